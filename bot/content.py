@@ -1,0 +1,384 @@
+"""The rally file: frozen pydantic models of `data/stages.yaml` and its validation."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+Slug = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", min_length=1, max_length=24)
+]
+"""Stage and question ids: short, lowercase, safe inside 64-byte callback data."""
+
+JoinCode = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^[A-Za-z0-9_-]+$", min_length=3, max_length=32, strip_whitespace=True
+    ),
+    AfterValidator(str.upper),
+]
+"""A team's join code: also a deep-link payload, so only `[A-Za-z0-9_-]`."""
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+NO_CHECKIN = "no way to check in: give a location, a checkin_code, or both"
+
+
+class LanguageContext:
+    """What a localized text is checked against: the rally's languages."""
+
+    def __init__(self, default: str, languages: tuple[str, ...]) -> None:
+        self.default = default
+        self.languages = languages
+
+
+def _check_localized(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+    """A localized text must speak the default language and only the rally's languages."""
+    ctx = info.context.get("languages") if isinstance(info.context, dict) else None
+    cleaned = {lang: text.strip() for lang, text in value.items()}
+    empty = [lang for lang, text in cleaned.items() if not text]
+    if empty:
+        raise ValueError(f"empty text for {', '.join(empty)}")
+    if isinstance(ctx, LanguageContext):
+        unknown = [lang for lang in cleaned if lang not in ctx.languages]
+        if unknown:
+            raise ValueError(
+                f"language {', '.join(unknown)} is not in rally.languages "
+                f"({', '.join(ctx.languages)})"
+            )
+        if ctx.default not in cleaned:
+            raise ValueError(f"text missing in the default language '{ctx.default}'")
+    return cleaned
+
+
+LocalizedText = Annotated[dict[str, str], AfterValidator(_check_localized)]
+"""A text in several languages: `{fr: ..., en: ..., ar: ...}`."""
+
+
+class Frozen(BaseModel):
+    """Base for every rally-file model: unknown keys refused, immutable once parsed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StageKind(enum.StrEnum):
+    """What a stage teaches: a public service, the city's heritage, or getting around."""
+
+    SERVICE = "service"
+    HERITAGE = "heritage"
+    TRANSPORT = "transport"
+
+
+class Topic(enum.StrEnum):
+    """What a question is about, so a rally can balance heritage and public services."""
+
+    HERITAGE = "heritage"
+    SERVICES = "services"
+    TRANSPORT = "transport"
+
+
+class RoutePolicy(enum.StrEnum):
+    """How teams go through the stages."""
+
+    FIXED = "fixed"
+    ROTATE = "rotate"
+
+
+class Location(Frozen):
+    """A check-in zone: a point and a radius in metres."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    radius_m: int = Field(ge=10, le=2000)
+
+
+class Hint(Frozen):
+    """A hint for finding a stage; `penalty` overrides the rally's default."""
+
+    text: LocalizedText
+    penalty: int | None = Field(default=None, ge=0, le=1000)
+
+
+class KeyWord(Frozen):
+    """A French word worth knowing at this place, with its meaning in each language."""
+
+    fr: NonEmpty
+    meaning: LocalizedText
+
+
+class Card(Frozen):
+    """The practical card of a stage, kept in the chat after the rally."""
+
+    address: NonEmpty
+    hours: LocalizedText | None = None
+    bring: LocalizedText | None = None
+    transit: NonEmpty | None = None
+    phone: NonEmpty | None = None
+    words: tuple[KeyWord, ...] = ()
+
+
+def _check_answers(
+    value: dict[str, tuple[str, ...]], info: ValidationInfo
+) -> dict[str, tuple[str, ...]]:
+    """Accepted answers: each language a non-empty list, the default language present."""
+    ctx = info.context.get("languages") if isinstance(info.context, dict) else None
+    cleaned = {lang: tuple(a.strip() for a in answers if a.strip()) for lang, answers in value.items()}
+    empty = [lang for lang, answers in cleaned.items() if not answers]
+    if empty:
+        raise ValueError(f"no accepted answer for {', '.join(empty)}")
+    if isinstance(ctx, LanguageContext):
+        unknown = [lang for lang in cleaned if lang not in ctx.languages]
+        if unknown:
+            raise ValueError(f"language {', '.join(unknown)} is not in rally.languages")
+        if ctx.default not in cleaned:
+            raise ValueError(f"text missing in the default language '{ctx.default}'")
+    return cleaned
+
+
+LocalizedAnswers = Annotated[dict[str, tuple[str, ...]], AfterValidator(_check_answers)]
+
+
+class QuestionBase(Frozen):
+    """What every question has."""
+
+    id: Slug
+    topic: Topic
+    prompt: LocalizedText
+    explanation: LocalizedText
+    points: int = Field(default=10, ge=0, le=1000)
+    attempts: int = Field(default=2, ge=1, le=10)
+
+
+class ChoiceQuestion(QuestionBase):
+    """Multiple choice, answered with buttons; `answer` numbers the right choice(s) from 1."""
+
+    type: Literal["choice"]
+    choices: tuple[LocalizedText, ...] = Field(min_length=2, max_length=8)
+    answer: tuple[int, ...]
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("answer")
+    @classmethod
+    def _within_choices(cls, value: tuple[int, ...], info: ValidationInfo) -> tuple[int, ...]:
+        if not value:
+            raise ValueError("at least one right choice is needed")
+        choices = info.data.get("choices")
+        if choices is not None:
+            for number in value:
+                if not 1 <= number <= len(choices):
+                    raise ValueError(f"{number} is not one of the {len(choices)} choices")
+        return tuple(sorted(set(value)))
+
+
+class TextQuestion(QuestionBase):
+    """A typed answer; any accepted answer in any language counts."""
+
+    type: Literal["text"]
+    accepted: LocalizedAnswers
+
+
+class NumberQuestion(QuestionBase):
+    """A typed number, right within `tolerance`."""
+
+    type: Literal["number"]
+    value: float
+    tolerance: float = Field(default=0, ge=0)
+
+
+
+Question = Annotated[ChoiceQuestion | TextQuestion | NumberQuestion, Field(discriminator="type")]
+
+
+class Stage(Frozen):
+    """A place the teams must reach, with how to check in there and its questions."""
+
+    id: Slug
+    kind: StageKind
+    name: LocalizedText
+    location: Location | None = None
+    checkin_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40)] | None = None
+    clue: LocalizedText
+    hints: tuple[Hint, ...] = ()
+    card: Card | None = None
+    questions: tuple[Question, ...] = ()
+
+    @model_validator(mode="after")
+    def _can_check_in(self) -> Stage:
+        if self.location is None and self.checkin_code is None:
+            raise ValueError(NO_CHECKIN)
+        return self
+
+
+class Team(Frozen):
+    """A team known in advance, with the code its members join with."""
+
+    name: NonEmpty
+    code: JoinCode
+
+
+class Route(Frozen):
+    """The order of the stages: the same for all, or rotated so teams start apart."""
+
+    policy: RoutePolicy = RoutePolicy.FIXED
+
+
+class Scoring(Frozen):
+    """Points for checking in, and what hints and wrong attempts cost."""
+
+    checkin_points: int = Field(default=10, ge=0, le=1000)
+    hint_penalty: int = Field(default=5, ge=0, le=1000)
+    attempt_penalty: int = Field(default=0, ge=0, le=1000)
+    accuracy_cap_m: int = Field(default=50, ge=0, le=500)
+
+
+def _known_locale(code: str) -> str:
+    try:
+        Locale.parse(code)
+    except (ValueError, UnknownLocaleError) as exc:
+        raise ValueError(f"'{code}' is not a language Babel knows") from exc
+    return code
+
+
+LanguageCode = Annotated[str, AfterValidator(_known_locale)]
+
+
+class RallyInfo(Frozen):
+    """The rally itself: its title, languages, timezone and hours."""
+
+    id: Slug
+    title: LocalizedText
+    default_language: LanguageCode = "fr"
+    languages: tuple[LanguageCode, ...] = Field(min_length=1)
+    timezone: str = "Europe/Paris"
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone '{value}'") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RallyInfo:
+        if self.default_language not in self.languages:
+            raise ValueError(f"default_language '{self.default_language}' is not in languages")
+        if len(set(self.languages)) != len(self.languages):
+            raise ValueError("a language is listed twice")
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The rally's timezone."""
+        return ZoneInfo(self.timezone)
+
+    def aware(self, moment: datetime) -> datetime:
+        """A time from the file, naive meaning local time at the rally."""
+        return moment if moment.tzinfo else moment.replace(tzinfo=self.zone)
+
+
+class Rally(Frozen):
+    """The whole rally file, parsed once at start."""
+
+    rally: RallyInfo
+    route: Route = Route()
+    scoring: Scoring = Scoring()
+    teams: tuple[Team, ...] = ()
+    stages: tuple[Stage, ...] = Field(min_length=1)
+
+    _stages: dict[str, Stage] = PrivateAttr(default_factory=dict)
+    _questions: dict[str, tuple[Stage, int]] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Index stages and questions by id."""
+        self._stages = {stage.id: stage for stage in self.stages}
+        self._questions = {
+            question.id: (stage, index)
+            for stage in self.stages
+            for index, question in enumerate(stage.questions)
+        }
+
+    @property
+    def id(self) -> str:
+        """The rally's id, which every stored row carries."""
+        return self.rally.id
+
+    @property
+    def default_language(self) -> str:
+        """The language a missing translation falls back to."""
+        return self.rally.default_language
+
+    def stage(self, stage_id: str) -> Stage:
+        """The stage with this id (KeyError if none)."""
+        return self._stages[stage_id]
+
+    def has_stage(self, stage_id: str) -> bool:
+        """Whether a stage with this id exists."""
+        return stage_id in self._stages
+
+    def locate_question(self, question_id: str) -> tuple[Stage, int] | None:
+        """The stage holding a question and its position there, or None."""
+        return self._questions.get(question_id)
+
+    def localized_texts(self) -> Iterator[Mapping[str, object]]:
+        """Every localized field of the rally, for translation coverage."""
+        yield self.rally.title
+        for stage in self.stages:
+            yield stage.name
+            yield stage.clue
+            for hint in stage.hints:
+                yield hint.text
+            if stage.card:
+                for text in (stage.card.hours, stage.card.bring):
+                    if text:
+                        yield text
+                for word in stage.card.words:
+                    yield word.meaning
+            for question in stage.questions:
+                yield question.prompt
+                yield question.explanation
+                if isinstance(question, ChoiceQuestion):
+                    yield from question.choices
+                elif isinstance(question, TextQuestion):
+                    yield question.accepted
+
+    def translated_share(self) -> dict[str, float]:
+        """For each language of the rally, the share of its texts written in it."""
+        texts = list(self.localized_texts())
+        return {
+            lang: sum(1 for text in texts if lang in text) / len(texts) if texts else 1.0
+            for lang in self.rally.languages
+        }
+
+
+def localized(text: Mapping[str, str], lang: str, default: str) -> tuple[str, bool]:
+    """The text in `lang`, else in `default`; the flag says whether it fell back."""
+    if lang in text:
+        return text[lang], False
+    return text[default], True
