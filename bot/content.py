@@ -139,7 +139,9 @@ def _check_answers(
 ) -> dict[str, tuple[str, ...]]:
     """Accepted answers: each language a non-empty list, the default language present."""
     ctx = info.context.get("languages") if isinstance(info.context, dict) else None
-    cleaned = {lang: tuple(a.strip() for a in answers if a.strip()) for lang, answers in value.items()}
+    cleaned = {
+        lang: tuple(a.strip() for a in answers if a.strip()) for lang, answers in value.items()
+    }
     empty = [lang for lang, answers in cleaned.items() if not answers]
     if empty:
         raise ValueError(f"no accepted answer for {', '.join(empty)}")
@@ -206,7 +208,6 @@ class NumberQuestion(QuestionBase):
     tolerance: float = Field(default=0, ge=0)
 
 
-
 Question = Annotated[ChoiceQuestion | TextQuestion | NumberQuestion, Field(discriminator="type")]
 
 
@@ -217,7 +218,9 @@ class Stage(Frozen):
     kind: StageKind
     name: LocalizedText
     location: Location | None = None
-    checkin_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40)] | None = None
+    checkin_code: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40)] | None
+    ) = None
     clue: LocalizedText
     hints: tuple[Hint, ...] = ()
     card: Card | None = None

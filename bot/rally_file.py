@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from bot.content import NO_CHECKIN, LanguageContext, Rally
@@ -81,10 +82,7 @@ def _data_path(data: Any, loc: tuple[str | int, ...]) -> Path_:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            path.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if _has_child(node, part):
             node = node[part]
             path.append(part)
         elif isinstance(node, dict | list):
@@ -97,6 +95,12 @@ def _data_path(data: Any, loc: tuple[str | int, ...]) -> Path_:
     return tuple(path)
 
 
+def _has_child(node: Any, part: str | int) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+
+
 def _is_union_tag(part: str | int) -> bool:
     return part in {"choice", "text", "number"} or (isinstance(part, str) and "[" in part)
 
@@ -106,18 +110,51 @@ _MESSAGES = {
     "missing": "required field missing",
     "union_tag_invalid": "must be one of: choice, text, number",
     "union_tag_not_found": "missing: choice, text or number",
+    "string_type": "must be text (put it in double quotes)",
 }
 
 
+def _known_keys() -> set[str]:
+    """Every key a rally file may use, to suggest the right one for a typo."""
+    keys: set[str] = set()
+    pending: list[type[BaseModel]] = [Rally]
+    while pending:
+        model = pending.pop()
+        for name, field in model.model_fields.items():
+            keys.add(name)
+            for arg in _model_types(field.annotation):
+                if arg not in pending:
+                    pending.append(arg)
+        keys.discard("")
+    return keys
+
+
+def _model_types(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation is not Rally:
+            yield annotation
+        return
+    for arg in get_args(annotation):
+        yield from _model_types(arg)
+
+
 def _message(error: ErrorDetails) -> str:
-    if error["type"] in _MESSAGES:
-        return _MESSAGES[error["type"]]
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        key = str(error["loc"][-1]) if error["loc"] else ""
+        close = difflib.get_close_matches(key, _known_keys(), n=1, cutoff=0.7)
+        return f"unknown key (did you mean '{close[0]}'?)" if close else "unknown key"
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    ctx = error.get("ctx") or {}
+    if kind == "greater_than_equal":
+        return f"{error['input']} is below the minimum {ctx.get('ge')}"
+    if kind == "less_than_equal":
+        return f"{error['input']} is above the maximum {ctx.get('le')}"
     message = error["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
-    if error["type"] in {"greater_than_equal", "less_than_equal"}:
-        message = f"{error['input']!r}: {message}"
-    return message
+    return message.replace("Input should be", "must be")
 
 
 def _folded(text: str) -> str:
@@ -129,7 +166,9 @@ def _duplicates(data: dict[str, Any]) -> Iterable[tuple[Path_, str]]:
     """Ids, join codes and check-in codes that appear twice (checked on the raw data)."""
     seen: dict[tuple[str, str], Path_] = {}
 
-    def check(kind: str, value: object, path: Path_, fold: bool = False) -> Iterable[tuple[Path_, str]]:
+    def check(
+        kind: str, value: object, path: Path_, fold: bool = False
+    ) -> Iterable[tuple[Path_, str]]:
         if not isinstance(value, str) or not value.strip():
             return
         key = (kind, _folded(value) if fold else value.strip())
@@ -184,7 +223,9 @@ def parse_rally(text: str, filename: str = "<rally>") -> Rally:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 1
         problem = getattr(exc, "problem", None) or str(exc)
-        raise RallyFileError([RallyFileProblem(filename, line, "", f"YAML syntax: {problem}")]) from exc
+        raise RallyFileError(
+            [RallyFileProblem(filename, line, "", f"YAML syntax: {problem}")]
+        ) from exc
     if not isinstance(data, dict):
         raise RallyFileError(
             [RallyFileProblem(filename, 1, "", "the file must be a mapping with rally, stages...")]
@@ -227,7 +268,11 @@ def _stages_without_checkin(data: dict[str, Any]) -> Iterable[Path_]:
     stages = data.get("stages")
     if isinstance(stages, list):
         for i, stage in enumerate(stages):
-            if isinstance(stage, dict) and not stage.get("location") and not stage.get("checkin_code"):
+            if (
+                isinstance(stage, dict)
+                and not stage.get("location")
+                and not stage.get("checkin_code")
+            ):
                 yield ("stages", i)
 
 
@@ -237,7 +282,9 @@ def load_rally(path: str | Path) -> Rally:
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
-        raise RallyFileError([RallyFileProblem(str(path), 1, "", f"cannot read: {exc.strerror}")]) from exc
+        raise RallyFileError(
+            [RallyFileProblem(str(path), 1, "", f"cannot read: {exc.strerror}")]
+        ) from exc
     except UnicodeDecodeError as exc:
         raise RallyFileError([RallyFileProblem(str(path), 1, "", "not UTF-8 text")]) from exc
     return parse_rally(text, str(path))

@@ -1,0 +1,115 @@
+"""Settings from the environment (and `.env`), validated once at start."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/rallye.sqlite3"
+SUPPORTED_DATABASES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
+
+UserIds = Annotated[frozenset[int], NoDecode]
+
+
+class SettingsError(Exception):
+    """A wrong setting, explained in one line that names the variable."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot; each is an environment variable of the same name in capitals."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = TELEGRAM_API
+    database_url: str = DEFAULT_DATABASE_URL
+    rally_file: Path = Path("data/stages.yaml")
+    rally_admins: UserIds = Field(default_factory=frozenset)
+    rally_organisers: UserIds = Field(default_factory=frozenset)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _token_shape(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        text = str(value).strip()
+        number, _, secret = text.partition(":")
+        if not number.isdigit() or not secret or not all(c.isalnum() or c in "_-" for c in secret):
+            raise ValueError("does not look like a bot token from @BotFather (digits:letters)")
+        return text
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"'{value}' is not an http(s) URL")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(SUPPORTED_DATABASES):
+            raise ValueError(
+                f"'{value}' is not supported: use {' or '.join(s + '...' for s in SUPPORTED_DATABASES)}"
+            )
+        return value
+
+    @field_validator("rally_admins", "rally_organisers", mode="before")
+    @classmethod
+    def _comma_separated_ids(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        ids = set()
+        for part in value.replace(";", ",").split(","):
+            item = part.strip()
+            if not item:
+                continue
+            if not item.lstrip("-").isdigit():
+                raise ValueError(
+                    f"'{item}' is not a Telegram user id (comma-separated numbers expected)"
+                )
+            ids.add(int(item))
+        return frozenset(ids)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @property
+    def token(self) -> str | None:
+        """The bot token, or None for the offline demo."""
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+    @property
+    def staff(self) -> frozenset[int]:
+        """Everyone allowed organiser commands: organisers and admins."""
+        return self.rally_admins | self.rally_organisers
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings, or raise `SettingsError` naming the first wrong variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        variable = str(error["loc"][0]).upper() if error["loc"] else "settings"
+        message = error["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"{variable}: {message}") from exc
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr with the update id where handlers add it."""
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+    )
+    # httpx logs every Bot API request at INFO, which would drown the rally's own log
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -1,0 +1,114 @@
+"""`python -m bot validate`: the default rally is accepted, broken files get located errors."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import validate
+from bot.rally_file import RallyFileError, load_rally, parse_rally
+
+HERE = Path(__file__).parent
+BROKEN = HERE / "rally_files" / "broken"
+DEFAULT_RALLY = HERE.parent / "data" / "stages.yaml"
+
+EXPECTED = {
+    "syntax.yaml": ["syntax.yaml:4: YAML syntax: expected ',' or '}', but got '<scalar>'"],
+    "unknown_keys.yaml": [
+        "unknown_keys.yaml:5: rally.colour: unknown key",
+        "unknown_keys.yaml:7: stages[0].clue: required field missing",
+        "unknown_keys.yaml:10: stages[0].location.radius: unknown key (did you mean 'radius_m'?)",
+        "unknown_keys.yaml:10: stages[0].location.radius_m: required field missing",
+        "unknown_keys.yaml:11: stages[0].clues: unknown key (did you mean 'clue'?)",
+    ],
+    "missing_fields.yaml": [
+        "missing_fields.yaml:1: rally.title: required field missing",
+        "missing_fields.yaml:5: stages[0].kind: required field missing",
+        "missing_fields.yaml:10: stages[0].questions[0].prompt: required field missing",
+    ],
+    "duplicates.yaml": [
+        "duplicates.yaml:7: teams[1].code: duplicate join code 'pariou' (first at teams[0].code)",
+        "duplicates.yaml:21: stages[1].id: duplicate stage id 'cathedral' (first at stages[0].id)",
+        "duplicates.yaml:24: stages[1].checkin_code: duplicate check-in code ' VOLVIC ' "
+        "(first at stages[0].checkin_code)",
+        "duplicates.yaml:27: stages[1].questions[0].id: duplicate question id 'q-one' "
+        "(first at stages[0].questions[0].id)",
+    ],
+    "coordinates.yaml": [
+        "coordinates.yaml:9: stages[0].location.lat: 95.0 is above the maximum 90.0",
+        "coordinates.yaml:9: stages[0].location.lon: -200.0 is below the minimum -180.0",
+        "coordinates.yaml:14: stages[1].location.radius_m: 5 is below the minimum 10",
+        "coordinates.yaml:19: stages[2].location.radius_m: 5000 is above the maximum 2000",
+    ],
+    "no_checkin.yaml": [
+        "no_checkin.yaml:6: stages[0]: no way to check in: give a location, a checkin_code, or both"
+    ],
+    "choice_answer.yaml": [
+        "choice_answer.yaml:21: stages[0].questions[0].answer: 5 is not one of the 4 choices",
+        "choice_answer.yaml:24: stages[0].questions[1].type: must be one of: choice, text, number",
+    ],
+    "default_language.yaml": [
+        "default_language.yaml:11: stages[0].clue: text missing in the default language 'fr'",
+        "default_language.yaml:16: stages[0].questions[0].prompt: language de is not in "
+        "rally.languages (fr, en, ar)",
+        "default_language.yaml:17: stages[0].questions[0].accepted: text missing in the default "
+        "language 'fr'",
+    ],
+}
+
+
+def run_validate(path: Path, *, as_json: bool = False) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = validate(str(path), as_json, out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_every_broken_file_is_covered() -> None:
+    assert sorted(p.name for p in BROKEN.glob("*.yaml")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_a_broken_file_gets_every_error_with_its_line(name: str) -> None:
+    code, out, err = run_validate(BROKEN / name)
+    assert code == 1
+    assert out == ""
+    lines = err.splitlines()
+    assert lines[:-1] == [f"{BROKEN}/{line}" for line in EXPECTED[name]]
+    assert lines[-1] == f"{len(EXPECTED[name])} error(s) in {BROKEN / name}"
+
+
+def test_a_missing_file_is_one_clear_error() -> None:
+    code, _, err = run_validate(BROKEN / "nowhere.yaml")
+    assert code == 1
+    assert "nowhere.yaml:1: cannot read: No such file or directory" in err
+
+
+def test_a_file_that_is_not_a_mapping_is_refused() -> None:
+    with pytest.raises(RallyFileError, match="must be a mapping"):
+        parse_rally("- just\n- a list\n", "list.yaml")
+
+
+def test_the_default_rally_is_valid_and_summarised() -> None:
+    code, out, err = run_validate(DEFAULT_RALLY)
+    assert (code, err) == (0, "")
+    assert "stages: 8" in out
+    assert "teams: 6" in out
+    assert "translated: fr 100%, en 100%, ar 100%" in out
+
+
+def test_json_export_has_what_tools_need() -> None:
+    code, out, _ = run_validate(DEFAULT_RALLY, as_json=True)
+    assert code == 0
+    data = json.loads(out)
+    assert [team["code"] for team in data["teams"]] == [t.code for t in load_rally(DEFAULT_RALLY).teams]
+    assert all(team["name"] for team in data["teams"])
+    for stage in data["stages"]:
+        assert stage["id"]
+        assert stage["location"] is None or set(stage["location"]) == {"lat", "lon", "radius_m"}
+        assert "checkin_code" in stage
+        assert stage["location"] or stage["checkin_code"]
+        for question in stage["questions"]:
+            assert {"choice": "answer", "text": "accepted", "number": "value"}[question["type"]] in question
