@@ -1,0 +1,84 @@
+"""Connecting to the database, migrating it, and making sessions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, event, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+"""The Alembic script directory shipped inside the `bot` package."""
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",  # readers do not block the writer
+    "PRAGMA foreign_keys=ON",  # SQLite ignores foreign keys unless told
+    "PRAGMA busy_timeout=5000",  # wait for a concurrent writer instead of failing at once
+    "PRAGMA synchronous=NORMAL",  # safe with WAL, far fewer fsyncs
+)
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """Create the async engine for `sqlite+aiosqlite://` or `postgresql+asyncpg://` URLs.
+
+    For a SQLite file, its directory is created and every connection gets `SQLITE_PRAGMAS`.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(parsed)
+        event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+        return engine
+    return create_async_engine(
+        parsed,
+        pool_size=5,
+        max_overflow=10,
+        pool_timeout=30,
+        pool_pre_ping=True,  # survive a database restart between updates
+        pool_recycle=1800,
+    )
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+    finally:
+        cursor.close()
+
+
+def alembic_config() -> Config:
+    """Alembic's configuration for the migrations shipped with the bot, without an ini file."""
+    config = Config()
+    # The ini parser treats '%' as interpolation, so a literal one must be doubled.
+    config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    return config
+
+
+async def migrate(engine: AsyncEngine) -> None:
+    """Upgrade the database to the newest schema; does nothing if it is already there."""
+    config = alembic_config()
+
+    def upgrade(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+    async with engine.begin() as connection:
+        await connection.run_sync(upgrade)
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions bound to `engine` whose rows stay readable after commit."""
+    return async_sessionmaker(engine, expire_on_commit=False)

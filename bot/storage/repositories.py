@@ -1,0 +1,451 @@
+"""Repositories: the queries and inserts the services need, one class per concept.
+
+Every repository works inside the unit of work's session and transaction. Rows are flushed as
+they are added, so a taken unique key is reported (as `ConcurrentChange`) by the call that
+caused it. Times are always passed in by the caller: nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import CursorResult, Select, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.conflicts import conflicts_as_concurrent_change
+from bot.storage.models import (
+    AnswerRow,
+    AuditRow,
+    AwardRow,
+    Base,
+    CheckinRow,
+    HintRow,
+    PlayerRow,
+    ProcessedUpdateRow,
+    ProgressRow,
+    RallyRow,
+    TeamRow,
+)
+
+RowT = TypeVar("RowT", bound=Base)
+
+
+class _Repository:
+    """Session access shared by the repositories, with conflicts translated everywhere.
+
+    Queries are wrapped too because autoflush may write pending changes before they run.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def _add(self, row: RowT) -> RowT:
+        self._session.add(row)
+        with conflicts_as_concurrent_change():
+            await self._session.flush([row])
+        return row
+
+    async def _get(self, model: type[RowT], key: object) -> RowT | None:
+        with conflicts_as_concurrent_change():
+            return await self._session.get(model, key)
+
+    async def _one_or_none(self, statement: Select[RowT]) -> RowT | None:
+        with conflicts_as_concurrent_change():
+            return (await self._session.scalars(statement)).one_or_none()
+
+    async def _all(self, statement: Select[RowT]) -> Sequence[RowT]:
+        with conflicts_as_concurrent_change():
+            return (await self._session.scalars(statement)).all()
+
+    async def _insert_unless_present(self, model: type[Base], values: dict[str, Any]) -> bool:
+        """INSERT ... ON CONFLICT DO NOTHING; True if this call inserted the row."""
+        dialect = self._session.get_bind().dialect.name
+        if dialect == "postgresql":
+            statement: Any = postgresql_insert(model).values(values).on_conflict_do_nothing()
+        elif dialect == "sqlite":
+            statement = sqlite_insert(model).values(values).on_conflict_do_nothing()
+        else:
+            raise NotImplementedError(f"no INSERT ... ON CONFLICT for the {dialect} dialect")
+        with conflicts_as_concurrent_change():
+            result = await self._session.execute(statement)
+        return cast("CursorResult[Any]", result).rowcount == 1
+
+
+class RallyRepository(_Repository):
+    """Rallies: one database can hold several."""
+
+    async def get(self, rally_id: str) -> RallyRow | None:
+        """Return the rally, or None if it was never stored."""
+        return await self._get(RallyRow, rally_id)
+
+    async def ensure(self, rally_id: str, *, at: datetime) -> RallyRow:
+        """Return the rally, storing it as a draft created `at` if it is missing.
+
+        Safe when several processes start at once: the insert ignores an existing row.
+        """
+        await self._insert_unless_present(
+            RallyRow, {"id": rally_id, "phase": "draft", "created_at": at}
+        )
+        row = await self._get(RallyRow, rally_id)
+        if row is None:  # pragma: no cover - the row was inserted or already there
+            raise RuntimeError(f"rally {rally_id!r} vanished right after it was ensured")
+        return row
+
+
+class TeamRepository(_Repository):
+    """Teams of a rally, found by id, join code or name."""
+
+    async def add(
+        self, rally_id: str, name: str, code: str, position: int, *, at: datetime
+    ) -> TeamRow:
+        """Store a new team; its join code is kept uppercase."""
+        return await self._add(
+            TeamRow(
+                rally_id=rally_id, name=name, code=code.upper(), position=position, created_at=at
+            )
+        )
+
+    async def get(self, team_id: int) -> TeamRow | None:
+        """Return the team with this id, if any."""
+        return await self._get(TeamRow, team_id)
+
+    async def by_code(self, rally_id: str, code: str) -> TeamRow | None:
+        """Find a team by join code, in any letter case."""
+        return await self._one_or_none(
+            select(TeamRow).where(TeamRow.rally_id == rally_id, TeamRow.code == code.upper())
+        )
+
+    async def by_name(self, rally_id: str, name: str) -> TeamRow | None:
+        """Find a team by its exact name."""
+        return await self._one_or_none(
+            select(TeamRow).where(TeamRow.rally_id == rally_id, TeamRow.name == name)
+        )
+
+    async def list(self, rally_id: str) -> Sequence[TeamRow]:
+        """All teams of the rally in position order."""
+        return await self._all(
+            select(TeamRow).where(TeamRow.rally_id == rally_id).order_by(TeamRow.position)
+        )
+
+    async def next_position(self, rally_id: str) -> int:
+        """The position a new team gets: one past the last, 0 for the first team."""
+        with conflicts_as_concurrent_change():
+            highest = await self._session.scalar(
+                select(func.max(TeamRow.position)).where(TeamRow.rally_id == rally_id)
+            )
+        return 0 if highest is None else highest + 1
+
+
+class PlayerRepository(_Repository):
+    """Players of a rally and the teams they joined."""
+
+    async def get(self, player_id: int) -> PlayerRow | None:
+        """Return the player with this id, if any."""
+        return await self._get(PlayerRow, player_id)
+
+    async def by_user(self, rally_id: str, telegram_user_id: int) -> PlayerRow | None:
+        """Find the player a Telegram user is in this rally."""
+        return await self._one_or_none(
+            select(PlayerRow).where(
+                PlayerRow.rally_id == rally_id, PlayerRow.telegram_user_id == telegram_user_id
+            )
+        )
+
+    async def add(
+        self,
+        rally_id: str,
+        telegram_user_id: int,
+        chat_id: int,
+        display_name: str,
+        language: str,
+        *,
+        at: datetime,
+        team_id: int | None = None,
+        joined_at: datetime | None = None,
+    ) -> PlayerRow:
+        """Store a new player first seen `at`."""
+        return await self._add(
+            PlayerRow(
+                rally_id=rally_id,
+                telegram_user_id=telegram_user_id,
+                chat_id=chat_id,
+                display_name=display_name,
+                language=language,
+                team_id=team_id,
+                reachable=True,
+                joined_at=joined_at,
+                created_at=at,
+                last_seen_at=at,
+            )
+        )
+
+    async def members(self, team_id: int) -> Sequence[PlayerRow]:
+        """The team's players in the order they joined."""
+        return await self._all(
+            select(PlayerRow)
+            .where(PlayerRow.team_id == team_id)
+            .order_by(PlayerRow.joined_at, PlayerRow.id)
+        )
+
+    async def list(self, rally_id: str) -> Sequence[PlayerRow]:
+        """All players of the rally, oldest first."""
+        return await self._all(
+            select(PlayerRow).where(PlayerRow.rally_id == rally_id).order_by(PlayerRow.id)
+        )
+
+    async def reachable(self, rally_id: str) -> Sequence[PlayerRow]:
+        """Players the bot can still write to (they have not blocked it)."""
+        return await self._all(
+            select(PlayerRow)
+            .where(PlayerRow.rally_id == rally_id, PlayerRow.reachable.is_(True))
+            .order_by(PlayerRow.id)
+        )
+
+
+class ProgressRepository(_Repository):
+    """Each team's progress along its route; updates are version-checked."""
+
+    async def get(self, team_id: int) -> ProgressRow | None:
+        """Return the team's progress, if it has started."""
+        return await self._get(ProgressRow, team_id)
+
+    async def get_for_update(self, team_id: int) -> ProgressRow | None:
+        """Read the team's progress freshly and lock the row until the transaction ends.
+
+        PostgreSQL renders `SELECT ... FOR UPDATE`; SQLite has no row locks and renders a plain
+        SELECT (its writers are serialised and the version check still catches a lost update).
+        """
+        return await self._one_or_none(
+            select(ProgressRow)
+            .where(ProgressRow.team_id == team_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
+    async def add(self, row: ProgressRow) -> ProgressRow:
+        """Store a team's new progress row."""
+        return await self._add(row)
+
+    async def list(self, rally_id: str) -> Sequence[ProgressRow]:
+        """Progress of every team of the rally."""
+        return await self._all(
+            select(ProgressRow)
+            .where(ProgressRow.rally_id == rally_id)
+            .order_by(ProgressRow.team_id)
+        )
+
+
+class RecordRepository(_Repository):
+    """What teams did: check-ins, answers, hints and organisers' awards."""
+
+    async def add_checkin(
+        self,
+        *,
+        rally_id: str,
+        team_id: int,
+        stage_id: str,
+        player_id: int | None,
+        method: str,
+        points: int,
+        at: datetime,
+        lat: float | None = None,
+        lon: float | None = None,
+        accuracy_m: float | None = None,
+        distance_m: float | None = None,
+    ) -> CheckinRow:
+        """Record a check-in; a second one at the same stage raises `ConcurrentChange`."""
+        return await self._add(
+            CheckinRow(
+                rally_id=rally_id,
+                team_id=team_id,
+                stage_id=stage_id,
+                player_id=player_id,
+                method=method,
+                lat=lat,
+                lon=lon,
+                accuracy_m=accuracy_m,
+                distance_m=distance_m,
+                points=points,
+                at=at,
+            )
+        )
+
+    async def add_answer(
+        self,
+        *,
+        rally_id: str,
+        team_id: int,
+        stage_id: str,
+        question_id: str,
+        player_id: int | None,
+        attempt_no: int,
+        given: str,
+        correct: bool,
+        points: int,
+        at: datetime,
+    ) -> AnswerRow:
+        """Record an attempt; the same attempt number twice raises `ConcurrentChange`."""
+        return await self._add(
+            AnswerRow(
+                rally_id=rally_id,
+                team_id=team_id,
+                stage_id=stage_id,
+                question_id=question_id,
+                player_id=player_id,
+                attempt_no=attempt_no,
+                given=given,
+                correct=correct,
+                points=points,
+                at=at,
+            )
+        )
+
+    async def add_hint(
+        self,
+        *,
+        rally_id: str,
+        team_id: int,
+        stage_id: str,
+        hint_index: int,
+        player_id: int | None,
+        penalty: int,
+        at: datetime,
+    ) -> HintRow:
+        """Record a revealed hint; revealing it twice raises `ConcurrentChange`."""
+        return await self._add(
+            HintRow(
+                rally_id=rally_id,
+                team_id=team_id,
+                stage_id=stage_id,
+                hint_index=hint_index,
+                player_id=player_id,
+                penalty=penalty,
+                at=at,
+            )
+        )
+
+    async def add_award(
+        self,
+        *,
+        rally_id: str,
+        team_id: int,
+        points: int,
+        reason: str,
+        actor_user_id: int,
+        at: datetime,
+    ) -> AwardRow:
+        """Record points given (or, if negative, taken) by an organiser."""
+        return await self._add(
+            AwardRow(
+                rally_id=rally_id,
+                team_id=team_id,
+                points=points,
+                reason=reason,
+                actor_user_id=actor_user_id,
+                at=at,
+            )
+        )
+
+    async def checkins(self, team_id: int) -> Sequence[CheckinRow]:
+        """The team's check-ins in time order."""
+        return await self._all(
+            select(CheckinRow)
+            .where(CheckinRow.team_id == team_id)
+            .order_by(CheckinRow.at, CheckinRow.id)
+        )
+
+    async def answers(self, team_id: int) -> Sequence[AnswerRow]:
+        """The team's answers in time order."""
+        return await self._all(
+            select(AnswerRow)
+            .where(AnswerRow.team_id == team_id)
+            .order_by(AnswerRow.at, AnswerRow.id)
+        )
+
+    async def hints(self, team_id: int) -> Sequence[HintRow]:
+        """The hints the team revealed, in time order."""
+        return await self._all(
+            select(HintRow).where(HintRow.team_id == team_id).order_by(HintRow.at, HintRow.id)
+        )
+
+    async def awards(self, team_id: int) -> Sequence[AwardRow]:
+        """The organisers' awards to the team, in time order."""
+        return await self._all(
+            select(AwardRow).where(AwardRow.team_id == team_id).order_by(AwardRow.at, AwardRow.id)
+        )
+
+    async def all_checkins(self, rally_id: str) -> Sequence[CheckinRow]:
+        """Every check-in of the rally in time order, for exports."""
+        return await self._all(
+            select(CheckinRow)
+            .where(CheckinRow.rally_id == rally_id)
+            .order_by(CheckinRow.at, CheckinRow.id)
+        )
+
+    async def all_answers(self, rally_id: str) -> Sequence[AnswerRow]:
+        """Every answer of the rally in time order, for exports."""
+        return await self._all(
+            select(AnswerRow)
+            .where(AnswerRow.rally_id == rally_id)
+            .order_by(AnswerRow.at, AnswerRow.id)
+        )
+
+    async def all_hints(self, rally_id: str) -> Sequence[HintRow]:
+        """Every revealed hint of the rally in time order, for exports."""
+        return await self._all(
+            select(HintRow).where(HintRow.rally_id == rally_id).order_by(HintRow.at, HintRow.id)
+        )
+
+    async def all_awards(self, rally_id: str) -> Sequence[AwardRow]:
+        """Every award of the rally in time order, for exports."""
+        return await self._all(
+            select(AwardRow).where(AwardRow.rally_id == rally_id).order_by(AwardRow.at, AwardRow.id)
+        )
+
+
+class AuditRepository(_Repository):
+    """The organisers' audit log."""
+
+    async def log(
+        self,
+        rally_id: str,
+        actor_user_id: int,
+        action: str,
+        details: dict[str, Any],
+        *,
+        at: datetime,
+    ) -> AuditRow:
+        """Record what an organiser did."""
+        return await self._add(
+            AuditRow(
+                rally_id=rally_id,
+                actor_user_id=actor_user_id,
+                action=action,
+                details=details,
+                at=at,
+            )
+        )
+
+    async def list(self, rally_id: str) -> Sequence[AuditRow]:
+        """The rally's audit log, oldest entry first."""
+        return await self._all(
+            select(AuditRow).where(AuditRow.rally_id == rally_id).order_by(AuditRow.at, AuditRow.id)
+        )
+
+
+class ProcessedUpdateRepository(_Repository):
+    """Telegram update ids already handled, so a redelivered update is ignored."""
+
+    async def claim(self, rally_id: str, update_id: int, *, at: datetime) -> bool:
+        """Mark the update as handled in this transaction; False if it already was.
+
+        The mark is rolled back with the transaction, so an update whose handling failed is
+        handled again when Telegram redelivers it.
+        """
+        return await self._insert_unless_present(
+            ProcessedUpdateRow, {"rally_id": rally_id, "update_id": update_id, "at": at}
+        )

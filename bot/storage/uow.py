@@ -1,0 +1,132 @@
+"""The unit of work: one session and one transaction per decision of the service layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.storage.conflicts import conflicts_as_concurrent_change
+from bot.storage.repositories import (
+    AuditRepository,
+    PlayerRepository,
+    ProcessedUpdateRepository,
+    ProgressRepository,
+    RallyRepository,
+    RecordRepository,
+    TeamRepository,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Repositories:
+    rallies: RallyRepository
+    teams: TeamRepository
+    players: PlayerRepository
+    progress: ProgressRepository
+    records: RecordRepository
+    audit: AuditRepository
+    updates: ProcessedUpdateRepository
+
+    @classmethod
+    def on(cls, session: AsyncSession) -> _Repositories:
+        return cls(
+            rallies=RallyRepository(session),
+            teams=TeamRepository(session),
+            players=PlayerRepository(session),
+            progress=ProgressRepository(session),
+            records=RecordRepository(session),
+            audit=AuditRepository(session),
+            updates=ProcessedUpdateRepository(session),
+        )
+
+
+class SqlUnitOfWork:
+    """`async with uow:` opens a session; only `await uow.commit()` makes its changes stick.
+
+    Leaving the block without committing, or with an exception, rolls everything back. The
+    same object can be entered again afterwards, which is how a service retries a decision
+    after `ConcurrentChange`; it cannot be entered twice at once.
+    """
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+        self._session: AsyncSession | None = None
+        self._repositories: _Repositories | None = None
+
+    async def __aenter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("this unit of work is already in use: leave it before re-entering")
+        self._session = self._session_factory()
+        self._repositories = _Repositories.on(self._session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        session, self._session, self._repositories = self._session, None, None
+        if session is None:  # pragma: no cover - only if __aenter__ was skipped
+            return
+        try:
+            await session.rollback()
+        finally:
+            await session.close()
+
+    async def commit(self) -> None:
+        """Commit the transaction; a concurrent update of the same rows raises ConcurrentChange."""
+        with conflicts_as_concurrent_change():
+            await self._active_session().commit()
+
+    async def rollback(self) -> None:
+        """Drop everything done since the last commit."""
+        await self._active_session().rollback()
+
+    def _active_session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("the unit of work is used outside its 'async with' block")
+        return self._session
+
+    def _active_repositories(self) -> _Repositories:
+        if self._repositories is None:
+            raise RuntimeError("the unit of work is used outside its 'async with' block")
+        return self._repositories
+
+    @property
+    def rallies(self) -> RallyRepository:
+        """Rallies stored in this database."""
+        return self._active_repositories().rallies
+
+    @property
+    def teams(self) -> TeamRepository:
+        """Teams and their join codes."""
+        return self._active_repositories().teams
+
+    @property
+    def players(self) -> PlayerRepository:
+        """Players and their team membership."""
+        return self._active_repositories().players
+
+    @property
+    def progress(self) -> ProgressRepository:
+        """Each team's progress along its route."""
+        return self._active_repositories().progress
+
+    @property
+    def records(self) -> RecordRepository:
+        """Check-ins, answers, hints and awards."""
+        return self._active_repositories().records
+
+    @property
+    def audit(self) -> AuditRepository:
+        """The organisers' audit log."""
+        return self._active_repositories().audit
+
+    @property
+    def updates(self) -> ProcessedUpdateRepository:
+        """Telegram updates already handled."""
+        return self._active_repositories().updates
