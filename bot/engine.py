@@ -85,6 +85,7 @@ class Refusal(enum.StrEnum):
     HINT_OUT_OF_ORDER = "hint_out_of_order"
     HINTS_ONLY_EN_ROUTE = "hints_only_en_route"
     UNKNOWN_STAGE = "unknown_stage"
+    NOT_IN_TEAM = "not_in_team"  # the player has not joined a team yet
 
 
 # ---------------------------------------------------------------- progress

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.content import Rally
 from bot.engine import (
     AdjustScore,
     Answer,
@@ -48,7 +50,6 @@ from bot.engine import (
     rank,
     route_for,
 )
-from bot.content import Rally
 from bot.rally_file import load_rally
 
 MINI = load_rally(Path(__file__).parent.parent / "rally_files" / "mini.yaml")
@@ -67,7 +68,7 @@ def play(progress: Progress, command: object, phase: RallyPhase = RallyPhase.RUN
     return decide(MINI, phase, progress, command, NOW)  # type: ignore[arg-type]
 
 
-def only(decision: Decision, kind: type) -> list:
+def only(decision: Decision, kind: type) -> list[Any]:
     return [e for e in decision.events if isinstance(e, kind)]
 
 
@@ -220,8 +221,14 @@ def test_a_location_for_a_code_only_stage_asks_for_the_code() -> None:
 
 @pytest.mark.parametrize(
     ("lat", "lon", "accuracy"),
-    [(91.0, 3.0, None), (45.0, 181.0, None), (float("nan"), 3.0, None), (45.7, float("inf"), None),
-     (45.77873, 3.08577, -1.0), (45.77873, 3.08577, 5000.0)],
+    [
+        (91.0, 3.0, None),
+        (45.0, 181.0, None),
+        (float("nan"), 3.0, None),
+        (45.7, float("inf"), None),
+        (45.77873, 3.08577, -1.0),
+        (45.77873, 3.08577, 5000.0),
+    ],
 )
 def test_impossible_locations_are_refused(lat, lon, accuracy) -> None:
     decision = play(at(TeamState.EN_ROUTE), CheckInAtLocation(lat, lon, accuracy))
@@ -239,7 +246,9 @@ def test_a_live_location_still_moving_after_arrival_says_nothing() -> None:
 # ------------------------------------------------------------------ check-in by code word
 
 
-@pytest.mark.parametrize("typed", ["Carte Vitale", "carte vitale", "CARTEVITALE", " carte  vitále "])
+@pytest.mark.parametrize(
+    "typed", ["Carte Vitale", "carte vitale", "CARTEVITALE", " carte  vitále "]
+)
 def test_code_word_ignores_case_accents_and_spaces(typed) -> None:
     decision = play(at(TeamState.EN_ROUTE, stage=1), CheckInWithCode(typed))
     assert decision.progress.state is TeamState.CHECKED_IN
@@ -291,7 +300,9 @@ def test_a_stage_without_questions_moves_straight_on() -> None:
     data = MINI.model_dump()
     data["stages"][1]["questions"] = []
     rally = Rally.model_validate(data)
-    decision = decide(rally, RallyPhase.RUNNING, at(TeamState.CHECKED_IN, stage=1), BeginQuestions(), NOW)
+    decision = decide(
+        rally, RallyPhase.RUNNING, at(TeamState.CHECKED_IN, stage=1), BeginQuestions(), NOW
+    )
     assert decision.progress.stage_id == "jaude"
     assert decision.progress.state is TeamState.EN_ROUTE
     assert only(decision, StageCompleted) and only(decision, ClueGiven)
@@ -306,7 +317,10 @@ def test_right_choice_scores_and_asks_the_next_question() -> None:
     [record] = decision.records
     assert isinstance(record, AnswerRecord)
     assert (record.question_id, record.attempt_no, record.correct, record.given) == (
-        "q-stone", 1, True, "2",
+        "q-stone",
+        1,
+        True,
+        "2",
     )
 
 
@@ -324,7 +338,12 @@ def test_running_out_of_attempts_closes_the_question_and_moves_on() -> None:
     first = play(at(TeamState.ANSWERING), Answer(choice=1, question_id="q-stone"))
     second = play(first.progress, Answer(choice=3, question_id="q-stone"))
     judged = only(second, AnswerJudged)[0]
-    assert (judged.correct, judged.points, judged.closed, judged.attempts_left) == (False, 0, True, 0)
+    assert (judged.correct, judged.points, judged.closed, judged.attempts_left) == (
+        False,
+        0,
+        True,
+        0,
+    )
     assert only(second, QuestionAsked)[0].question_id == "q-year"
 
 
@@ -347,15 +366,29 @@ def test_the_same_answer_twice_is_scored_once() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "correct"),
-    [("2", True), ("Pierre de Volvic", True), ("volvic stone", True), ("pierre de volvik", True),
-     ("1", False), ("granite", False)],
+    [
+        ("2", True),
+        ("Pierre de Volvic", True),
+        ("volvic stone", True),
+        ("pierre de volvik", True),
+        ("1", False),
+        ("granite", False),
+    ],
 )
 def test_a_choice_can_also_be_typed(typed, correct) -> None:
     decision = play(at(TeamState.ANSWERING), Answer(text=typed))
     assert only(decision, AnswerJudged)[0].correct is correct
 
 
-@pytest.mark.parametrize(("typed", "reason"), [("9", Refusal.NO_SUCH_CHOICE), ("banana", Refusal.NO_SUCH_CHOICE), ("  ", Refusal.EMPTY_ANSWER), ("\u200b", Refusal.EMPTY_ANSWER)])
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("9", Refusal.NO_SUCH_CHOICE),
+        ("banana", Refusal.NO_SUCH_CHOICE),
+        ("  ", Refusal.EMPTY_ANSWER),
+        ("\u200b", Refusal.EMPTY_ANSWER),
+    ],
+)
 def test_an_impossible_choice_changes_nothing(typed, reason) -> None:
     progress = at(TeamState.ANSWERING)
     decision = play(progress, Answer(text=typed))
@@ -371,8 +404,14 @@ def test_a_forged_choice_number_changes_nothing() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "correct"),
-    [("1248", True), ("١٢٤٨", True), ("۱۲۴۸", True), ("en 1248", True), ("1 248", True),
-     ("1249", False)],
+    [
+        ("1248", True),
+        ("١٢٤٨", True),
+        ("۱۲۴۸", True),
+        ("en 1248", True),
+        ("1 248", True),
+        ("1249", False),
+    ],
 )
 def test_number_answers_in_any_digits_within_tolerance(typed, correct) -> None:
     decision = play(at(TeamState.ANSWERING, question=1), Answer(text=typed))
@@ -391,15 +430,24 @@ def test_tolerance_accepts_close_numbers() -> None:
     data["stages"][0]["questions"][1]["tolerance"] = 2.0
     rally = Rally.model_validate(data)
     for typed, correct in (("1250", True), ("1246", True), ("1251", False)):
-        decision = decide(rally, RallyPhase.RUNNING, at(TeamState.ANSWERING, question=1),
-                          Answer(text=typed), NOW)
+        decision = decide(
+            rally, RallyPhase.RUNNING, at(TeamState.ANSWERING, question=1), Answer(text=typed), NOW
+        )
         assert only(decision, AnswerJudged)[0].correct is correct
 
 
 @pytest.mark.parametrize(
     ("typed", "correct"),
-    [("15", True), ("quinze", True), ("Quinze !", True), ("fifteen", True), ("خمسة عشر", True),
-     ("fiftee", True), ("16", False), ("17", False)],
+    [
+        ("15", True),
+        ("quinze", True),
+        ("Quinze !", True),
+        ("fifteen", True),
+        ("خمسة عشر", True),
+        ("fiftee", True),
+        ("16", False),
+        ("17", False),
+    ],
 )
 def test_text_answers_in_any_language_with_small_typos(typed, correct) -> None:
     decision = play(at(TeamState.ANSWERING, stage=1), Answer(text=typed))
@@ -464,7 +512,10 @@ def test_skipping_a_stage_moves_the_team_on_without_points() -> None:
     decision = play(progress, SkipStage())
     assert decision.progress.stage_id == "cpam"
     assert decision.progress.score == 30
-    assert {e.audience for e in only(decision, StageSkipped)} == {Audience.TEAM, Audience.ORGANISERS}
+    assert {e.audience for e in only(decision, StageSkipped)} == {
+        Audience.TEAM,
+        Audience.ORGANISERS,
+    }
 
 
 def test_skipping_the_last_stage_finishes() -> None:
@@ -487,11 +538,17 @@ def test_ranking_by_points_then_finish_time_unfinished_last() -> None:
     ]
     ranked = rank(standings)
     assert [(r.rank, r.standing.name) for r in ranked] == [
-        (1, "Volvic"), (2, "Sancy"), (3, "Pariou"), (4, "Dôme"), (5, "Gergovie"),
+        (1, "Volvic"),
+        (2, "Sancy"),
+        (3, "Pariou"),
+        (4, "Dôme"),
+        (5, "Gergovie"),
     ]
 
 
 def test_equal_teams_share_a_rank() -> None:
-    ranked = rank([Standing(1, "A", 50, 3, T0), Standing(2, "B", 50, 3, T0), Standing(3, "C", 10, 3, T0)])
+    ranked = rank(
+        [Standing(1, "A", 50, 3, T0), Standing(2, "B", 50, 3, T0), Standing(3, "C", 10, 3, T0)]
+    )
     assert [r.rank for r in ranked] == [1, 1, 3]
     assert isinstance(ranked[0], Ranked)

@@ -1,0 +1,1 @@
+"""The service layer: what the Telegram handlers call, one unit of work per decision."""

@@ -1,0 +1,225 @@
+"""Playing: every team action goes through the engine and is stored in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.engine import (
+    AnswerRecord,
+    Audience,
+    AwardRecord,
+    CheckInAtLocation,
+    CheckInRecord,
+    Command,
+    Decision,
+    Event,
+    HintRecord,
+    Progress,
+    RallyPhase,
+    Record,
+    Refusal,
+    Refused,
+    decide,
+)
+from bot.geo import Point
+from bot.services.base import Services, progress_of, store_progress
+from bot.services.views import Member, TeamView
+from bot.storage.models import RallyRow
+from bot.storage.uow import SqlUnitOfWork
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an action did: the events to tell, and who to tell them to."""
+
+    events: tuple[Event, ...] = ()
+    team: TeamView | None = None
+    actor: Member | None = None
+    duplicate: bool = False  # this Telegram update was handled before
+    changed: bool = False
+
+    @property
+    def progress(self) -> Progress | None:
+        """The team's progress after the action."""
+        return self.team.progress if self.team else None
+
+    def for_audience(self, audience: Audience) -> list[Event]:
+        """The events meant for one audience."""
+        return [event for event in self.events if event.audience is audience]
+
+
+def effective_phase(rally: RallyRow, at: datetime) -> RallyPhase:
+    """The rally's phase when a message was written, judged by the message's own date.
+
+    A team whose answer was sent before a pause or the finish but arrived late (a network
+    drop) still has it counted.
+    """
+    phase = RallyPhase(rally.phase)
+    if phase is RallyPhase.PAUSED and rally.paused_at and at < rally.paused_at:
+        return RallyPhase.RUNNING
+    if (
+        phase is RallyPhase.FINISHED
+        and rally.finished_at
+        and at < rally.finished_at
+        and (rally.started_at is None or at >= rally.started_at)
+    ):
+        return RallyPhase.RUNNING
+    return phase
+
+
+class PlayService:
+    """Team actions, from players and from organisers."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.rally = services.rally
+
+    async def act(
+        self,
+        user_id: int,
+        command: Command,
+        *,
+        at: datetime | None = None,
+        update_id: int | None = None,
+    ) -> Outcome:
+        """A player's action for their team; a Telegram update is handled once only."""
+
+        async def work(uow: SqlUnitOfWork) -> Outcome:
+            claimed_at = self.services.clock()
+            if update_id is not None and not await uow.updates.claim(
+                self.rally.id, update_id, at=claimed_at
+            ):
+                return Outcome(duplicate=True)
+            player = await uow.players.by_user(self.rally.id, user_id)
+            if player is None or player.team_id is None:
+                await uow.commit()
+                actor = Member.of(player) if player else None
+                return Outcome((Refused(Audience.PLAYER, Refusal.NOT_IN_TEAM),), actor=actor)
+            now = self._when(at)
+            player.last_seen_at = self.services.clock()
+            outcome = await self._decide(uow, player.team_id, command, now, player_id=player.id)
+            await uow.commit()
+            return Outcome(outcome[0].events, outcome[1], Member.of(player), changed=outcome[2])
+
+        return await self.services.retrying(work)
+
+    async def act_for_team(
+        self, team_id: int, command: Command, *, actor_user_id: int, action: str
+    ) -> Outcome:
+        """An organiser's action on a team (staffed check-in, skip, correction), audited."""
+
+        async def work(uow: SqlUnitOfWork) -> Outcome:
+            now = self.services.clock()
+            decision, team, changed = await self._decide(
+                uow, team_id, command, now, actor_user_id=actor_user_id
+            )
+            if changed:
+                details = {
+                    "team": team.code,
+                    "command": type(command).__name__,
+                    **_details(command),
+                }
+                await uow.audit.log(self.rally.id, actor_user_id, action, details, at=now)
+            await uow.commit()
+            return Outcome(decision.events, team, changed=changed)
+
+        return await self.services.retrying(work)
+
+    def _when(self, at: datetime | None) -> datetime:
+        """The time an action counts at: the message's date, never in the future."""
+        now = self.services.clock()
+        return min(at, now) if at is not None else now
+
+    async def _decide(
+        self,
+        uow: SqlUnitOfWork,
+        team_id: int,
+        command: Command,
+        now: datetime,
+        *,
+        player_id: int | None = None,
+        actor_user_id: int | None = None,
+    ) -> tuple[Decision, TeamView, bool]:
+        rally_row = await uow.rallies.ensure(self.rally.id, at=now)
+        row = await uow.progress.get_for_update(team_id)
+        team = await uow.teams.get(team_id)
+        assert row is not None, f"team {team_id} has no progress row"
+        assert team is not None, f"team {team_id} does not exist"
+        before = progress_of(row)
+        decision = decide(self.rally, effective_phase(rally_row, now), before, command, now)
+        changed = decision.changes(before)
+        if changed:
+            for record in decision.records:
+                await self._store(uow, team_id, record, player_id, actor_user_id)
+            store_progress(row, decision.progress, self.services.clock())
+            if (
+                isinstance(command, CheckInAtLocation)
+                and Point(command.lat, command.lon).is_valid()
+            ):
+                row.last_lat, row.last_lon = command.lat, command.lon
+        members = tuple(Member.of(p) for p in await uow.players.members(team_id))
+        return decision, TeamView.of(team, members, decision.progress), changed
+
+    async def _store(
+        self,
+        uow: SqlUnitOfWork,
+        team_id: int,
+        record: Record,
+        player_id: int | None,
+        actor_user_id: int | None,
+    ) -> None:
+        rally_id = self.rally.id
+        if isinstance(record, CheckInRecord):
+            await uow.records.add_checkin(
+                rally_id=rally_id,
+                team_id=team_id,
+                at=record.at,
+                stage_id=record.stage_id,
+                player_id=player_id,
+                method=record.method.value,
+                points=record.points,
+                lat=record.lat,
+                lon=record.lon,
+                accuracy_m=record.accuracy_m,
+                distance_m=record.distance_m,
+            )
+        elif isinstance(record, AnswerRecord):
+            await uow.records.add_answer(
+                rally_id=rally_id,
+                team_id=team_id,
+                at=record.at,
+                stage_id=record.stage_id,
+                question_id=record.question_id,
+                player_id=player_id,
+                attempt_no=record.attempt_no,
+                given=record.given,
+                correct=record.correct,
+                points=record.points,
+            )
+        elif isinstance(record, HintRecord):
+            await uow.records.add_hint(
+                rally_id=rally_id,
+                team_id=team_id,
+                at=record.at,
+                stage_id=record.stage_id,
+                hint_index=record.hint_index,
+                player_id=player_id,
+                penalty=record.penalty,
+            )
+        elif isinstance(record, AwardRecord):
+            if actor_user_id is None:
+                raise TypeError("a score correction needs the organiser who made it")
+            await uow.records.add_award(
+                rally_id=rally_id,
+                team_id=team_id,
+                at=record.at,
+                points=record.points,
+                reason=record.reason,
+                actor_user_id=actor_user_id,
+            )
+
+
+def _details(command: Command) -> dict[str, object]:
+    fields = getattr(command, "__dataclass_fields__", {})
+    return {name: getattr(command, name) for name in fields}

@@ -1,0 +1,246 @@
+"""Players and teams: meeting a player, choosing a language, joining and creating teams."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.engine import (
+    Audience,
+    Event,
+    RallyPhase,
+    StartRoute,
+    TeamState,
+    decide,
+    new_progress,
+)
+from bot.i18n import negotiate_language
+from bot.services.base import Services, progress_of, store_progress
+from bot.services.views import Member, TeamView
+from bot.storage.models import PlayerRow, ProgressRow, TeamRow
+from bot.storage.uow import SqlUnitOfWork
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+"""Join-code letters: no O/0 or I/1, which people mistype from a printed sheet."""
+
+
+class JoinStatus(enum.StrEnum):
+    """What came of a join attempt."""
+
+    JOINED = "joined"
+    ALREADY_MEMBER = "already_member"
+    SWITCHED = "switched"
+    UNKNOWN_CODE = "unknown_code"
+    SWITCH_REFUSED = "switch_refused"  # moving teams is refused once the rally runs
+
+
+@dataclass(frozen=True)
+class MemberJoined(Event):
+    """Someone joined the team."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    """The outcome of `/join CODE`, with what to tell the team."""
+
+    status: JoinStatus
+    player: Member
+    team: TeamView | None = None
+    previous_team: str | None = None
+    events: tuple[Event, ...] = field(default=())
+
+
+def random_code(length: int = 6) -> str:
+    """A fresh join code, easy to read aloud and to type."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+class TeamService:
+    """Players and teams of the rally."""
+
+    def __init__(self, services: Services, make_code: Callable[[], str] = random_code) -> None:
+        self.services = services
+        self.rally = services.rally
+        self.make_code = make_code
+
+    # ------------------------------------------------------------ set-up
+
+    async def sync_from_file(self) -> int:
+        """Store the rally and the teams its file names (idempotent); returns teams added."""
+
+        async def work(uow: SqlUnitOfWork) -> int:
+            now = self.services.clock()
+            rally_row = await uow.rallies.ensure(self.rally.id, at=now)
+            added = 0
+            for team in self.rally.teams:
+                if await uow.teams.by_code(self.rally.id, team.code) is None:
+                    await self._add_team(
+                        uow, team.name, team.code, RallyPhase(rally_row.phase), now
+                    )
+                    added += 1
+            await uow.commit()
+            return added
+
+        return await self.services.retrying(work)
+
+    async def create_team(self, name: str) -> TeamView | None:
+        """A new team with a fresh join code; None if the name is taken."""
+
+        async def work(uow: SqlUnitOfWork) -> TeamView | None:
+            now = self.services.clock()
+            rally_row = await uow.rallies.ensure(self.rally.id, at=now)
+            if await uow.teams.by_name(self.rally.id, name) is not None:
+                return None
+            code = self.make_code()
+            while await uow.teams.by_code(self.rally.id, code) is not None:
+                code = self.make_code()
+            row, progress = await self._add_team(uow, name, code, RallyPhase(rally_row.phase), now)
+            await uow.commit()
+            return TeamView.of(row, (), progress_of(progress))
+
+        return await self.services.retrying(work)
+
+    async def _add_team(
+        self, uow: SqlUnitOfWork, name: str, code: str, phase: RallyPhase, now: datetime
+    ) -> tuple[TeamRow, ProgressRow]:
+        position = await uow.teams.next_position(self.rally.id)
+        team = await uow.teams.add(self.rally.id, name, code, position, at=now)
+        start = new_progress(self.rally, position)
+        if phase is RallyPhase.RUNNING:  # a team created during the rally starts at once
+            start = decide(self.rally, phase, start, StartRoute(), now).progress
+        row = ProgressRow(team_id=team.id, rally_id=self.rally.id, version=1)
+        store_progress(row, start, now)
+        await uow.progress.add(row)
+        return team, row
+
+    # ------------------------------------------------------------ players
+
+    async def meet(
+        self, user_id: int, chat_id: int, name: str, language_code: str | None
+    ) -> Member:
+        """The player for a Telegram user, registered on first contact in their best language."""
+
+        async def work(uow: SqlUnitOfWork) -> Member:
+            player = await self._meet(uow, user_id, chat_id, name, language_code)
+            await uow.commit()
+            return Member.of(player)
+
+        return await self.services.retrying(work)
+
+    async def _meet(
+        self, uow: SqlUnitOfWork, user_id: int, chat_id: int, name: str, language_code: str | None
+    ) -> PlayerRow:
+        now = self.services.clock()
+        await uow.rallies.ensure(self.rally.id, at=now)
+        player = await uow.players.by_user(self.rally.id, user_id)
+        if player is None:
+            language = negotiate_language(
+                language_code, self.rally.rally.languages, self.rally.default_language
+            )
+            return await uow.players.add(
+                self.rally.id, user_id, chat_id, name[:128], language, at=now
+            )
+        player.display_name = name[:128]
+        player.chat_id = chat_id
+        player.last_seen_at = now
+        player.reachable = True
+        return player
+
+    async def find(self, user_id: int) -> Member | None:
+        """The player a Telegram user is, if they have written before."""
+        async with self.services.new_uow() as uow:
+            player = await uow.players.by_user(self.rally.id, user_id)
+            return Member.of(player) if player else None
+
+    async def set_language(self, user_id: int, language: str) -> Member | None:
+        """Store a player's chosen language; None if it is not one of the rally's."""
+        if language not in self.rally.rally.languages:
+            return None
+
+        async def work(uow: SqlUnitOfWork) -> Member | None:
+            player = await uow.players.by_user(self.rally.id, user_id)
+            if player is None:
+                return None
+            player.language = language
+            await uow.commit()
+            return Member.of(player)
+
+        return await self.services.retrying(work)
+
+    async def join(
+        self, user_id: int, chat_id: int, name: str, language_code: str | None, code: str
+    ) -> JoinResult:
+        """Join the team with this code (any case); a wrong code changes nothing."""
+
+        async def work(uow: SqlUnitOfWork) -> JoinResult:
+            player = await self._meet(uow, user_id, chat_id, name, language_code)
+            cleaned = code.strip().upper()
+            team = await uow.teams.by_code(self.rally.id, cleaned) if cleaned else None
+            if team is None:
+                await uow.commit()
+                return JoinResult(JoinStatus.UNKNOWN_CODE, Member.of(player))
+            if player.team_id == team.id:
+                await uow.commit()
+                view = await self._view(uow, team)
+                return JoinResult(JoinStatus.ALREADY_MEMBER, Member.of(player), view)
+            previous = await uow.teams.get(player.team_id) if player.team_id else None
+            rally_row = await uow.rallies.ensure(self.rally.id, at=self.services.clock())
+            if previous is not None and rally_row.phase == RallyPhase.RUNNING:
+                await uow.commit()
+                view = await self._view(uow, previous)
+                return JoinResult(JoinStatus.SWITCH_REFUSED, Member.of(player), view)
+            now = self.services.clock()
+            player.team_id = team.id
+            player.joined_at = now
+            events: list[Event] = [MemberJoined(Audience.TEAM, player.display_name)]
+            progress = await uow.progress.get_for_update(team.id)
+            if progress is not None and rally_row.phase == RallyPhase.RUNNING:
+                before = progress_of(progress)
+                if before.state is TeamState.WAITING:
+                    decision = decide(self.rally, RallyPhase.RUNNING, before, StartRoute(), now)
+                    store_progress(progress, decision.progress, now)
+                    events.extend(decision.events)
+            await uow.commit()
+            status = JoinStatus.SWITCHED if previous else JoinStatus.JOINED
+            return JoinResult(
+                status,
+                Member.of(player),
+                await self._view(uow, team),
+                previous.name if previous else None,
+                tuple(events),
+            )
+
+        return await self.services.retrying(work)
+
+    # ------------------------------------------------------------ reading
+
+    async def team_of(self, user_id: int) -> TeamView | None:
+        """The team a player is in, with its members and progress."""
+        async with self.services.new_uow() as uow:
+            player = await uow.players.by_user(self.rally.id, user_id)
+            if player is None or player.team_id is None:
+                return None
+            team = await uow.teams.get(player.team_id)
+            return await self._view(uow, team) if team else None
+
+    async def team_by_code(self, code: str) -> TeamView | None:
+        """A team by its join code (organiser commands name teams this way)."""
+        async with self.services.new_uow() as uow:
+            team = await uow.teams.by_code(self.rally.id, code.strip().upper())
+            return await self._view(uow, team) if team else None
+
+    async def all_teams(self) -> list[TeamView]:
+        """Every team of the rally in position order."""
+        async with self.services.new_uow() as uow:
+            return [await self._view(uow, team) for team in await uow.teams.list(self.rally.id)]
+
+    async def _view(self, uow: SqlUnitOfWork, team: TeamRow) -> TeamView:
+        members = tuple(Member.of(p) for p in await uow.players.members(team.id))
+        progress = await uow.progress.get(team.id)
+        assert progress is not None, f"team {team.id} has no progress row"
+        return TeamView.of(team, members, progress_of(progress))

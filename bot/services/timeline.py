@@ -1,0 +1,96 @@
+"""The day's timeline: open, start, pause, resume, finish."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from bot.engine import RallyPhase, StartRoute, TeamState, decide
+from bot.services.base import Services, progress_of, store_progress
+from bot.services.play import Outcome
+from bot.services.views import Member, TeamView
+from bot.storage.uow import SqlUnitOfWork
+
+
+class Move(enum.StrEnum):
+    """What an admin can do with the day."""
+
+    OPEN = "open"
+    START = "start"
+    PAUSE = "pause"
+    RESUME = "resume"
+    FINISH = "finish"
+
+
+ALLOWED: dict[Move, tuple[frozenset[RallyPhase], RallyPhase]] = {
+    Move.OPEN: (frozenset({RallyPhase.DRAFT}), RallyPhase.OPEN),
+    Move.START: (frozenset({RallyPhase.DRAFT, RallyPhase.OPEN}), RallyPhase.RUNNING),
+    Move.PAUSE: (frozenset({RallyPhase.RUNNING}), RallyPhase.PAUSED),
+    Move.RESUME: (frozenset({RallyPhase.PAUSED}), RallyPhase.RUNNING),
+    Move.FINISH: (frozenset({RallyPhase.RUNNING, RallyPhase.PAUSED}), RallyPhase.FINISHED),
+}
+"""For each move: the phases it can be made from, and the phase it leads to."""
+
+
+@dataclass(frozen=True)
+class PhaseChange:
+    """The result of a timeline move; `team_outcomes` carry the first clues at the start."""
+
+    done: bool
+    before: RallyPhase
+    after: RallyPhase
+    team_outcomes: tuple[Outcome, ...] = field(default=())
+
+
+class TimelineService:
+    """Moves the rally through its phases, audited."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.rally = services.rally
+
+    async def phase(self) -> RallyPhase:
+        """The rally's current phase."""
+        async with self.services.new_uow() as uow:
+            row = await uow.rallies.get(self.rally.id)
+            return RallyPhase(row.phase) if row else RallyPhase.DRAFT
+
+    async def move(self, move: Move, actor_user_id: int) -> PhaseChange:
+        """Make a move if the current phase allows it; starting gives every team its first clue."""
+
+        async def work(uow: SqlUnitOfWork) -> PhaseChange:
+            now = self.services.clock()
+            row = await uow.rallies.ensure(self.rally.id, at=now)
+            before = RallyPhase(row.phase)
+            allowed_from, after = ALLOWED[move]
+            if before not in allowed_from:
+                return PhaseChange(False, before, before)
+            row.phase = after.value
+            if move is Move.OPEN:
+                row.opened_at = now
+            elif move is Move.START:
+                row.started_at = now
+            elif move is Move.PAUSE:
+                row.paused_at = now
+            elif move is Move.FINISH:
+                row.finished_at = now
+            outcomes: list[Outcome] = []
+            if move is Move.START:
+                for team in await uow.teams.list(self.rally.id):
+                    progress = await uow.progress.get_for_update(team.id)
+                    assert progress is not None
+                    current = progress_of(progress)
+                    if current.state is not TeamState.WAITING:
+                        continue
+                    decision = decide(self.rally, RallyPhase.RUNNING, current, StartRoute(), now)
+                    store_progress(progress, decision.progress, now)
+                    members = tuple(Member.of(p) for p in await uow.players.members(team.id))
+                    view = TeamView.of(team, members, decision.progress)
+                    outcomes.append(Outcome(decision.events, view, changed=True))
+            await uow.audit.log(
+                self.rally.id, actor_user_id, move.value, {"from": before.value}, at=now
+            )
+            await uow.commit()
+            return PhaseChange(True, before, after, tuple(outcomes))
+
+        return await self.services.retrying(work)
