@@ -46,7 +46,7 @@ class _Repository:
     async def _add(self, row: RowT) -> RowT:
         self._session.add(row)
         with conflicts_as_concurrent_change():
-            await self._session.flush([row])
+            await self._session.flush()
         return row
 
     async def _get(self, model: type[RowT], key: object) -> RowT | None:

@@ -70,11 +70,9 @@ class SqlUnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         session, self._session, self._repositories = self._session, None, None
-        if session is None:  # pragma: no cover - only if __aenter__ was skipped
-            return
-        try:
-            await session.rollback()
-        finally:
+        if session is not None:
+            # Closing rolls back whatever was not committed. Unlike rollback() it does not
+            # expire the rows read in the block, so they stay readable after it (detached).
             await session.close()
 
     async def commit(self) -> None:
