@@ -62,7 +62,9 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = main.add_subparsers(dest="command")
     check = commands.add_parser("validate", help="check a rally file and summarise it")
-    check.add_argument("file", nargs="?", help="rally file (default: RALLY_FILE or data/stages.yaml)")
+    check.add_argument(
+        "file", nargs="?", help="rally file (default: RALLY_FILE or data/stages.yaml)"
+    )
     check.add_argument("--json", action="store_true", help="print the normalized rally as JSON")
     return main
 

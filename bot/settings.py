@@ -57,9 +57,8 @@ class Settings(BaseSettings):
     @classmethod
     def _supported_database(cls, value: str) -> str:
         if not value.startswith(SUPPORTED_DATABASES):
-            raise ValueError(
-                f"'{value}' is not supported: use {' or '.join(s + '...' for s in SUPPORTED_DATABASES)}"
-            )
+            choices = " or ".join(f"{prefix}..." for prefix in SUPPORTED_DATABASES)
+            raise ValueError(f"'{value}' is not supported: use {choices}")
         return value
 
     @field_validator("rally_admins", "rally_organisers", mode="before")

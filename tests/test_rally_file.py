@@ -103,7 +103,9 @@ def test_json_export_has_what_tools_need() -> None:
     code, out, _ = run_validate(DEFAULT_RALLY, as_json=True)
     assert code == 0
     data = json.loads(out)
-    assert [team["code"] for team in data["teams"]] == [t.code for t in load_rally(DEFAULT_RALLY).teams]
+    assert [team["code"] for team in data["teams"]] == [
+        t.code for t in load_rally(DEFAULT_RALLY).teams
+    ]
     assert all(team["name"] for team in data["teams"])
     for stage in data["stages"]:
         assert stage["id"]
@@ -111,4 +113,6 @@ def test_json_export_has_what_tools_need() -> None:
         assert "checkin_code" in stage
         assert stage["location"] or stage["checkin_code"]
         for question in stage["questions"]:
-            assert {"choice": "answer", "text": "accepted", "number": "value"}[question["type"]] in question
+            assert {"choice": "answer", "text": "accepted", "number": "value"}[
+                question["type"]
+            ] in question
