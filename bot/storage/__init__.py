@@ -1,0 +1,1 @@
+"""Storage: the database schema, its migrations, the repositories and the unit of work."""
