@@ -20,10 +20,15 @@ if POSTGRES_URL:
     BACKENDS.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
 
 
+def sqlite_url(path: Path) -> str:
+    """The URL of a SQLite database file."""
+    return f"sqlite+aiosqlite:///{path}"
+
+
 def database_url(backend: str, tmp_path: Path) -> str:
     """A database URL for a test: a fresh SQLite file, or the test PostgreSQL database."""
     if backend == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'var' / 'rallye.sqlite3'}"
+        return sqlite_url(tmp_path / "var" / "rallye.sqlite3")
     return POSTGRES_URL
 
 

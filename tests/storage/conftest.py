@@ -6,25 +6,18 @@ to run every storage test on PostgreSQL too; its `public` schema is dropped befo
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.storage.database import create_engine, migrate, session_factory
+from bot.storage.database import migrate, session_factory
 from bot.storage.models import ProgressRow
 from bot.storage.uow import SqlUnitOfWork
-
-POSTGRES_URL = os.environ.get("RALLY_TEST_DATABASE_URL", "")
-
-BACKENDS = [pytest.param("sqlite", id="sqlite")]
-if POSTGRES_URL:
-    BACKENDS.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
+from tests.databases import BACKENDS, empty_database
 
 START = datetime(2025, 6, 14, 9, 0, tzinfo=UTC)
 """The rally's start; tests pass times explicitly, as the services will."""
@@ -35,26 +28,13 @@ def minutes(n: int) -> datetime:
     return START + timedelta(minutes=n)
 
 
-def sqlite_url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path}"
-
-
 @pytest.fixture(params=BACKENDS)
 async def empty_engine(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[AsyncEngine]:
     """An engine on an empty database, never migrated."""
-    if request.param == "sqlite":
-        engine = create_engine(sqlite_url(tmp_path / "var" / "rallye.db"))
-    else:
-        engine = create_engine(POSTGRES_URL)
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-    try:
+    async with empty_database(request.param, tmp_path) as engine:
         yield engine
-    finally:
-        await engine.dispose()
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.storage.database import alembic_config, migrate, session_factory
 from bot.storage.models import Base, RallyRow
 from bot.storage.uow import SqlUnitOfWork
-from tests.storage.conftest import START, sqlite_url
+from tests.databases import sqlite_url
+from tests.storage.conftest import START
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage.database import create_engine, migrate
-from tests.storage.conftest import sqlite_url
+from tests.databases import sqlite_url
 
 
 async def test_every_connection_uses_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path):
