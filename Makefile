@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test check lint types format validate clean
+LANGUAGES := fr ar
+CATALOGS := $(foreach lang,$(LANGUAGES),locales/$(lang)/LC_MESSAGES/messages.mo)
+
+.PHONY: install run test check lint types format validate i18n catalogs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11)")'
@@ -15,10 +18,30 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+# compiled catalogs are build products: made from the committed .po files whenever they change
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d locales -D messages -l $* 2>&1 | grep -v "^compiling" || true
+	@test -f $@ || { echo "failed to compile $@"; exit 1; }
+
+catalogs: $(CATALOGS)
+
+# extract the interface strings, merge them into every language's catalog, compile
+i18n: install
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k n_:1,2 --no-location --sort-output \
+		--project=Rallye --copyright-holder="Rallye contributors" -o locales/messages.pot .
+	for lang in $(LANGUAGES); do \
+		if [ -f locales/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(BIN)/pybabel update --no-fuzzy-matching -i locales/messages.pot -d locales -D messages -l $$lang; \
+		else \
+			$(BIN)/pybabel init -i locales/messages.pot -d locales -D messages -l $$lang; \
+		fi; \
+	done
+	$(BIN)/pybabel compile --statistics -d locales -D messages
+
+run: install catalogs
 	$(BIN)/python -m bot
 
-test: install
+test: install catalogs
 	$(BIN)/python -m pytest
 
 lint: install

@@ -86,6 +86,7 @@ class Refusal(enum.StrEnum):
     HINTS_ONLY_EN_ROUTE = "hints_only_en_route"
     UNKNOWN_STAGE = "unknown_stage"
     NOT_IN_TEAM = "not_in_team"  # the player has not joined a team yet
+    STALE_BUTTON = "stale_button"  # a button of a step already passed
 
 
 # ---------------------------------------------------------------- progress
@@ -166,7 +167,9 @@ class CheckInByOrganiser:
 
 @dataclass(frozen=True)
 class BeginQuestions:
-    """The team is ready for the stage's questions."""
+    """The team is ready for the stage's questions (`stage_id` set by the button pressed)."""
+
+    stage_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,13 @@ class Answer:
     text: str = ""
     choice: int | None = None
     question_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Typed:
+    """Text typed in the chat: a code word on the way, an answer at the stage."""
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -210,6 +220,7 @@ Command = (
     | CheckInByOrganiser
     | BeginQuestions
     | Answer
+    | Typed
     | RequestHint
     | SkipStage
     | AdjustScore
@@ -676,6 +687,21 @@ def _answer(turn: Turn, command: Answer) -> Decision:
     return Decision(progress, tuple(events), (record,))
 
 
+def _typed_code(turn: Turn, command: Typed) -> Decision:
+    return _check_in_code(turn, CheckInWithCode(command.text))
+
+
+def _typed_answer(turn: Turn, command: Typed) -> Decision:
+    return _answer(turn, Answer(text=command.text))
+
+
+def _typed_after_check_in(turn: Turn, command: Typed) -> Decision:
+    stage = turn.stage
+    if stage.checkin_code and code_matches(command.text, stage.checkin_code):
+        return turn.unchanged(Refused(Audience.PLAYER, Refusal.ALREADY_CHECKED_IN))
+    return turn.unchanged(Refused(Audience.PLAYER, Refusal.QUESTIONS_NOT_BEGUN))
+
+
 def _hint_penalty(turn: Turn, index: int) -> int:
     hint = turn.stage.hints[index]
     return turn.rally.scoring.hint_penalty if hint.penalty is None else hint.penalty
@@ -742,6 +768,7 @@ TRANSITIONS: dict[tuple[TeamState, type], Callable[..., Decision]] = {
     (_S.WAITING, StartRoute): _start,
     (_S.EN_ROUTE, CheckInAtLocation): _check_in_location,
     (_S.EN_ROUTE, CheckInWithCode): _check_in_code,
+    (_S.EN_ROUTE, Typed): _typed_code,
     (_S.EN_ROUTE, CheckInByOrganiser): _check_in_organiser,
     (_S.EN_ROUTE, RequestHint): _hint,
     (_S.EN_ROUTE, SkipStage): _skip,
@@ -749,13 +776,15 @@ TRANSITIONS: dict[tuple[TeamState, type], Callable[..., Decision]] = {
     (_S.EN_ROUTE, BeginQuestions): _refuse(Refusal.NOT_CHECKED_IN),
     (_S.CHECKED_IN, BeginQuestions): _begin,
     (_S.CHECKED_IN, Answer): _refuse(Refusal.QUESTIONS_NOT_BEGUN),
+    (_S.CHECKED_IN, Typed): _typed_after_check_in,
     (_S.CHECKED_IN, CheckInAtLocation): _already_here,
     (_S.CHECKED_IN, CheckInWithCode): _already_here,
     (_S.CHECKED_IN, CheckInByOrganiser): _already_here,
     (_S.CHECKED_IN, RequestHint): _hint_not_now,
     (_S.CHECKED_IN, SkipStage): _skip,
     (_S.ANSWERING, Answer): _answer,
-    (_S.ANSWERING, BeginQuestions): _already_here,
+    (_S.ANSWERING, Typed): _typed_answer,
+    (_S.ANSWERING, BeginQuestions): _refuse(Refusal.STALE_BUTTON),
     (_S.ANSWERING, CheckInAtLocation): _already_here,
     (_S.ANSWERING, CheckInWithCode): _already_here,
     (_S.ANSWERING, CheckInByOrganiser): _already_here,
@@ -789,6 +818,12 @@ def decide(
         return _adjust(turn, command)
     if phase is not RallyPhase.RUNNING:
         return _refuse(_PHASE_REFUSAL[phase])(turn, command)
+    if (
+        isinstance(command, BeginQuestions)
+        and command.stage_id is not None
+        and command.stage_id != progress.stage_id
+    ):
+        return turn.unchanged(Refused(Audience.PLAYER, Refusal.STALE_BUTTON))
     transition = TRANSITIONS.get((progress.state, type(command)))
     if transition is None:
         return _refuse(_DEFAULT_REFUSAL[progress.state])(turn, command)

@@ -151,6 +151,17 @@ class TeamService:
         player.reachable = True
         return player
 
+    async def mark_unreachable(self, user_id: int) -> None:
+        """Remember that a player blocked the bot, so nothing more is sent to them."""
+
+        async def work(uow: SqlUnitOfWork) -> None:
+            player = await uow.players.by_user(self.rally.id, user_id)
+            if player is not None and player.reachable:
+                player.reachable = False
+                await uow.commit()
+
+        await self.services.retrying(work)
+
     async def find(self, user_id: int) -> Member | None:
         """The player a Telegram user is, if they have written before."""
         async with self.services.new_uow() as uow:

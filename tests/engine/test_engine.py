@@ -45,6 +45,7 @@ from bot.engine import (
     StartRoute,
     TeamFinished,
     TeamState,
+    Typed,
     decide,
     new_progress,
     rank,
@@ -133,7 +134,8 @@ REFUSED_IN_STATE = [
     (TeamState.CHECKED_IN, CheckInWithCode("carte vitale"), Refusal.ALREADY_CHECKED_IN),
     (TeamState.CHECKED_IN, RequestHint(), Refusal.HINTS_ONLY_EN_ROUTE),
     (TeamState.ANSWERING, CheckInWithCode("carte vitale"), Refusal.ALREADY_CHECKED_IN),
-    (TeamState.ANSWERING, BeginQuestions(), Refusal.ALREADY_CHECKED_IN),
+    (TeamState.ANSWERING, BeginQuestions(), Refusal.STALE_BUTTON),
+    (TeamState.CHECKED_IN, BeginQuestions("cathedral"), Refusal.STALE_BUTTON),
     (TeamState.ANSWERING, RequestHint(confirmed=True), Refusal.HINTS_ONLY_EN_ROUTE),
     (TeamState.FINISHED, Answer(text="15"), Refusal.TEAM_FINISHED),
     (TeamState.FINISHED, CheckInWithCode("carte vitale"), Refusal.TEAM_FINISHED),
@@ -552,3 +554,28 @@ def test_equal_teams_share_a_rank() -> None:
     )
     assert [r.rank for r in ranked] == [1, 1, 3]
     assert isinstance(ranked[0], Ranked)
+
+
+# ------------------------------------------------------------------ typed text
+
+
+@pytest.mark.parametrize(
+    ("progress", "typed", "expected"),
+    [
+        (at(TeamState.EN_ROUTE, stage=1), "carte vitale", TeamState.CHECKED_IN),
+        (at(TeamState.EN_ROUTE, stage=1), "quinze", TeamState.EN_ROUTE),
+        (at(TeamState.ANSWERING, stage=1), "quinze", TeamState.EN_ROUTE),  # right: next stage
+        (at(TeamState.CHECKED_IN, stage=1), "quinze", TeamState.CHECKED_IN),
+    ],
+)
+def test_typed_text_is_a_code_on_the_way_and_an_answer_at_the_stage(
+    progress, typed, expected
+) -> None:
+    assert play(progress, Typed(typed)).progress.state is expected
+
+
+def test_typing_the_code_again_after_arriving_says_so() -> None:
+    decision = play(at(TeamState.CHECKED_IN, stage=1), Typed("Carte Vitale"))
+    assert [e.reason for e in decision.events] == [Refusal.ALREADY_CHECKED_IN]
+    other = play(at(TeamState.CHECKED_IN, stage=1), Typed("hello"))
+    assert [e.reason for e in other.events] == [Refusal.QUESTIONS_NOT_BEGUN]

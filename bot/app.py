@@ -1,0 +1,111 @@
+"""Application wiring: the PTB `Application`, its lifecycle hooks and the typed context."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommandScopeDefault, Update
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    ContextTypes,
+)
+
+from bot.content import Rally
+from bot.context import RallyApplication, RallyContext, Runtime
+from bot.i18n import Catalogs
+from bot.replies import command_menu
+from bot.services.base import Clock, Services, utc_now
+from bot.settings import Settings
+from bot.storage.database import create_engine, migrate, session_factory
+from bot.storage.uow import SqlUnitOfWork
+from handlers import register
+
+log = logging.getLogger(__name__)
+
+CONCURRENT_UPDATES = 32
+"""Updates handled at once; the database, not the order of arrival, keeps teams consistent."""
+
+
+def telegram_language(tag: str) -> str:
+    """The two-letter code Telegram uses for a rally language (fa_AF is "fa")."""
+    return tag.split("_", maxsplit=1)[0].lower()
+
+
+async def set_command_menus(application: RallyApplication) -> None:
+    """One command menu per rally language, the default language's for everyone else."""
+    runtime = application.bot_data
+    assert runtime.catalogs is not None and runtime.rally is not None
+    default = runtime.catalogs.translator(runtime.rally.default_language)
+    await application.bot.set_my_commands(command_menu(default), scope=BotCommandScopeDefault())
+    done: set[str] = set()
+    for tag in runtime.rally.rally.languages:
+        code = telegram_language(tag)
+        if code in done:
+            continue
+        done.add(code)
+        menu = command_menu(runtime.catalogs.translator(tag))
+        await application.bot.set_my_commands(menu, language_code=code)
+
+
+async def _post_init(application: RallyApplication) -> None:
+    runtime = application.bot_data
+    settings, rally = runtime.settings, runtime.rally
+    assert settings is not None and rally is not None
+    runtime.catalogs = Catalogs(rally.rally.languages, rally.default_language, rally.rally.timezone)
+    engine = create_engine(settings.database_url)
+    await migrate(engine)
+    sessions = session_factory(engine)
+    runtime.extra["engine"] = engine
+    runtime.services = Services(rally, lambda: SqlUnitOfWork(sessions), runtime.clock)
+    added = await runtime.teams.sync_from_file()
+    log.info(
+        "rally %s ready: %d stages, %d team(s) added from the file",
+        rally.id,
+        len(rally.stages),
+        added,
+    )
+    await set_command_menus(application)
+
+
+async def _post_shutdown(application: RallyApplication) -> None:
+    engine = application.bot_data.extra.pop("engine", None)
+    if engine is not None:
+        await engine.dispose()
+
+
+def build_application(
+    settings: Settings,
+    rally: Rally,
+    *,
+    clock: Clock = utc_now,
+    rate_limiter: bool = True,
+) -> RallyApplication:
+    """The bot, ready for `run_polling` (or tests): handlers registered, hooks set."""
+    token = settings.token
+    if token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is needed to build the application")
+    context_types = ContextTypes(context=RallyContext, bot_data=Runtime)
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_api_base_url)
+        .context_types(context_types)
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if rate_limiter:
+        # PTB types the builder by the limiter's own argument type; any limiter fits at runtime
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    application: RallyApplication = builder.build()
+    application.bot_data.settings = settings
+    application.bot_data.rally = rally
+    application.bot_data.clock = clock
+    register(application)
+    return application
+
+
+def allowed_updates() -> list[str]:
+    """The update types the bot listens to."""
+    return [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]

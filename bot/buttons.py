@@ -1,0 +1,100 @@
+"""Inline button data: short, typed, checked on the way back (forged data is refused).
+
+Telegram allows 64 bytes of callback data; stage and question ids are at most 24 characters,
+so every button here stays well within it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_CALLBACK_BYTES = 64
+_ID = r"[a-z0-9][a-z0-9-]{0,23}"
+_LANGUAGE = r"[a-z]{2,3}(?:_[A-Z]{2})?"
+
+
+@dataclass(frozen=True)
+class ChooseLanguage:
+    """The language picker."""
+
+    language: str
+
+
+@dataclass(frozen=True)
+class ChooseAnswer:
+    """A choice of a multiple-choice question (numbered from 1)."""
+
+    question_id: str
+    choice: int
+
+
+@dataclass(frozen=True)
+class AskHint:
+    """Show what the next hint of this stage costs."""
+
+    stage_id: str
+
+
+@dataclass(frozen=True)
+class ConfirmHint:
+    """Yes, show hint `index` of this stage and take its penalty."""
+
+    stage_id: str
+    index: int
+
+
+@dataclass(frozen=True)
+class DeclineHint:
+    """No hint after all."""
+
+
+@dataclass(frozen=True)
+class BeginStage:
+    """Start the questions of this stage."""
+
+    stage_id: str
+
+
+Button = ChooseLanguage | ChooseAnswer | AskHint | ConfirmHint | DeclineHint | BeginStage
+
+_PATTERNS: list[tuple[re.Pattern[str], type]] = [
+    (re.compile(rf"lang:({_LANGUAGE})"), ChooseLanguage),
+    (re.compile(rf"ans:({_ID}):([1-9])"), ChooseAnswer),
+    (re.compile(rf"hint\?:({_ID})"), AskHint),
+    (re.compile(rf"hint:({_ID}):([0-9])"), ConfirmHint),
+    (re.compile(r"hint-no"), DeclineHint),
+    (re.compile(rf"begin:({_ID})"), BeginStage),
+]
+
+
+def encode(button: Button) -> str:
+    """The callback data of a button."""
+    if isinstance(button, ChooseLanguage):
+        data = f"lang:{button.language}"
+    elif isinstance(button, ChooseAnswer):
+        data = f"ans:{button.question_id}:{button.choice}"
+    elif isinstance(button, AskHint):
+        data = f"hint?:{button.stage_id}"
+    elif isinstance(button, ConfirmHint):
+        data = f"hint:{button.stage_id}:{button.index}"
+    elif isinstance(button, DeclineHint):
+        data = "hint-no"
+    else:
+        data = f"begin:{button.stage_id}"
+    if len(data.encode()) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
+    return data
+
+
+def decode(data: str | None) -> Button | None:
+    """The button behind callback data, or None for anything unknown or forged."""
+    if not data or len(data.encode()) > MAX_CALLBACK_BYTES:
+        return None
+    for pattern, kind in _PATTERNS:
+        match = pattern.fullmatch(data)
+        if match:
+            args = [int(g) if g.isdigit() else g for g in match.groups()]
+            button: Button = kind(*args)
+            return button
+    return None

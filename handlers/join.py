@@ -1,0 +1,105 @@
+"""/join CODE: a player joins their team."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Update
+
+from bot.context import RallyContext
+from bot.replies import Reply, location_keyboard
+from bot.services.play import Outcome
+from bot.services.teams import JoinStatus
+from handlers.progress import current_step
+from handlers.sending import send, tell
+
+CODE_SHAPE = re.compile(r"[A-Za-z0-9_-]{3,32}")
+
+
+async def join(update: Update, context: RallyContext) -> None:
+    """`/join CODE`."""
+    chat = update.effective_chat
+    assert chat is not None
+    if not context.args or len(context.args) != 1:
+        await send(
+            context,
+            chat.id,
+            [Reply(context.tr._("Type /join and your team code, for example /join ABC123."))],
+        )
+        return
+    await join_team(update, context, context.args[0])
+
+
+async def join_team(update: Update, context: RallyContext, code: str) -> None:
+    """Join the team with this code, and show the team where it is."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    runtime = context.runtime
+    assert runtime.rally is not None and runtime.catalogs is not None
+    tr = context.tr
+    if not CODE_SHAPE.fullmatch(code):
+        await send(
+            context,
+            chat.id,
+            [
+                Reply(
+                    tr._(
+                        "“{code}” is not a team code. A code has letters and digits, like ABC123.",
+                        code=code[:40],
+                    )
+                )
+            ],
+        )
+        return
+    result = await runtime.teams.join(user.id, chat.id, user.full_name, user.language_code, code)
+    context.player = result.player
+    tr = context.tr = runtime.catalogs.translator(result.player.language)
+    team = result.team
+    if result.status is JoinStatus.UNKNOWN_CODE or team is None:
+        await send(
+            context,
+            chat.id,
+            [
+                Reply(
+                    tr._(
+                        "No team has the code {code}. Check the code on your team card.", code=code
+                    )
+                )
+            ],
+        )
+        return
+    if result.status is JoinStatus.SWITCH_REFUSED:
+        await send(
+            context,
+            chat.id,
+            [
+                Reply(
+                    tr._(
+                        "You are in team {team}. To change team during the rally, "
+                        "ask an organiser.",
+                        team=team.name,
+                    )
+                )
+            ],
+        )
+        return
+    members = ", ".join(m.name for m in team.members)
+    if result.status is JoinStatus.ALREADY_MEMBER:
+        text = tr._("You are already in team {team}.", team=team.name)
+    elif result.status is JoinStatus.SWITCHED:
+        text = tr._(
+            "You left team {old} and joined team {team}. Members: {members}.",
+            old=result.previous_team or "",
+            team=team.name,
+            members=members,
+        )
+    else:
+        text = tr._(
+            "✅ You joined team {team}! Members: {members}.", team=team.name, members=members
+        )
+    await send(context, chat.id, [Reply(text, location_keyboard(tr))])
+    # teammates hear who joined; if the team just started, everyone gets the first clue
+    await tell(context, Outcome(result.events, team, result.player), chat_id=None)
+    step = current_step(tr, runtime.rally, team.progress)
+    if step:
+        await send(context, chat.id, step)

@@ -1,0 +1,194 @@
+"""Playing: locations, typed text, /clue, /hint, /team, and the buttons under questions."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import re
+from datetime import datetime
+
+from telegram import Update
+from telegram.error import BadRequest
+
+from bot.buttons import (
+    AskHint,
+    BeginStage,
+    Button,
+    ChooseAnswer,
+    ChooseLanguage,
+    ConfirmHint,
+    DeclineHint,
+    decode,
+)
+from bot.context import RallyContext
+from bot.engine import (
+    Answer,
+    AnswerJudged,
+    AnswerRefused,
+    BeginQuestions,
+    CheckInAtLocation,
+    Command,
+    Refusal,
+    Refused,
+    RequestHint,
+    Typed,
+)
+from bot.replies import Reply, refusal, team_status
+from bot.services.play import Outcome
+from handlers.progress import current_step
+from handlers.sending import send, tell
+from handlers.start import choose_language
+
+MAX_TYPED = 300
+"""Longer than any answer or code word: such a text is refused, not judged."""
+
+
+async def act(
+    update: Update,
+    context: RallyContext,
+    command: Command,
+    *,
+    at: datetime | None = None,
+    quiet: bool = False,
+) -> Outcome:
+    """Run a player's command through the play service and tell whoever must know."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    outcome = await context.runtime.play.act(user.id, command, at=at, update_id=update.update_id)
+    if not outcome.duplicate:
+        await tell(context, outcome, chat_id=chat.id, quiet=quiet)
+    return outcome
+
+
+async def location(update: Update, context: RallyContext) -> None:
+    """A location: a pin, a live location, or a live location moving (an edited message)."""
+    message = update.effective_message
+    assert message is not None and message.location is not None
+    place = message.location
+    moving = update.edited_message is not None
+    live = moving or place.live_period is not None
+    at = (message.edit_date if moving else None) or message.date
+    command = CheckInAtLocation(
+        place.latitude, place.longitude, place.horizontal_accuracy, live=live
+    )
+    # a live location moving is followed quietly: only arriving is worth a message
+    await act(update, context, command, at=at, quiet=moving)
+
+
+async def typed(update: Update, context: RallyContext) -> None:
+    """Typed text: a code word on the way, an answer at the stage."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and message.text is not None and chat is not None
+    if len(message.text) > MAX_TYPED:
+        await send(
+            context,
+            chat.id,
+            [
+                Reply(
+                    context.tr._(
+                        "This message is too long. Please type only the code word or the answer."
+                    )
+                )
+            ],
+        )
+        return
+    await act(update, context, Typed(message.text), at=message.date)
+
+
+async def show_clue(update: Update, context: RallyContext) -> None:
+    """`/clue`: the clue, the arrival or the question the team is at."""
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None and context.runtime.rally is not None
+    team = await context.runtime.teams.team_of(user.id)
+    if team is None:
+        await send(context, chat.id, [Reply(refusal_not_in_team(context))])
+        return
+    await send(context, chat.id, current_step(context.tr, context.runtime.rally, team.progress))
+
+
+async def show_team(update: Update, context: RallyContext) -> None:
+    """`/team`: the team, its members, its stage and score."""
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None and context.runtime.rally is not None
+    team = await context.runtime.teams.team_of(user.id)
+    if team is None:
+        await send(context, chat.id, [Reply(refusal_not_in_team(context))])
+        return
+    await send(context, chat.id, [Reply(team_status(context.tr, context.runtime.rally, team))])
+
+
+async def hint(update: Update, context: RallyContext) -> None:
+    """`/hint`: what the next hint costs, to confirm with a button."""
+    await act(update, context, RequestHint())
+
+
+def refusal_not_in_team(context: RallyContext) -> str:
+    """Why a player without a team cannot play yet."""
+    assert context.runtime.rally is not None
+    return refusal(context.tr, context.runtime.rally, Refusal.NOT_IN_TEAM, None)
+
+
+async def button(update: Update, context: RallyContext) -> None:
+    """Every inline button: decoded, checked, answered (always), acted on."""
+    query = update.callback_query
+    assert query is not None
+    pressed: Button | None = decode(query.data)
+    if pressed is None:
+        await query.answer(context.tr._("This button is no longer valid."))
+        return
+    if isinstance(pressed, ChooseLanguage):
+        await choose_language(update, context, pressed)
+        return
+    if isinstance(pressed, DeclineHint):
+        await query.answer(context.tr._("OK, no hint."))
+        await _close_buttons(update)
+        return
+    command: Command
+    if isinstance(pressed, ChooseAnswer):
+        command = Answer(choice=pressed.choice, question_id=pressed.question_id)
+    elif isinstance(pressed, AskHint):
+        command = RequestHint()
+    elif isinstance(pressed, ConfirmHint):
+        command = RequestHint(confirmed=True, index=pressed.index)
+    else:
+        assert isinstance(pressed, BeginStage)
+        command = BeginQuestions(stage_id=pressed.stage_id)
+    user = update.effective_user
+    assert user is not None
+    outcome = await context.runtime.play.act(user.id, command, update_id=update.update_id)
+    if outcome.duplicate:
+        await query.answer()
+        return
+    refused = [e for e in outcome.events if isinstance(e, AnswerRefused | Refused)]
+    if refused and len(refused) == len(outcome.events):
+        # a stale, repeated or forged press: a short notice, nothing in the chat
+        assert context.runtime.rally is not None
+        notice = refusal(context.tr, context.runtime.rally, refused[0].reason, outcome.progress)
+        await query.answer(_popup(notice))
+        return
+    await query.answer()
+    if not isinstance(pressed, AskHint) and _closes_message(outcome, pressed):
+        await _close_buttons(update)
+    chat = update.effective_chat
+    assert chat is not None
+    await tell(context, outcome, chat_id=chat.id)
+
+
+def _closes_message(outcome: Outcome, pressed: Button) -> bool:
+    """Whether the pressed message's buttons are done with (question closed, hint taken)."""
+    if isinstance(pressed, ChooseAnswer):
+        return any(isinstance(e, AnswerJudged) and e.closed for e in outcome.events)
+    return True
+
+
+async def _close_buttons(update: Update) -> None:
+    query = update.callback_query
+    assert query is not None
+    with contextlib.suppress(BadRequest):  # already closed, or too old to edit
+        await query.edit_message_reply_markup(reply_markup=None)
+
+
+def _popup(text: str) -> str:
+    """A callback notice: plain text within Telegram's 200 characters."""
+    plain = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return plain if len(plain) <= 200 else plain[:199] + "…"

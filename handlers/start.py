@@ -1,0 +1,117 @@
+"""/start, /language and /help: the welcome, the language picker and what a player can do."""
+
+from __future__ import annotations
+
+import contextlib
+
+from telegram import BotCommandScopeChat, Update
+from telegram.error import BadRequest, TelegramError
+
+from bot.buttons import ChooseLanguage
+from bot.context import RallyContext
+from bot.i18n import Translator
+from bot.replies import Reply, b, command_menu, language_picker
+from handlers.join import join_team
+from handlers.sending import send
+
+
+def welcome(tr: Translator, rally_title: str) -> Reply:
+    """The first message: who the bot is, and the language picker."""
+    text = "\n\n".join(
+        [
+            b(tr._("👋 Welcome to {rally}!", rally=rally_title)),
+            tr._(
+                "I will guide your team through the city, stage by stage: clues to find each "
+                "place, useful information, and questions."
+            ),
+            tr._("Choose your language:"),
+        ]
+    )
+    return Reply(text)
+
+
+def how_to_join(tr: Translator) -> Reply:
+    """How to join a team."""
+    return Reply(
+        tr._(
+            "To join your team, type /join and the code on your team card, for "
+            "example /join ABC123, or scan your team's QR code."
+        )
+    )
+
+
+def help_text(tr: Translator) -> Reply:
+    """What a player can do."""
+    lines = [
+        b(tr._("What you can do")),
+        tr._("/clue: show the clue or the question again"),
+        tr._("/team: your team, its stage and score"),
+        tr._("/hint: a hint to find the place (it costs points)"),
+        tr._("/join CODE: join your team"),
+        tr._("/language: change the language"),
+        "",
+        tr._(
+            "To check in at a place, press “📍 Send my location” or type the code word "
+            "given at the desk. To answer, press a button or type the answer."
+        ),
+    ]
+    return Reply("\n".join(lines))
+
+
+async def start(update: Update, context: RallyContext) -> None:
+    """`/start`, or `/start CODE` from a team's deep link or QR code."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    assert message is not None and user is not None and chat is not None
+    runtime = context.runtime
+    assert runtime.rally is not None and runtime.catalogs is not None
+    member = await runtime.teams.meet(user.id, chat.id, user.full_name, user.language_code)
+    context.player = member
+    tr = context.tr = runtime.catalogs.translator(member.language)
+    title = tr.plain(runtime.rally.rally.title)
+    picker = language_picker(runtime.rally.rally.languages)
+    await send(context, chat.id, [Reply(welcome(tr, title).text, picker)])
+    if context.args:
+        await join_team(update, context, context.args[0])
+    elif member.team_id is None:
+        await send(context, chat.id, [how_to_join(tr)])
+
+
+async def language(update: Update, context: RallyContext) -> None:
+    """`/language`: the language picker again."""
+    chat = update.effective_chat
+    assert chat is not None and context.runtime.rally is not None
+    picker = language_picker(context.runtime.rally.rally.languages)
+    await send(context, chat.id, [Reply(context.tr._("Choose your language:"), picker)])
+
+
+async def choose_language(update: Update, context: RallyContext, choice: ChooseLanguage) -> None:
+    """A press on the language picker: store it, confirm it, and translate the command menu."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    assert query is not None and user is not None and chat is not None
+    runtime = context.runtime
+    assert runtime.catalogs is not None
+    if context.player is None:
+        context.player = await runtime.teams.meet(
+            user.id, chat.id, user.full_name, user.language_code
+        )
+    member = await runtime.teams.set_language(user.id, choice.language)
+    if member is None:
+        await query.answer(context.tr._("This language is not offered in this rally."))
+        return
+    tr = context.tr = runtime.catalogs.translator(member.language)
+    await query.answer()
+    confirmation = tr._("✅ I will speak to you in this language.")
+    with contextlib.suppress(BadRequest):  # the picker was already closed
+        await query.edit_message_reply_markup(reply_markup=None)
+    await send(context, chat.id, [Reply(confirmation)])
+    with contextlib.suppress(TelegramError):  # the menu is a convenience; the language is stored
+        await context.bot.set_my_commands(command_menu(tr), scope=BotCommandScopeChat(chat.id))
+    if member.team_id is None:
+        await send(context, chat.id, [how_to_join(tr)])
+
+
+async def show_help(update: Update, context: RallyContext) -> None:
+    """`/help`."""
+    chat = update.effective_chat
+    assert chat is not None
+    await send(context, chat.id, [help_text(context.tr)])
