@@ -140,6 +140,7 @@ class UpdateQueue:
             loop = asyncio.get_running_loop()
             deadline = loop.time() + max(poll_seconds, 0.0)
             while True:
+                changed = self._signal.next_change()
                 batch = self._deliverable(count)
                 if batch:
                     for entry in batch:
@@ -150,7 +151,7 @@ class UpdateQueue:
                 remaining = deadline - loop.time()
                 if remaining <= 0 or gone.is_set():
                     return []
-                await self._wait(poll, gone, remaining)
+                await _first_of((changed, poll.terminated, gone), remaining)
                 if poll.terminated.is_set():
                     raise conflict(
                         "terminated by other getUpdates request; "
@@ -160,15 +161,13 @@ class UpdateQueue:
             if self._active_poll is poll:
                 self._active_poll = None
 
-    async def _wait(self, poll: _Poll, gone: asyncio.Event, remaining: float) -> None:
-        waiters = [
-            asyncio.ensure_future(self._signal.wait_change(remaining)),
-            asyncio.ensure_future(poll.terminated.wait()),
-            asyncio.ensure_future(gone.wait()),
-        ]
-        try:
-            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for waiter in waiters:
-                waiter.cancel()
-            await asyncio.gather(*waiters, return_exceptions=True)
+
+async def _first_of(events: tuple[asyncio.Event, ...], within: float) -> None:
+    """Wait until one of the events is set, at most `within` seconds."""
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, timeout=within, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+        await asyncio.gather(*waiters, return_exceptions=True)

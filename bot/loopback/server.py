@@ -346,6 +346,11 @@ class LoopbackBotApi:
         return self.state.updates.next_update_id()
 
     @property
+    def is_polling(self) -> bool:
+        """Whether a getUpdates call is waiting for updates right now."""
+        return self.state.updates.polling
+
+    @property
     def pending_updates(self) -> list[JsonDict]:
         """Updates not yet confirmed by getUpdates' offset."""
         return self.state.updates.pending
@@ -497,6 +502,7 @@ class LoopbackBotApi:
                 raise TimeoutError(f"the bot did not go idle within {timeout} s")
             # The one sleep of the test tooling: a quiet period shows nothing else is coming.
             await asyncio.sleep(min(quiet_for - idle_for, max(deadline - time.monotonic(), 0.0)))
+
 
 async def _watch_disconnect(request: Request, gone: asyncio.Event) -> None:
     """Set `gone` when the client hangs up (ends long polls and hangs early)."""

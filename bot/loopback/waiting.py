@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 
@@ -22,15 +23,9 @@ class ChangeSignal:
         self._event.set()
         self._event = asyncio.Event()
 
-    async def wait_change(self, within: float | None) -> bool:
-        """Wait for the next change; False when the timeout passed first."""
-        event = self._event
-        try:
-            async with asyncio.timeout(within):
-                await event.wait()
-        except TimeoutError:
-            return False
-        return True
+    def next_change(self) -> asyncio.Event:
+        """The event the next change sets: take it *before* checking, so no change is missed."""
+        return self._event
 
     async def wait_for(
         self, predicate: Callable[[], bool], within: float, describe: str = "condition"
@@ -38,9 +33,13 @@ class ChangeSignal:
         """Return once `predicate()` holds; raise TimeoutError after `within` seconds."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
-        while not predicate():
+        while True:
+            changed = self.next_change()
+            if predicate():
+                return
             remaining = deadline - loop.time()
-            if remaining <= 0 or not await self.wait_change(remaining):
-                if predicate():
-                    return
+            if remaining <= 0:
                 raise TimeoutError(f"{describe} not met within {within} s")
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(remaining):
+                    await changed.wait()
