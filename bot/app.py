@@ -79,7 +79,6 @@ def build_application(
     rally: Rally,
     *,
     clock: Clock = utc_now,
-    rate_limiter: bool = True,
 ) -> RallyApplication:
     """The bot, ready for `run_polling` (or tests): handlers registered, hooks set."""
     token = settings.token
@@ -95,9 +94,12 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    if rate_limiter:
+    if settings.rally_flood_limit:
+        limiter = AIORateLimiter(
+            overall_max_rate=settings.rally_flood_limit, overall_time_period=1, max_retries=3
+        )
         # PTB types the builder by the limiter's own argument type; any limiter fits at runtime
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application: RallyApplication = builder.build()
     application.bot_data.settings = settings
     application.bot_data.rally = rally

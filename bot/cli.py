@@ -9,9 +9,12 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TextIO
 
+from bot.app import allowed_updates, build_application
 from bot.content import Rally
+from bot.demo import play_demo
+from bot.i18n import MissingCatalogError
 from bot.rally_file import RallyFileError, load_rally
-from bot.settings import SettingsError, load_settings
+from bot.settings import Settings, SettingsError, configure_logging, load_settings
 
 
 def summary(rally: Rally, path: str) -> str:
@@ -66,6 +69,7 @@ def parser() -> argparse.ArgumentParser:
         "file", nargs="?", help="rally file (default: RALLY_FILE or data/stages.yaml)"
     )
     check.add_argument("--json", action="store_true", help="print the normalized rally as JSON")
+    commands.add_parser("demo", help="play the rally offline in this terminal, as a team")
     return main
 
 
@@ -79,12 +83,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "validate":
         return validate(args.file or str(settings.rally_file), args.json, sys.stdout, sys.stderr)
+    if args.command == "demo":
+        return run_demo(settings)
     if settings.token is None:
         print(
             "rallye: TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather in Telegram and "
-            "put it in .env (see .env.example), or run the offline demo with `make run`.",
+            "put it in .env (see .env.example), or run the offline demo: `make run` "
+            "(or `python -m bot demo`).",
             file=sys.stderr,
         )
         return 2
-    print("rallye: the Telegram bot itself comes with the play issue", file=sys.stderr)
-    return 2
+    return run_bot(settings)
+
+
+def _rally_or_errors(settings: Settings) -> Rally | None:
+    try:
+        return load_rally(settings.rally_file)
+    except RallyFileError as exc:
+        for problem in exc.problems:
+            print(f"rallye: {problem}", file=sys.stderr)
+        return None
+
+
+def run_bot(settings: Settings) -> int:
+    """Run the bot with long polling until interrupted."""
+    rally = _rally_or_errors(settings)
+    if rally is None:
+        return 1
+    configure_logging(settings.log_level)
+    try:
+        application = build_application(settings, rally)
+        application.run_polling(allowed_updates=allowed_updates())
+    except MissingCatalogError as exc:
+        print(f"rallye: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_demo(settings: Settings) -> int:
+    """The offline demo: the bot against a loopback Bot API, played in this terminal."""
+    rally = _rally_or_errors(settings)
+    if rally is None:
+        return 1
+    try:
+        return play_demo(settings, rally)
+    except MissingCatalogError as exc:
+        print(f"rallye: {exc}", file=sys.stderr)
+        return 1

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     rally_admins: UserIds = Field(default_factory=frozenset)
     rally_organisers: UserIds = Field(default_factory=frozenset)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    rally_flood_limit: int = Field(default=30, ge=0, le=100_000)
+    """Messages per second for the whole bot (Telegram's limit is 30); 0 lifts the limiter."""
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
-from handlers import errors, fallback, join, locale, play, start
+from handlers import errors, fallback, join, locale, play, start, timeline
 
 if TYPE_CHECKING:
     from bot.context import RallyApplication
@@ -24,6 +24,11 @@ def register(application: RallyApplication) -> None:
     add(CommandHandler("clue", play.show_clue))
     add(CommandHandler("team", play.show_team))
     add(CommandHandler("hint", play.hint))
+    add(CommandHandler("open", timeline.open_rally))
+    add(CommandHandler("go", timeline.go))
+    add(CommandHandler("pause", timeline.pause))
+    add(CommandHandler("resume", timeline.resume))
+    add(CommandHandler("finish", timeline.finish))
     add(MessageHandler(filters.LOCATION, play.location))
     add(MessageHandler(filters.UpdateType.EDITED_MESSAGE, fallback.edited))
     add(MessageHandler(filters.FORWARDED, fallback.forwarded))

@@ -1,0 +1,82 @@
+"""The day's timeline for admins: /open, /go, /pause, /resume, /finish."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import RallyContext
+from bot.engine import RallyPhase
+from bot.replies import Reply
+from bot.services.timeline import Move
+from handlers.roles import Role, requires
+from handlers.sending import send, tell
+
+
+async def _move(update: Update, context: RallyContext, move: Move) -> None:
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    tr = context.tr
+    change = await context.runtime.timeline.move(move, user.id)
+    if not change.done:
+        await send(
+            context,
+            chat.id,
+            [
+                Reply(
+                    tr._(
+                        "Not possible now: the rally is {phase}.",
+                        phase=phase_name(context, change.before),
+                    )
+                )
+            ],
+        )
+        return
+    await send(
+        context,
+        chat.id,
+        [Reply(tr._("Done: the rally is now {phase}.", phase=phase_name(context, change.after)))],
+    )
+    for outcome in change.team_outcomes:  # the start: every team's first clue
+        await tell(context, outcome, chat_id=None)
+
+
+def phase_name(context: RallyContext, phase: RallyPhase) -> str:
+    """A phase in words."""
+    tr = context.tr
+    return {
+        RallyPhase.DRAFT: tr._("in preparation"),
+        RallyPhase.OPEN: tr._("open for joining"),
+        RallyPhase.RUNNING: tr._("running"),
+        RallyPhase.PAUSED: tr._("paused"),
+        RallyPhase.FINISHED: tr._("finished"),
+    }[phase]
+
+
+@requires(Role.ADMIN)
+async def open_rally(update: Update, context: RallyContext) -> None:
+    """`/open`: teams may join."""
+    await _move(update, context, Move.OPEN)
+
+
+@requires(Role.ADMIN)
+async def go(update: Update, context: RallyContext) -> None:
+    """`/go`: the rally starts; every team gets the first clue of its own route."""
+    await _move(update, context, Move.START)
+
+
+@requires(Role.ADMIN)
+async def pause(update: Update, context: RallyContext) -> None:
+    """`/pause`."""
+    await _move(update, context, Move.PAUSE)
+
+
+@requires(Role.ADMIN)
+async def resume(update: Update, context: RallyContext) -> None:
+    """`/resume`."""
+    await _move(update, context, Move.RESUME)
+
+
+@requires(Role.ADMIN)
+async def finish(update: Update, context: RallyContext) -> None:
+    """`/finish`: answers close."""
+    await _move(update, context, Move.FINISH)

@@ -1,0 +1,122 @@
+"""The real `Application` over HTTP against the loopback Bot API, on a fresh database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from bot.app import allowed_updates, build_application
+from bot.content import Rally
+from bot.context import RallyApplication
+from bot.loopback.records import ChatMessage
+from bot.loopback.server import LoopbackBotApi
+from bot.loopback.users import SimulatedUser
+from bot.rally_file import load_rally
+from bot.services.base import Clock, utc_now
+from bot.settings import Settings
+from tests.databases import BACKENDS, database_url, reset
+
+TOKEN = "123456:LOOPBACK-token"
+ADMIN_ID = 9001
+ORGANISER_ID = 9002
+DEFAULT_RALLY = load_rally(Path(__file__).parents[2] / "data" / "stages.yaml")
+FAST = 10_000
+"""Tests lift the flood limits (the limiter's own setting) so they run quickly."""
+
+
+@dataclass
+class World:
+    """A running bot, its loopback Telegram and the people in it."""
+
+    api: LoopbackBotApi
+    settings: Settings
+    rally: Rally
+    clock: Clock = utc_now
+    application: RallyApplication | None = None
+    users: dict[str, SimulatedUser] = field(default_factory=dict)
+
+    async def start(self) -> None:
+        """Start the bot (again, after a restart) with long polling."""
+        application = build_application(self.settings, self.rally, clock=self.clock)
+        await application.initialize()
+        assert application.post_init is not None
+        await application.post_init(application)  # as run_polling does after initialize
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0, timeout=1, allowed_updates=allowed_updates()
+        )
+        self.application = application
+
+    async def stop(self) -> None:
+        """Stop the bot as `run_polling` would on SIGTERM."""
+        application = self.application
+        if application is None:
+            return
+        assert application.updater is not None
+        if application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+        assert application.post_shutdown is not None
+        await application.post_shutdown(application)
+        self.application = None
+
+    async def restart(self) -> None:
+        """A new process: nothing kept but the database."""
+        await self.settle()
+        await self.stop()
+        await self.start()
+
+    async def settle(self) -> None:
+        """Wait until every update is handled and the bot has gone quiet."""
+        await self.api.wait_idle(self.application, timeout=20)
+
+    def user(self, name: str, language: str | None = "fr") -> SimulatedUser:
+        """A Telegram user (created once per name)."""
+        if name not in self.users:
+            self.users[name] = self.api.create_user(name, language_code=language)
+        return self.users[name]
+
+    def texts(self, user: SimulatedUser) -> list[str]:
+        """Every text the bot showed this user, oldest first."""
+        return [m.text or "" for m in self.api.transcript(user.chat_id)]
+
+    def last(self, user: SimulatedUser) -> ChatMessage:
+        """The bot's latest message to this user."""
+        return self.api.last_message(user.chat_id)
+
+    def new_texts(self, user: SimulatedUser, since: int) -> list[str]:
+        """The texts sent to this user after the first `since` messages."""
+        return self.texts(user)[since:]
+
+
+async def open_world(tmp_path: Path, backend: str, rally: Rally) -> AsyncIterator[World]:
+    url = database_url(backend, tmp_path)
+    await reset(url)
+    async with LoopbackBotApi(TOKEN, overall_per_second=FAST) as api:
+        settings = Settings(
+            telegram_bot_token=TOKEN,
+            telegram_api_base_url=api.base_url,
+            database_url=url,
+            rally_admins=frozenset({ADMIN_ID}),
+            rally_organisers=frozenset({ORGANISER_ID}),
+            rally_flood_limit=FAST,
+            _env_file=None,
+        )
+        world = World(api, settings, rally)
+        await world.start()
+        try:
+            yield world
+        finally:
+            await world.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+async def world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
+    async for running in open_world(tmp_path, request.param, DEFAULT_RALLY):
+        yield running

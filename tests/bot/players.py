@@ -1,0 +1,59 @@
+"""Playing the rally as real people would: reading the bot's messages and pressing its buttons."""
+
+from __future__ import annotations
+
+from bot.content import ChoiceQuestion, NumberQuestion, Question, Rally, TextQuestion
+from bot.loopback.records import ChatMessage
+from bot.loopback.users import SimulatedUser
+from tests.bot.conftest import World
+
+GARE = (45.77861, 3.10083)  # the railway station, away from every stage
+
+
+def latest_with_button(world: World, user: SimulatedUser, prefix: str) -> ChatMessage:
+    """The bot's latest message to `user` with a button whose data starts with `prefix`."""
+    for message in reversed(world.api.transcript(user.chat_id)):
+        for row in message.inline_keyboard:
+            if any(str(b.get("callback_data", "")).startswith(prefix) for b in row):
+                return message
+    raise LookupError(f"no message with a {prefix!r} button for {user.user['first_name']}")
+
+
+def press(world: World, user: SimulatedUser, data: str) -> None:
+    """Press the button with exactly this callback data on the latest message showing it."""
+    prefix = data.rsplit(":", 1)[0] if data.startswith("ans:") else data
+    message = latest_with_button(world, user, prefix)
+    for row in message.inline_keyboard:
+        for button in row:
+            if button.get("callback_data") == data:
+                user.press_button(button["text"], message=message)
+                return
+    raise LookupError(f"no button {data!r} in message {message.message_id}")
+
+
+def right_answer(question: Question, language: str, rally: Rally) -> str:
+    """What to type (or the choice number to press) to answer right."""
+    if isinstance(question, ChoiceQuestion):
+        return str(question.answer[0])
+    if isinstance(question, NumberQuestion):
+        return f"{question.value:g}"
+    assert isinstance(question, TextQuestion)
+    accepted = question.accepted.get(language) or question.accepted[rally.default_language]
+    return accepted[0]
+
+
+def wrong_answer(question: Question) -> str:
+    """An answer that is wrong but valid, so it costs an attempt."""
+    if isinstance(question, ChoiceQuestion):
+        return str(next(n for n in range(1, len(question.choices) + 1) if n not in question.answer))
+    if isinstance(question, NumberQuestion):
+        return f"{question.value + question.tolerance + 7:g}"
+    return "zzzz qqqq"
+
+
+def answer(world: World, user: SimulatedUser, question: Question, given: str) -> None:
+    """Answer as a player would: a button for a choice question, typed text otherwise."""
+    if isinstance(question, ChoiceQuestion):
+        press(world, user, f"ans:{question.id}:{given}")
+    else:
+        user.send_text(given)
