@@ -38,8 +38,10 @@ i18n: install
 	done
 	$(BIN)/pybabel compile --statistics -d locales -D messages
 
+# the real bot when TELEGRAM_BOT_TOKEN is set (environment or .env), else the offline demo
 run: install catalogs
-	$(BIN)/python -m bot
+	@if $(BIN)/python -c 'import sys; from bot.settings import load_settings; sys.exit(0 if load_settings().token else 1)' 2>/dev/null; \
+	then $(BIN)/python -m bot; else $(BIN)/python -m bot demo; fi
 
 test: install catalogs
 	$(BIN)/python -m pytest
