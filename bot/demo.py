@@ -27,7 +27,7 @@ from bot.loopback.server import LoopbackBotApi
 from bot.loopback.users import SimulatedUser
 from bot.settings import Settings, configure_logging
 
-DEMO_TOKEN = "4242:DEMO-offline"
+DEMO_TOKEN = "4242:DEMO-offline"  # noqa: S105 - the loopback server's own fake token
 PLAYER_ID = 1001
 ORGANISER_ID = 1
 
@@ -68,9 +68,9 @@ class Terminal:
         if message.from_bot is False:
             return
         if event != "sent":
-            if self.buttons and self.buttons[0][0].message_id == message.message_id:
-                if not message.inline_keyboard:
-                    self.buttons = []
+            shown = self.buttons and self.buttons[0][0].message_id == message.message_id
+            if shown and not message.inline_keyboard:
+                self.buttons = []
             return
         text = plain(message.text or message.caption or "")
         lines = [f"  {line}" if line else "" for line in text.splitlines()]

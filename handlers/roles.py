@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 
@@ -12,7 +13,7 @@ from bot.context import RallyContext
 from bot.replies import Reply
 from handlers.sending import send
 
-Handler = Callable[[Update, RallyContext], Awaitable[None]]
+Handler = Callable[[Update, RallyContext], Coroutine[Any, Any, None]]
 
 
 class Role(enum.StrEnum):
