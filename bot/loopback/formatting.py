@@ -261,8 +261,10 @@ class _HtmlParser:
             raise self.error_at("Unclosed end tag", begin)
         tag = self.stack.pop()
         if end_name and end_name != tag.name:
-            raise self.error_at(
-                f'Unmatched end tag, expected "</{tag.name}>", found "</{end_name}>"', begin
+            offset = _byte_offset(self.source, begin)
+            raise EntityParseError(
+                f"Unmatched end tag at byte offset {offset}, "
+                f'expected "</{tag.name}>", found "</{end_name}>"'
             )
         self.close(tag)
         return i + 1

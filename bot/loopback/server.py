@@ -95,6 +95,7 @@ class LoopbackBotApi:
         self._port = port
         self._server: uvicorn.Server | None = None
         self._gone_events: set[asyncio.Event] = set()
+        self._closing = asyncio.Event()
         self._in_flight = 0
         self._next_user_id = _FIRST_USER_ID
         self._next_group_id = _FIRST_GROUP_ID
@@ -144,6 +145,7 @@ class LoopbackBotApi:
         except SystemExit as exc:
             raise RuntimeError(f"the loopback server could not listen on {self._host}") from exc
         self._server = server
+        self._closing = asyncio.Event()
         self._port = int(server.servers[0].sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
@@ -151,6 +153,7 @@ class LoopbackBotApi:
         server, self._server = self._server, None
         if server is None:
             return
+        self._closing.set()
         for event in self._gone_events:
             event.set()
         for listener in server.servers:
@@ -275,10 +278,13 @@ class LoopbackBotApi:
         if fault.kind is FaultKind.STATUS:
             return fault.status, ApiError(fault.status, fault.description).to_json()
         if fault.kind is FaultKind.HANG:
+            # With seconds: answer late, even to a client that gave up (Telegram still acts).
+            # Without: hold the request until the client hangs up or the server closes.
+            awaited = gone if fault.hang_seconds is None else self._closing
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(fault.hang_seconds):
-                    await gone.wait()
-            if fault.hang_seconds is not None and not gone.is_set():
+                    await awaited.wait()
+            if not self._closing.is_set() and fault.hang_seconds is not None:
                 return None
         self._drop_connection(request)
         return 502, ApiError(502, "Bad Gateway").to_json()

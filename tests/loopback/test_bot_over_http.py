@@ -92,9 +92,7 @@ async def test_text_is_echoed(api: LoopbackBotApi, echo_bot: EchoBot) -> None:
     assert echo_bot.errors == []
 
 
-async def test_start_command_with_deep_link_payload(
-    api: LoopbackBotApi, echo_bot: EchoBot
-) -> None:
+async def test_start_command_with_deep_link_payload(api: LoopbackBotApi, echo_bot: EchoBot) -> None:
     omar = api.create_user("Omar")
     app = echo_bot.build(api)
     async with polling(app):
@@ -126,9 +124,7 @@ async def test_button_press_is_answered_and_message_edited(
     assert welcome.edit_date is not None
 
 
-async def test_text_over_4096_characters_is_refused(
-    api: LoopbackBotApi, echo_bot: EchoBot
-) -> None:
+async def test_text_over_4096_characters_is_refused(api: LoopbackBotApi, echo_bot: EchoBot) -> None:
     sara = api.create_user("Sara")
     app = echo_bot.build(api)
     async with polling(app):
@@ -185,9 +181,7 @@ async def test_identical_edit_is_refused(api: LoopbackBotApi) -> None:
         ("Fish & chips", 'Unescaped "&"'),
     ],
 )
-async def test_malformed_html_is_refused(
-    api: LoopbackBotApi, html: str, description: str
-) -> None:
+async def test_malformed_html_is_refused(api: LoopbackBotApi, html: str, description: str) -> None:
     user = api.create_user(started=True)
     async with build_app(api) as app:
         with pytest.raises(BadRequest) as refused:
@@ -294,7 +288,10 @@ async def test_multipart_document_is_recorded_with_its_bytes(api: LoopbackBotApi
     payload = bytes(range(256)) * 4 + b"\r\n--not-a-boundary\r\n"
     async with build_app(api) as app:
         sent = await app.bot.send_document(
-            user.chat_id, payload, filename="certificate.pdf", caption="Your <i>certificate</i>",
+            user.chat_id,
+            payload,
+            filename="certificate.pdf",
+            caption="Your <i>certificate</i>",
             parse_mode="HTML",
         )
         downloaded = await (await app.bot.get_file(sent.document.file_id)).download_as_bytearray()
