@@ -64,6 +64,11 @@ class Reply:
     markup: Markup | None = None
 
 
+def signed(points: int) -> str:
+    """Points with their sign, e.g. +5 or -3."""
+    return f"{points:+d}"
+
+
 def b(text: str) -> str:
     """Bold (the text is already escaped)."""
     return f"<b>{text}</b>"
@@ -204,9 +209,8 @@ def question(
             for i, choice in enumerate(q.choices, start=1)
         ]
         return Reply(text, InlineKeyboardMarkup(rows))
-    if isinstance(q, NumberQuestion):
-        return Reply(f"{text}\n\n✍️ {tr._('Type a number.')}")
-    return Reply(f"{text}\n\n✍️ {tr._('Type your answer.')}")
+    how = tr._("Type a number.") if isinstance(q, NumberQuestion) else tr._("Type your answer.")
+    return Reply(f"{text}\n\n✍️ {how}")
 
 
 def right_answer(tr: Translator, rally: Rally, question_id: str) -> str:
@@ -462,7 +466,7 @@ def _event(tr: Translator, scene: Scene, event: Event) -> list[Reply]:  # noqa: 
             Reply(
                 tr._(
                     "✏️ An organiser changed your score by {points} ({reason}). Score: {score}.",
-                    points=f"{event.points:+d}",
+                    points=signed(event.points),
                     reason=event.reason,
                     score=event.score,
                 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +90,13 @@ class World:
     def last(self, user: SimulatedUser) -> ChatMessage:
         """The bot's latest message to this user."""
         return self.api.last_message(user.chat_id)
+
+    def says(self, language: str, message: str, **values: object) -> str:
+        """What the bot says in a language for an interface message, as a player reads it."""
+        assert self.application is not None
+        catalogs = self.application.bot_data.catalogs
+        assert catalogs is not None
+        return html.unescape(catalogs.translator(language)._(message, **values))
 
     def new_texts(self, user: SimulatedUser, since: int) -> list[str]:
         """The texts sent to this user after the first `since` messages."""

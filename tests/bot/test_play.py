@@ -33,7 +33,11 @@ async def test_a_team_on_two_phones_plays_a_stage_together(world: World) -> None
     # before the start, a location changes nothing
     amina.send_location(*GARE)
     await world.settle()
-    assert "has not started" in world.texts(amina)[-1]
+    not_started = (
+        "The rally has not started yet. You will get your first clue here when it starts."
+    )
+    assert world.texts(amina)[-1] == world.says("ar", not_started)
+    assert world.says("ar", not_started) != not_started  # Amina reads it in Arabic
 
     admin.send_command("go")
     await world.settle()
