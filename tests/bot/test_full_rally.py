@@ -50,7 +50,9 @@ def team_actions(world: World, position: int, members: list[SimulatedUser]) -> I
             live = player.send_location(*GARE, live_period=900)
             yield "live start"
             player.move_live_location(
-                live["message"]["message_id"], stage.location.lat, stage.location.lon,
+                live["message"]["message_id"],
+                stage.location.lat,
+                stage.location.lon,
                 horizontal_accuracy=10,
             )
             yield "live arrival"
@@ -122,10 +124,10 @@ async def test_six_teams_play_the_whole_default_rally(world: World) -> None:
     for members in teams:
         for member in members:
             texts = "\n".join(world.texts(member))
-            player = await world.application.bot_data.teams.find(member.id)
+            known = await world.application.bot_data.teams.find(member.id)
             # every member saw every clue in their language, whoever acted: the team kept step
             for stage in rally.stages:
-                assert stage.clue[player.language] in texts, (member.user["first_name"], stage.id)
+                assert stage.clue[known.language] in texts, (member.user["first_name"], stage.id)
             assert "\U0001f389" in "".join(world.texts(member)[-2:])  # the finish
     failed = [call for call in world.api.calls if call.status not in (200, None)]
     assert failed == []

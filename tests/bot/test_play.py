@@ -33,9 +33,7 @@ async def test_a_team_on_two_phones_plays_a_stage_together(world: World) -> None
     # before the start, a location changes nothing
     amina.send_location(*GARE)
     await world.settle()
-    not_started = (
-        "The rally has not started yet. You will get your first clue here when it starts."
-    )
+    not_started = "The rally has not started yet. You will get your first clue here when it starts."
     assert world.texts(amina)[-1] == world.says("ar", not_started)
     assert world.says("ar", not_started) != not_started  # Amina reads it in Arabic
 
@@ -99,7 +97,7 @@ async def test_a_team_on_two_phones_plays_a_stage_together(world: World) -> None
     answer(world, amina, q3, right_answer(q3, "ar", rally))
     await world.settle()
     last_en = world.texts(bilal)[-1]
-    assert f"🏁 Stage done! Your team's score:" in last_en
+    assert "🏁 Stage done! Your team's score:" in last_en
     assert f"Stage 2 of 8: {rally.stage('notre-dame-du-port').name['en']}" in last_en
 
     bilal.send_command("team")
