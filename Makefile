@@ -51,7 +51,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 types: install
-	$(BIN)/mypy bot handlers tests bench
+	$(BIN)/mypy bot handlers tests $(wildcard bench/*.py)
 
 check: lint types test
 

@@ -46,8 +46,14 @@ async def test_a_person_plays_the_first_stage_in_the_demo(tmp_path: Path) -> Non
         "HOME": str(tmp_path),
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "demo", cwd=ROOT, env=env,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "demo",
+        cwd=ROOT,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
     demo = DemoSession(process)

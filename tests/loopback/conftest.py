@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
-from telegram.ext import Application, ApplicationBuilder
 
 from bot.loopback import LoopbackBotApi
 
-App = Application[Any, Any, Any, Any, Any, Any]
+from .harness import StepClock
 
 
 @pytest.fixture(autouse=True)
 def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reading Location.live_period warns (an error here) unless PTB_TIMEDELTA is set."""
     monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
-class StepClock:
-    """A monotonic clock that moves only when the test says so."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
@@ -42,32 +26,3 @@ def clock() -> StepClock:
 async def api(clock: StepClock) -> AsyncIterator[LoopbackBotApi]:
     async with LoopbackBotApi(token="123456:TEST", clock=clock) as server:
         yield server
-
-
-def build_app(api: LoopbackBotApi, **timeouts: float) -> App:
-    """A python-telegram-bot Application talking to the loopback server."""
-    builder = (
-        ApplicationBuilder()
-        .token(api.token)
-        .base_url(api.base_url)
-        .base_file_url(api.base_file_url)
-    )
-    if "get_updates_read_timeout" in timeouts:
-        builder = builder.get_updates_read_timeout(timeouts["get_updates_read_timeout"])
-    if "read_timeout" in timeouts:
-        builder = builder.read_timeout(timeouts["read_timeout"])
-    return builder.build()
-
-
-@contextlib.asynccontextmanager
-async def polling(app: App, *, poll_timeout: int = 5) -> AsyncIterator[App]:
-    """Run the application like run_polling does, inside the test's event loop."""
-    async with app:
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=poll_timeout)
-        try:
-            yield app
-        finally:
-            await app.updater.stop()
-            await app.stop()

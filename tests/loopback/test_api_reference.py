@@ -12,7 +12,7 @@ from bot.loopback.errors import UndeclaredParameterError
 from bot.loopback.methods import METHODS
 from bot.loopback.params import RequestBody, RequestParams
 
-from .conftest import build_app
+from .harness import build_app
 from .reference import method_fields, problems, reference, result_problems
 
 

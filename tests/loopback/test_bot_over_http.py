@@ -24,7 +24,7 @@ from telegram.ext import (
 
 from bot.loopback import LoopbackBotApi
 
-from .conftest import App, StepClock, build_app, polling
+from .harness import App, StepClock, build_app, polling
 
 
 class EchoBot:

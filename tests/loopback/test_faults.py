@@ -7,7 +7,7 @@ from telegram.error import NetworkError, TimedOut
 
 from bot.loopback import FaultKind, LoopbackBotApi
 
-from .conftest import build_app
+from .harness import build_app
 
 
 async def test_next_calls_fail_with_a_5xx(api: LoopbackBotApi) -> None:

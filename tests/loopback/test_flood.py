@@ -7,7 +7,7 @@ import pytest
 from bot.loopback.errors import ApiError
 from bot.loopback.flood import FloodControl
 
-from .conftest import StepClock
+from .harness import StepClock
 
 
 def retry_after(flood: FloodControl, chat: int) -> int | None:

@@ -21,7 +21,7 @@ from telegram.ext import ContextTypes, TypeHandler
 from bot.loopback import ChatMessage, LoopbackBotApi
 from bot.loopback.updates import make_text_update
 
-from .conftest import App, build_app, polling
+from .harness import App, build_app, polling
 
 
 class Recorder:
