@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
     true,
@@ -156,6 +157,8 @@ class ProgressRow(Base):
     last_activity_at: Mapped[datetime]
     last_lat: Mapped[float | None] = mapped_column(Float)
     last_lon: Mapped[float | None] = mapped_column(Float)
+    idle_alerted_at: Mapped[datetime | None]
+    """When organisers were last told this team seems stuck (once per idle spell)."""
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read once by SQLAlchemy
 
@@ -251,3 +254,63 @@ class ProcessedUpdateRow(Base):
     rally_id: Mapped[str] = mapped_column(String(24), ForeignKey("rallies.id"), primary_key=True)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     at: Mapped[datetime]
+
+
+class BroadcastRow(Base):
+    """An organiser's message to many players; its deliveries are rows of the outbox."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rally_id: Mapped[str] = _rally_fk()
+    actor_user_id: Mapped[int] = mapped_column(BigInteger)
+    actor_chat_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))  # all, team, lang, announce
+    target: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+
+class OutboxRow(Base):
+    """One message waiting to be sent, or sent: delivered at most once per broadcast and chat."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "chat_id"),
+        Index(None, "rally_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rally_id: Mapped[str] = _rally_fk()
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    player_id: Mapped[int | None] = _player_fk()
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # pending, sent, failed, unreachable
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class PhotoRow(Base):
+    """A team photo sent for a stage's photo mission, and the organisers' verdict on it."""
+
+    __tablename__ = "photos"
+    __table_args__ = (UniqueConstraint("approved_key"), Index(None, "rally_id", "status"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rally_id: Mapped[str] = _rally_fk()
+    team_id: Mapped[int] = _team_fk()
+    stage_id: Mapped[str] = mapped_column(String(24))
+    player_id: Mapped[int | None] = _player_fk()
+    file_id: Mapped[str] = mapped_column(String(256))
+    status: Mapped[str] = mapped_column(String(16))  # pending, approved, rejected
+    approved_key: Mapped[str | None] = mapped_column(String(64))
+    """`team:stage` once approved: the unique key that makes a second approval impossible."""
+    reviewer_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    points: Mapped[int]
+    created_at: Mapped[datetime]
+    reviewed_at: Mapped[datetime | None]
