@@ -211,6 +211,13 @@ class NumberQuestion(QuestionBase):
 Question = Annotated[ChoiceQuestion | TextQuestion | NumberQuestion, Field(discriminator="type")]
 
 
+class PhotoMission(Frozen):
+    """A team photo to take at a stage, reviewed by the organisers."""
+
+    prompt: LocalizedText
+    points: int = Field(default=10, ge=0, le=1000)
+
+
 class Stage(Frozen):
     """A place the teams must reach, with how to check in there and its questions."""
 
@@ -225,6 +232,7 @@ class Stage(Frozen):
     hints: tuple[Hint, ...] = ()
     card: Card | None = None
     questions: tuple[Question, ...] = ()
+    photo: PhotoMission | None = None
 
     @model_validator(mode="after")
     def _can_check_in(self) -> Stage:
@@ -238,6 +246,13 @@ class Team(Frozen):
 
     name: NonEmpty
     code: JoinCode
+
+
+class Staff(Frozen):
+    """Telegram user ids given roles by the rally file (added to RALLY_ADMINS/ORGANISERS)."""
+
+    admins: tuple[int, ...] = ()
+    organisers: tuple[int, ...] = ()
 
 
 class Route(Frozen):
@@ -276,6 +291,8 @@ class RallyInfo(Frozen):
     timezone: str = "Europe/Paris"
     starts_at: datetime | None = None
     ends_at: datetime | None = None
+    end_reminder_minutes: int = Field(default=15, ge=1, le=240)
+    idle_alert_minutes: int = Field(default=20, ge=1, le=600)
 
     @field_validator("timezone")
     @classmethod
@@ -314,6 +331,10 @@ class Rally(Frozen):
     scoring: Scoring = Scoring()
     teams: tuple[Team, ...] = ()
     stages: tuple[Stage, ...] = Field(min_length=1)
+    announcements: dict[
+        Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,23}$")], LocalizedText
+    ] = Field(default_factory=dict)
+    staff: Staff = Staff()
 
     _stages: dict[str, Stage] = PrivateAttr(default_factory=dict)
     _questions: dict[str, tuple[Stage, int]] = PrivateAttr(default_factory=dict)
@@ -352,6 +373,7 @@ class Rally(Frozen):
     def localized_texts(self) -> Iterator[Mapping[str, object]]:
         """Every localized field of the rally, for translation coverage."""
         yield self.rally.title
+        yield from self.announcements.values()
         for stage in self.stages:
             yield stage.name
             yield stage.clue
@@ -363,6 +385,8 @@ class Rally(Frozen):
                         yield text
                 for word in stage.card.words:
                     yield word.meaning
+            if stage.photo:
+                yield stage.photo.prompt
             for question in stage.questions:
                 yield question.prompt
                 yield question.explanation
