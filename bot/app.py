@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommandScopeDefault, Update
+from telegram import BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
@@ -15,6 +16,7 @@ from bot.content import Rally
 from bot.context import RallyApplication, RallyContext, Runtime
 from bot.i18n import Catalogs
 from bot.replies import command_menu
+from bot.roles import organisers, role_of
 from bot.services.base import Clock, Services, utc_now
 from bot.settings import Settings
 from bot.storage.database import create_engine, migrate, session_factory
@@ -46,6 +48,24 @@ async def set_command_menus(application: RallyApplication) -> None:
         done.add(code)
         menu = command_menu(runtime.catalogs.translator(tag))
         await application.bot.set_my_commands(menu, language_code=code)
+    await set_staff_menus(application)
+
+
+async def set_staff_menus(application: RallyApplication) -> None:
+    """Organisers and admins get their own menus, in their language, in their own chat."""
+    runtime = application.bot_data
+    settings, rally, catalogs = runtime.settings, runtime.rally, runtime.catalogs
+    assert settings is not None
+    assert rally is not None
+    assert catalogs is not None
+    for user_id in sorted(organisers(settings, rally)):
+        member = await runtime.teams.find(user_id)
+        tr = catalogs.translator(member.language if member else rally.default_language)
+        menu = command_menu(tr, role_of(settings, rally, user_id))
+        try:
+            await application.bot.set_my_commands(menu, scope=BotCommandScopeChat(user_id))
+        except TelegramError as exc:  # they have not opened the bot yet: done at their /start
+            log.info("no staff menu for %s yet: %s", user_id, exc)
 
 
 async def _post_init(application: RallyApplication) -> None:

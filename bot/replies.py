@@ -49,6 +49,7 @@ from bot.engine import (
     TeamState,
 )
 from bot.i18n import Escaped, Translator, language_name
+from bot.roles import Role
 from bot.services.teams import MemberJoined
 from bot.services.views import Member, TeamView
 
@@ -574,13 +575,36 @@ def team_status(tr: Translator, rally: Rally, team: TeamView) -> str:
     return "\n".join(lines)
 
 
-def command_menu(tr: Translator) -> list[BotCommand]:
-    """The players' command menu in one language."""
-    return [
+def command_menu(tr: Translator, role: Role = Role.PLAYER) -> list[BotCommand]:
+    """The command menu of a role in one language: players see only theirs."""
+    menu = [
         BotCommand("clue", tr._("Show the clue again")),
         BotCommand("team", tr._("Your team, its stage and score")),
         BotCommand("hint", tr._("A hint to find the place")),
         BotCommand("join", tr._("Join a team with its code")),
+        BotCommand("lost", tr._("We are lost: call the organisers")),
         BotCommand("language", tr._("Change the language")),
         BotCommand("help", tr._("What you can do")),
     ]
+    if role in (Role.ORGANISER, Role.ADMIN):
+        menu += [
+            BotCommand("progress", tr._("Where every team is")),
+            BotCommand("broadcast", tr._("Message all players, a team or a language")),
+            BotCommand("announce", tr._("Send a prepared announcement")),
+            BotCommand("checkin", tr._("Check a team in at its stage")),
+            BotCommand("photos", tr._("Team photos waiting for review")),
+        ]
+    if role is Role.ADMIN:
+        menu += [
+            BotCommand("scores", tr._("The leaderboard")),
+            BotCommand("export", tr._("Scores, check-ins and answers as CSV")),
+            BotCommand("award", tr._("Give or take points")),
+            BotCommand("skip", tr._("Move a stuck team on")),
+            BotCommand("newteam", tr._("Create a team and its join code")),
+            BotCommand("open", tr._("Open the rally for joining")),
+            BotCommand("go", tr._("Start the rally")),
+            BotCommand("pause", tr._("Pause the rally")),
+            BotCommand("resume", tr._("Resume the rally")),
+            BotCommand("finish", tr._("Finish the rally and send the ranking")),
+        ]
+    return menu

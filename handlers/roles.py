@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import functools
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -11,25 +10,23 @@ from telegram import Update
 
 from bot.context import RallyContext
 from bot.replies import Reply
+from bot.roles import Role, admins, organisers
 from handlers.sending import send
 
 Handler = Callable[[Update, RallyContext], Coroutine[Any, Any, None]]
 
 
-class Role(enum.StrEnum):
-    """A staff role."""
-
-    ORGANISER = "organiser"
-    ADMIN = "admin"
-
-
 def has_role(context: RallyContext, user_id: int, role: Role) -> bool:
     """Whether a user has a role (admins are organisers too)."""
-    settings = context.runtime.settings
+    return user_id in staff_ids(context, role)
+
+
+def staff_ids(context: RallyContext, role: Role) -> frozenset[int]:
+    """The users with a role, from the settings and the rally file."""
+    settings, rally = context.runtime.settings, context.runtime.rally
     assert settings is not None
-    if role is Role.ADMIN:
-        return user_id in settings.rally_admins
-    return user_id in settings.staff
+    assert rally is not None
+    return admins(settings, rally) if role is Role.ADMIN else organisers(settings, rally)
 
 
 def requires(role: Role) -> Callable[[Handler], Handler]:

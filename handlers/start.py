@@ -11,8 +11,25 @@ from bot.buttons import ChooseLanguage
 from bot.context import RallyContext
 from bot.i18n import Translator
 from bot.replies import Reply, b, command_menu, language_picker
+from bot.roles import role_of
 from handlers.join import join_team
 from handlers.sending import send
+
+
+async def personal_menu(context: RallyContext, user_id: int, chat_id: int) -> None:
+    """The command menu of this user's role, in their language, in their chat.
+
+    Players who never changed language keep the per-language default menus; staff always
+    get their own (their commands must not show in players' menus).
+    """
+    runtime = context.runtime
+    assert runtime.settings is not None
+    assert runtime.rally is not None
+    role = role_of(runtime.settings, runtime.rally, user_id)
+    with contextlib.suppress(TelegramError):  # the menu is a convenience, never a failure
+        await context.bot.set_my_commands(
+            command_menu(context.tr, role), scope=BotCommandScopeChat(chat_id)
+        )
 
 
 def welcome(tr: Translator, rally_title: str) -> Reply:
@@ -67,6 +84,7 @@ async def start(update: Update, context: RallyContext) -> None:
     member = await runtime.teams.meet(user.id, chat.id, user.full_name, user.language_code)
     context.player = member
     tr = context.tr = runtime.catalogs.translator(member.language)
+    await personal_menu(context, user.id, chat.id)
     title = tr.plain(runtime.rally.rally.title)
     picker = language_picker(runtime.rally.rally.languages)
     await send(context, chat.id, [Reply(welcome(tr, title).text, picker)])
@@ -104,8 +122,7 @@ async def choose_language(update: Update, context: RallyContext, choice: ChooseL
     with contextlib.suppress(BadRequest):  # the picker was already closed
         await query.edit_message_reply_markup(reply_markup=None)
     await send(context, chat.id, [Reply(confirmation)])
-    with contextlib.suppress(TelegramError):  # the menu is a convenience; the language is stored
-        await context.bot.set_my_commands(command_menu(tr), scope=BotCommandScopeChat(chat.id))
+    await personal_menu(context, user.id, chat.id)
     if member.team_id is None:
         await send(context, chat.id, [how_to_join(tr)])
 

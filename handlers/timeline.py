@@ -7,8 +7,9 @@ from telegram import Update
 from bot.context import RallyContext
 from bot.engine import RallyPhase
 from bot.replies import Reply
+from bot.roles import Role
 from bot.services.timeline import Move
-from handlers.roles import Role, requires
+from handlers.roles import requires
 from handlers.sending import send, tell
 
 

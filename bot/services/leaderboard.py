@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from bot.engine import Ranked, Standing, rank
+from bot.engine import Progress, Ranked, Standing, rank
 from bot.services.base import Services, progress_of
+from bot.storage.models import TeamRow
+
+
+def standing_of(team: TeamRow, progress: Progress) -> Standing:
+    """A team's result as the ranking needs it."""
+    return Standing(team.id, team.name, progress.score, progress.stages_done, progress.finished_at)
 
 
 class LeaderboardService:
@@ -17,17 +23,5 @@ class LeaderboardService:
         rally_id = self.services.rally.id
         async with self.services.new_uow() as uow:
             teams = {team.id: team for team in await uow.teams.list(rally_id)}
-            standings = []
-            for row in await uow.progress.list(rally_id):
-                progress = progress_of(row)
-                team = teams[row.team_id]
-                standings.append(
-                    Standing(
-                        team.id,
-                        team.name,
-                        progress.score,
-                        progress.stages_done,
-                        progress.finished_at,
-                    )
-                )
-        return rank(standings)
+            rows = await uow.progress.list(rally_id)
+        return rank([standing_of(teams[row.team_id], progress_of(row)) for row in rows])

@@ -110,21 +110,42 @@ class PlayService:
         """An organiser's action on a team (staffed check-in, skip, correction), audited."""
 
         async def work(uow: SqlUnitOfWork) -> Outcome:
-            now = self.services.clock()
-            decision, team, changed = await self._decide(
-                uow, team_id, command, now, actor_user_id=actor_user_id
+            outcome = await self.organiser_decides(
+                uow, team_id, command, actor_user_id=actor_user_id, action=action
             )
-            if changed:
-                details = {
-                    "team": team.code,
-                    "command": type(command).__name__,
-                    **_details(command),
-                }
-                await uow.audit.log(self.rally.id, actor_user_id, action, details, at=now)
             await uow.commit()
-            return Outcome(decision.events, team, changed=changed)
+            return outcome
 
         return await self.services.retrying(work)
+
+    async def organiser_decides(
+        self,
+        uow: SqlUnitOfWork,
+        team_id: int,
+        command: Command,
+        *,
+        actor_user_id: int,
+        action: str,
+        details: dict[str, object] | None = None,
+    ) -> Outcome:
+        """An organiser's command decided and stored inside the caller's unit of work, audited.
+
+        For services that change something else in the same transaction (a photo approval
+        and its points, say); the caller commits.
+        """
+        now = self.services.clock()
+        decision, team, changed = await self._decide(
+            uow, team_id, command, now, actor_user_id=actor_user_id
+        )
+        if changed:
+            logged = {
+                "team": team.code,
+                "command": type(command).__name__,
+                **_details(command),
+                **(details or {}),
+            }
+            await uow.audit.log(self.rally.id, actor_user_id, action, logged, at=now)
+        return Outcome(decision.events, team, changed=changed)
 
     def _when(self, at: datetime | None) -> datetime:
         """The time an action counts at: the message's date, never in the future."""

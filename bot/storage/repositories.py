@@ -24,6 +24,7 @@ from bot.storage.models import (
     Base,
     CheckinRow,
     HintRow,
+    PhotoRow,
     PlayerRow,
     ProcessedUpdateRow,
     ProgressRow,
@@ -448,4 +449,51 @@ class ProcessedUpdateRepository(_Repository):
         """
         return await self._insert_unless_present(
             ProcessedUpdateRow, {"rally_id": rally_id, "update_id": update_id, "at": at}
+        )
+
+
+class PhotoRepository(_Repository):
+    """Team photos sent for photo missions and their review."""
+
+    async def add(
+        self,
+        *,
+        rally_id: str,
+        team_id: int,
+        stage_id: str,
+        player_id: int | None,
+        file_id: str,
+        points: int,
+        at: datetime,
+    ) -> PhotoRow:
+        """Store a photo waiting for review."""
+        return await self._add(
+            PhotoRow(
+                rally_id=rally_id,
+                team_id=team_id,
+                stage_id=stage_id,
+                player_id=player_id,
+                file_id=file_id,
+                status="pending",
+                points=points,
+                created_at=at,
+            )
+        )
+
+    async def get(self, photo_id: int) -> PhotoRow | None:
+        """Return the photo with this id, if any."""
+        return await self._get(PhotoRow, photo_id)
+
+    async def approved(self, team_id: int) -> Sequence[PhotoRow]:
+        """The team's approved photos."""
+        return await self._all(
+            select(PhotoRow).where(PhotoRow.team_id == team_id, PhotoRow.status == "approved")
+        )
+
+    async def pending(self, rally_id: str) -> Sequence[PhotoRow]:
+        """Photos of the rally waiting for a verdict, oldest first."""
+        return await self._all(
+            select(PhotoRow)
+            .where(PhotoRow.rally_id == rally_id, PhotoRow.status == "pending")
+            .order_by(PhotoRow.id)
         )

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.storage.conflicts import conflicts_as_concurrent_change
 from bot.storage.repositories import (
     AuditRepository,
+    PhotoRepository,
     PlayerRepository,
     ProcessedUpdateRepository,
     ProgressRepository,
@@ -29,6 +30,7 @@ class _Repositories:
     records: RecordRepository
     audit: AuditRepository
     updates: ProcessedUpdateRepository
+    photos: PhotoRepository
 
     @classmethod
     def on(cls, session: AsyncSession) -> _Repositories:
@@ -40,6 +42,7 @@ class _Repositories:
             records=RecordRepository(session),
             audit=AuditRepository(session),
             updates=ProcessedUpdateRepository(session),
+            photos=PhotoRepository(session),
         )
 
 
@@ -128,3 +131,8 @@ class SqlUnitOfWork:
     def updates(self) -> ProcessedUpdateRepository:
         """Telegram updates already handled."""
         return self._active_repositories().updates
+
+    @property
+    def photos(self) -> PhotoRepository:
+        """Team photos and their review."""
+        return self._active_repositories().photos

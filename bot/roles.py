@@ -1,0 +1,35 @@
+"""Staff roles: organisers and admins, named by Telegram user id in the settings or rally file."""
+
+from __future__ import annotations
+
+import enum
+
+from bot.content import Rally
+from bot.settings import Settings
+
+
+class Role(enum.StrEnum):
+    """What a user may do: play, organise, or run the day."""
+
+    PLAYER = "player"
+    ORGANISER = "organiser"
+    ADMIN = "admin"
+
+
+def admins(settings: Settings, rally: Rally) -> frozenset[int]:
+    """Admins: scores, exports, the timeline, corrections, team management (and all else)."""
+    return settings.rally_admins | frozenset(rally.staff.admins)
+
+
+def organisers(settings: Settings, rally: Rally) -> frozenset[int]:
+    """Everyone with organiser rights: broadcasts, progress, staffed check-ins, photo review."""
+    return admins(settings, rally) | settings.rally_organisers | frozenset(rally.staff.organisers)
+
+
+def role_of(settings: Settings, rally: Rally, user_id: int) -> Role:
+    """A user's highest role."""
+    if user_id in admins(settings, rally):
+        return Role.ADMIN
+    if user_id in organisers(settings, rally):
+        return Role.ORGANISER
+    return Role.PLAYER

@@ -1,0 +1,190 @@
+"""Photo missions: a team sends a photo for a stage, organisers approve or reject it."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from bot.engine import AdjustScore, Audience, Event, TeamState
+from bot.services.base import Services, progress_of
+from bot.services.play import Outcome, PlayService
+from bot.services.views import Member, TeamView
+from bot.storage.errors import ConcurrentChange
+from bot.storage.models import PhotoRow
+from bot.storage.uow import SqlUnitOfWork
+
+
+class PhotoStatus(enum.StrEnum):
+    """Where a photo is in its review."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class PhotoRefusal(enum.StrEnum):
+    """Why a photo is not taken for review."""
+
+    NOT_IN_TEAM = "not_in_team"
+    NO_MISSION = "no_mission"  # no stage reached so far asks for a photo
+    ALREADY_APPROVED = "already_approved"
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A submitted photo, as the review needs it."""
+
+    id: int
+    team_id: int
+    stage_id: str
+    file_id: str
+    status: PhotoStatus
+    points: int
+
+    @classmethod
+    def of(cls, row: PhotoRow) -> Photo:
+        """Snapshot of a photo row."""
+        return cls(
+            row.id, row.team_id, row.stage_id, row.file_id, PhotoStatus(row.status), row.points
+        )
+
+
+@dataclass(frozen=True)
+class PhotoReviewed(Event):
+    """The organisers' verdict on the team's photo."""
+
+    stage_id: str
+    approved: bool
+    points: int
+    score: int
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What came of sending a photo."""
+
+    photo: Photo | None
+    team: TeamView | None
+    refusal: PhotoRefusal | None = None
+    player: Member | None = None
+
+
+@dataclass(frozen=True)
+class Review:
+    """What came of reviewing a photo: None if it was already reviewed."""
+
+    photo: Photo
+    done: bool
+    outcome: Outcome | None = None
+
+
+class PhotoService:
+    """Taking photos in for review, and the organisers' verdicts."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.rally = services.rally
+
+    async def submit(self, user_id: int, file_id: str) -> Submission:
+        """Take a photo for the mission of the latest stage the team reached that has one."""
+
+        async def work(uow: SqlUnitOfWork) -> Submission:
+            player = await uow.players.by_user(self.rally.id, user_id)
+            if player is None or player.team_id is None:
+                return Submission(None, None, PhotoRefusal.NOT_IN_TEAM)
+            team = await uow.teams.get(player.team_id)
+            row = await uow.progress.get(player.team_id)
+            assert team is not None
+            assert row is not None
+            progress = progress_of(row)
+            reached = progress.route[: progress.stage_index]
+            if progress.state in (TeamState.CHECKED_IN, TeamState.ANSWERING):
+                reached = progress.route[: progress.stage_index + 1]
+            members = tuple(Member.of(p) for p in await uow.players.members(team.id))
+            view = TeamView.of(team, members, progress)
+            missions = [sid for sid in reversed(reached) if self.rally.stage(sid).photo]
+            if not missions:
+                return Submission(None, view, PhotoRefusal.NO_MISSION, Member.of(player))
+            approved = {p.stage_id for p in await uow.photos.approved(team.id)}
+            open_missions = [sid for sid in missions if sid not in approved]
+            if not open_missions:
+                return Submission(None, view, PhotoRefusal.ALREADY_APPROVED, Member.of(player))
+            stage_id = open_missions[0]
+            mission = self.rally.stage(stage_id).photo
+            assert mission is not None
+            photo = await uow.photos.add(
+                rally_id=self.rally.id,
+                team_id=team.id,
+                stage_id=stage_id,
+                player_id=player.id,
+                file_id=file_id,
+                points=mission.points,
+                at=self.services.clock(),
+            )
+            await uow.commit()
+            return Submission(Photo.of(photo), view, None, Member.of(player))
+
+        return await self.services.retrying(work)
+
+    async def review(self, photo_id: int, approve: bool, reviewer_user_id: int) -> Review | None:
+        """Approve (points to the team, once) or reject a pending photo; None if unknown."""
+        play = PlayService(self.services)
+
+        async def work(uow: SqlUnitOfWork) -> Review | None:
+            row = await uow.photos.get(photo_id)
+            if row is None or row.rally_id != self.rally.id:
+                return None
+            if row.status != PhotoStatus.PENDING:
+                return Review(Photo.of(row), done=False)
+            now = self.services.clock()
+            row.status = PhotoStatus.APPROVED if approve else PhotoStatus.REJECTED
+            row.reviewer_user_id = reviewer_user_id
+            row.reviewed_at = now
+            if approve:
+                row.approved_key = f"{row.team_id}:{row.stage_id}"
+                outcome = await play.organiser_decides(
+                    uow,
+                    row.team_id,
+                    AdjustScore(row.points, f"photo {row.stage_id}"),
+                    actor_user_id=reviewer_user_id,
+                    action="photo_approve",
+                    details={"photo": row.id},
+                )
+                score = outcome.progress.score if outcome.progress else 0
+            else:
+                outcome = Outcome()
+                await uow.audit.log(
+                    self.rally.id,
+                    reviewer_user_id,
+                    "photo_reject",
+                    {"photo": row.id, "stage": row.stage_id},
+                    at=now,
+                )
+                current = await uow.progress.get(row.team_id)
+                score = current.score if current else 0
+            await uow.commit()
+            verdict = PhotoReviewed(
+                Audience.TEAM, row.stage_id, approve, row.points if approve else 0, score
+            )
+            team = outcome.team
+            if team is None:
+                team_row = await uow.teams.get(row.team_id)
+                progress = await uow.progress.get(row.team_id)
+                assert team_row is not None
+                assert progress is not None
+                members = tuple(Member.of(p) for p in await uow.players.members(team_row.id))
+                team = TeamView.of(team_row, members, progress_of(progress))
+            return Review(Photo.of(row), True, Outcome((verdict,), team, changed=True))
+
+        try:
+            return await self.services.retrying(work)
+        except ConcurrentChange:  # a second approval of the same team and stage
+            async with self.services.new_uow() as uow:
+                row = await uow.photos.get(photo_id)
+                assert row is not None
+                return Review(Photo.of(row), done=False)
+
+    async def pending(self) -> list[Photo]:
+        """Photos waiting for a verdict, oldest first."""
+        async with self.services.new_uow() as uow:
+            return [Photo.of(row) for row in await uow.photos.pending(self.rally.id)]
