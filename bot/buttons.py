@@ -56,7 +56,17 @@ class BeginStage:
     stage_id: str
 
 
-Button = ChooseLanguage | ChooseAnswer | AskHint | ConfirmHint | DeclineHint | BeginStage
+@dataclass(frozen=True)
+class ReviewPhoto:
+    """An organiser approves or rejects a team photo."""
+
+    photo_id: int
+    approve: bool
+
+
+Button = (
+    ChooseLanguage | ChooseAnswer | AskHint | ConfirmHint | DeclineHint | BeginStage | ReviewPhoto
+)
 
 _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"lang:({_LANGUAGE})"), ChooseLanguage),
@@ -66,6 +76,7 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(r"hint-no"), DeclineHint),
     (re.compile(rf"begin:({_ID})"), BeginStage),
 ]
+_PHOTO = re.compile(r"photo:(ok|no):([1-9][0-9]{0,11})")
 
 
 def encode(button: Button) -> str:
@@ -80,6 +91,8 @@ def encode(button: Button) -> str:
         data = f"hint:{button.stage_id}:{button.index}"
     elif isinstance(button, DeclineHint):
         data = "hint-no"
+    elif isinstance(button, ReviewPhoto):
+        data = f"photo:{'ok' if button.approve else 'no'}:{button.photo_id}"
     else:
         data = f"begin:{button.stage_id}"
     if len(data.encode()) > MAX_CALLBACK_BYTES:
@@ -91,6 +104,9 @@ def decode(data: str | None) -> Button | None:
     """The button behind callback data, or None for anything unknown or forged."""
     if not data or len(data.encode()) > MAX_CALLBACK_BYTES:
         return None
+    photo = _PHOTO.fullmatch(data)
+    if photo:
+        return ReviewPhoto(int(photo.group(2)), photo.group(1) == "ok")
     for pattern, kind in _PATTERNS:
         match = pattern.fullmatch(data)
         if match:

@@ -115,7 +115,12 @@ def split_long(reply: Reply, limit: int = MAX_TEXT) -> list[Reply]:
 def location_keyboard(tr: Translator) -> ReplyKeyboardMarkup:
     """The keyboard under the chat with a button that sends the phone's location."""
     return ReplyKeyboardMarkup(
-        [[KeyboardButton(tr._("📍 Send my location"), request_location=True)]],
+        [
+            [
+                KeyboardButton(tr._("📍 Send my location"), request_location=True),
+                KeyboardButton(tr._("🆘 We are lost")),
+            ]
+        ],
         resize_keyboard=True,
         is_persistent=True,
     )
@@ -383,6 +388,9 @@ def _event(tr: Translator, scene: Scene, event: Event) -> list[Reply]:  # noqa: 
                 "✅ {name} checked your team in at {stage}!", name=_actor_name(scene), stage=name
             )
         text = Escaped(f"{text} {tr.n_('+{count} point', '+{count} points', event.points)}")
+        mission = rally.stage(event.stage_id).photo
+        if mission is not None:
+            text = Escaped(f"{text}\n\n{tr.text(mission.prompt)}")
         begin = InlineKeyboardMarkup(
             [
                 [

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
-from handlers import errors, fallback, join, locale, play, start, timeline
+from handlers import errors, fallback, join, locale, lost, photos, play, staff, start, timeline
 
 if TYPE_CHECKING:
     from bot.context import RallyApplication
@@ -29,9 +29,19 @@ def register(application: RallyApplication) -> None:
     add(CommandHandler("pause", timeline.pause))
     add(CommandHandler("resume", timeline.resume))
     add(CommandHandler("finish", timeline.finish))
+    add(CommandHandler("lost", lost.lost))
+    add(CommandHandler("scores", staff.scores))
+    add(CommandHandler("progress", staff.progress))
+    add(CommandHandler("checkin", staff.checkin))
+    add(CommandHandler("skip", staff.skip))
+    add(CommandHandler("award", staff.award))
+    add(CommandHandler("newteam", staff.newteam))
+    add(CommandHandler("export", staff.export))
+    add(CommandHandler("photos", photos.pending_photos))
     add(MessageHandler(filters.LOCATION, play.location))
     add(MessageHandler(filters.UpdateType.EDITED_MESSAGE, fallback.edited))
     add(MessageHandler(filters.FORWARDED, fallback.forwarded))
+    add(MessageHandler(filters.PHOTO, photos.photo))
     add(MessageHandler(filters.COMMAND, fallback.unknown_command))
     add(MessageHandler(filters.TEXT, play.typed))
     add(CallbackQueryHandler(play.button))

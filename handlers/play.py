@@ -18,6 +18,7 @@ from bot.buttons import (
     ChooseLanguage,
     ConfirmHint,
     DeclineHint,
+    ReviewPhoto,
     decode,
 )
 from bot.context import RallyContext
@@ -35,6 +36,8 @@ from bot.engine import (
 )
 from bot.replies import Reply, refusal, team_status
 from bot.services.play import Outcome
+from handlers.lost import is_lost_button, lost
+from handlers.photos import review
 from handlers.progress import current_step
 from handlers.sending import send, tell
 from handlers.start import choose_language
@@ -79,6 +82,9 @@ async def typed(update: Update, context: RallyContext) -> None:
     """Typed text: a code word on the way, an answer at the stage."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and message.text is not None and chat is not None
+    if is_lost_button(context, message.text):
+        await lost(update, context)
+        return
     if len(message.text) > MAX_TYPED:
         await send(
             context,
@@ -138,6 +144,9 @@ async def button(update: Update, context: RallyContext) -> None:
         return
     if isinstance(pressed, ChooseLanguage):
         await choose_language(update, context, pressed)
+        return
+    if isinstance(pressed, ReviewPhoto):
+        await review(update, context, pressed)
         return
     if isinstance(pressed, DeclineHint):
         await query.answer(context.tr._("OK, no hint."))

@@ -88,8 +88,8 @@ class TeamService:
 
         return await self.services.retrying(work)
 
-    async def create_team(self, name: str) -> TeamView | None:
-        """A new team with a fresh join code; None if the name is taken."""
+    async def create_team(self, name: str, *, actor_user_id: int) -> TeamView | None:
+        """A new team with a fresh join code, audited; None if the name is taken."""
 
         async def work(uow: SqlUnitOfWork) -> TeamView | None:
             now = self.services.clock()
@@ -100,6 +100,9 @@ class TeamService:
             while await uow.teams.by_code(self.rally.id, code) is not None:
                 code = self.make_code()
             row, progress = await self._add_team(uow, name, code, RallyPhase(rally_row.phase), now)
+            await uow.audit.log(
+                self.rally.id, actor_user_id, "newteam", {"team": name, "code": code}, at=now
+            )
             await uow.commit()
             return TeamView.of(row, (), progress_of(progress))
 

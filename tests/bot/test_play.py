@@ -24,7 +24,7 @@ async def test_a_team_on_two_phones_plays_a_stage_together(world: World) -> None
     bilal.start("PARU63")
     await world.settle()
     assert "You joined team Pariou!" in world.texts(bilal)[-2]
-    assert world.api.reply_keyboard(bilal.chat_id) == [["📍 Send my location"]]
+    assert world.api.reply_keyboard(bilal.chat_id) == [["📍 Send my location", "🆘 We are lost"]]
     assert world.texts(bilal)[-1].startswith("The rally has not started yet")
     amina.send_command("join", "paru63")
     await world.settle()

@@ -107,7 +107,7 @@ async def test_the_start_gives_every_team_the_first_clue_of_its_own_route(app: A
 
 async def test_a_team_joined_after_the_start_gets_its_clue_at_once(app: App) -> None:
     await app.timeline.move(Move.START, ADMIN)
-    late = await app.teams.create_team("Retardataires")
+    late = await app.teams.create_team("Retardataires", actor_user_id=ADMIN)
     assert late.progress.state is TeamState.EN_ROUTE
     result = await join(app, AMINA, late.code)
     assert result.status is JoinStatus.JOINED

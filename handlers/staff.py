@@ -1,0 +1,235 @@
+"""Organiser and admin commands: scores, progress, exports, corrections, teams."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InputFile, Update
+from telegram.error import TelegramError
+from telegram.helpers import create_deep_linked_url
+
+from bot.context import RallyContext
+from bot.engine import AdjustScore, CheckInByOrganiser, Command, SkipStage
+from bot.replies import Reply, refusal
+from bot.reports import progress_report, scoreboard
+from bot.roles import Role
+from bot.services.exports import ExportService
+from bot.services.monitoring import MonitoringService
+from handlers.roles import requires
+from handlers.sending import send, tell
+
+MAX_AWARD = 1000
+TEAM_NAME = re.compile(r"^[^\n<>]{2,64}$")
+
+
+async def _say(update: Update, context: RallyContext, text: str) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await send(context, chat.id, [Reply(text)])
+
+
+@requires(Role.ADMIN)
+async def scores(update: Update, context: RallyContext) -> None:
+    """`/scores`: the leaderboard, in the admin's language."""
+    ranking = await context.runtime.leaderboard.ranking()
+    await _say(update, context, scoreboard(context.tr, ranking, len(context.rally.stages)))
+
+
+@requires(Role.ORGANISER)
+async def progress(update: Update, context: RallyContext) -> None:
+    """`/progress`: every team's stage and state, last activity, stuck teams flagged."""
+    services = context.runtime.ready()
+    watches = await MonitoringService(services).overview()
+    await _say(
+        update, context, progress_report(context.tr, context.rally, watches, services.clock())
+    )
+
+
+async def _team_command(
+    update: Update, context: RallyContext, *, usage: str, command: Command, code: str, action: str
+) -> None:
+    """Apply an organiser's command to the team with this join code, and tell the team."""
+    team = await context.runtime.teams.team_by_code(code)
+    if team is None:
+        await _say(
+            update,
+            context,
+            context.tr._("No team has the code {code}. {usage}", code=code, usage=usage),
+        )
+        return
+    user = update.effective_user
+    assert user is not None
+    outcome = await context.runtime.play.act_for_team(
+        team.id, command, actor_user_id=user.id, action=action
+    )
+    if not outcome.changed:
+        reasons = [
+            refusal(
+                context.tr, context.rally, e.reason, outcome.progress, getattr(e, "stage_id", None)
+            )
+            for e in outcome.events
+            if hasattr(e, "reason")
+        ]
+        await _say(
+            update,
+            context,
+            context.tr._(
+                "Nothing changed for team {team}: {why}",
+                team=team.name,
+                why=" ".join(str(r) for r in reasons) or "—",
+            ),
+        )
+        return
+    await _say(
+        update,
+        context,
+        context.tr._(
+            "Done for team {team}. Score: {score}.",
+            team=team.name,
+            score=outcome.progress.score if outcome.progress else 0,
+        ),
+    )
+    await tell(context, outcome, chat_id=None)
+
+
+@requires(Role.ORGANISER)
+async def checkin(update: Update, context: RallyContext) -> None:
+    """`/checkin TEAM STAGE`: a staffed check-in at the team's current stage."""
+    usage = context.tr._("Type /checkin TEAM-CODE STAGE, for example /checkin PUY63 cpam.")
+    if not context.args or len(context.args) != 2:
+        await _say(update, context, usage)
+        return
+    code, stage_id = context.args
+    if not context.rally.has_stage(stage_id):
+        stages = ", ".join(stage.id for stage in context.rally.stages)
+        await _say(
+            update,
+            context,
+            context.tr._(
+                "There is no stage {stage}. The stages are: {stages}.",
+                stage=stage_id,
+                stages=stages,
+            ),
+        )
+        return
+    await _team_command(
+        update,
+        context,
+        usage=usage,
+        command=CheckInByOrganiser(stage_id),
+        code=code,
+        action="checkin",
+    )
+
+
+@requires(Role.ADMIN)
+async def skip(update: Update, context: RallyContext) -> None:
+    """`/skip TEAM`: move a stuck team on to its next stage, without points."""
+    usage = context.tr._("Type /skip TEAM-CODE, for example /skip PUY63.")
+    if not context.args or len(context.args) != 1:
+        await _say(update, context, usage)
+        return
+    await _team_command(
+        update, context, usage=usage, command=SkipStage(), code=context.args[0], action="skip"
+    )
+
+
+@requires(Role.ADMIN)
+async def award(update: Update, context: RallyContext) -> None:
+    """`/award TEAM POINTS REASON`: a correction, which may be negative."""
+    usage = context.tr._(
+        "Type /award TEAM-CODE POINTS REASON, for example "
+        "/award PUY63 -5 late at the meeting point."
+    )
+    args = context.args or []
+    if len(args) < 3:
+        await _say(update, context, usage)
+        return
+    code, points_text, *reason_words = args
+    try:
+        points = int(points_text.replace("+", "", 1))
+    except ValueError:
+        await _say(update, context, usage)
+        return
+    if not -MAX_AWARD <= points <= MAX_AWARD or points == 0:
+        await _say(
+            update,
+            context,
+            context.tr._("Points must be between -{max} and {max}, and not 0.", max=MAX_AWARD),
+        )
+        return
+    reason = " ".join(reason_words)[:200]
+    await _team_command(
+        update, context, usage=usage, command=AdjustScore(points, reason), code=code, action="award"
+    )
+
+
+@requires(Role.ADMIN)
+async def newteam(update: Update, context: RallyContext) -> None:
+    """`/newteam NAME`: a new team, with its join code and deep link."""
+    message = update.effective_message
+    assert message is not None
+    name = " ".join(context.args or []).strip()
+    if not TEAM_NAME.fullmatch(name):
+        await _say(
+            update,
+            context,
+            context.tr._(
+                "Type /newteam and the team's name (2 to 64 characters), for example "
+                "/newteam Les Dômes."
+            ),
+        )
+        return
+    user = update.effective_user
+    assert user is not None
+    team = await context.runtime.teams.create_team(name, actor_user_id=user.id)
+    if team is None:
+        await _say(update, context, context.tr._("A team named {team} already exists.", team=name))
+        return
+    link = create_deep_linked_url(context.bot.username, team.code)
+    await _say(
+        update,
+        context,
+        context.tr._(
+            "✅ Team {team} created. Join code: {code}\nLink to join: {link}",
+            team=team.name,
+            code=team.code,
+            link=link,
+        ),
+    )
+
+
+@requires(Role.ADMIN)
+async def export(update: Update, context: RallyContext) -> None:
+    """`/export`: scores, check-ins and answers as CSV documents."""
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None
+    assert user is not None
+    services = context.runtime.ready()
+    files = await ExportService(services).all()
+    for file in files:
+        try:
+            await context.bot.send_document(
+                chat.id,
+                InputFile(file.data, filename=file.name),
+                caption=context.tr.n_(
+                    "{name}: {count} row", "{name}: {count} rows", file.rows, name=file.name
+                ),
+                parse_mode="HTML",
+            )
+        except TelegramError:
+            await _say(
+                update,
+                context,
+                context.tr._("Sorry, {name} could not be sent. Please try again.", name=file.name),
+            )
+            return
+    async with services.new_uow() as uow:
+        await uow.audit.log(
+            services.rally.id,
+            user.id,
+            "export",
+            {"files": [f.name for f in files]},
+            at=services.clock(),
+        )
+        await uow.commit()
