@@ -7,11 +7,11 @@ caused it. Times are always passed in by the caller: nothing here reads the cloc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
-from sqlalchemy import CursorResult, Select, func, select
+from sqlalchemy import CursorResult, Select, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,8 +22,10 @@ from bot.storage.models import (
     AuditRow,
     AwardRow,
     Base,
+    BroadcastRow,
     CheckinRow,
     HintRow,
+    OutboxRow,
     PhotoRow,
     PlayerRow,
     ProcessedUpdateRow,
@@ -497,3 +499,151 @@ class PhotoRepository(_Repository):
             .where(PhotoRow.rally_id == rally_id, PhotoRow.status == "pending")
             .order_by(PhotoRow.id)
         )
+
+
+class BroadcastRepository(_Repository):
+    """Organisers' broadcasts (and other messages sent to many players through the outbox)."""
+
+    async def add(
+        self,
+        *,
+        rally_id: str,
+        actor_user_id: int,
+        actor_chat_id: int,
+        kind: str,
+        target: str | None,
+        text: str,
+        translations: dict[str, Any],
+        at: datetime,
+    ) -> BroadcastRow:
+        """Store a new broadcast created `at`, not yet finished."""
+        return await self._add(
+            BroadcastRow(
+                rally_id=rally_id,
+                actor_user_id=actor_user_id,
+                actor_chat_id=actor_chat_id,
+                kind=kind,
+                target=target,
+                text=text,
+                translations=translations,
+                created_at=at,
+                finished_at=None,
+            )
+        )
+
+    async def get(self, broadcast_id: int) -> BroadcastRow | None:
+        """Return the broadcast with this id, if any."""
+        return await self._get(BroadcastRow, broadcast_id)
+
+    async def unfinished(self, rally_id: str) -> Sequence[BroadcastRow]:
+        """Broadcasts still being delivered (or whose end was not recorded yet), oldest first."""
+        return await self._all(
+            select(BroadcastRow)
+            .where(BroadcastRow.rally_id == rally_id, BroadcastRow.finished_at.is_(None))
+            .order_by(BroadcastRow.id)
+        )
+
+    async def finish(self, broadcast_id: int, *, at: datetime) -> bool:
+        """Mark the broadcast finished `at`; False if it already was (someone else finished it).
+
+        A conditional UPDATE, so that of two workers finishing the same broadcast at once only
+        one goes on to report it.
+        """
+        statement = (
+            update(BroadcastRow)
+            .where(BroadcastRow.id == broadcast_id, BroadcastRow.finished_at.is_(None))
+            .values(finished_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        with conflicts_as_concurrent_change():
+            result = await self._session.execute(statement)
+        return cast("CursorResult[Any]", result).rowcount == 1
+
+
+class OutboxEntry(NamedTuple):
+    """One message to store in the outbox: where, for whom, what, and its starting status."""
+
+    chat_id: int
+    player_id: int | None
+    text: str
+    status: str = "pending"
+
+
+class OutboxRepository(_Repository):
+    """Messages waiting to be sent, and what became of the ones sent."""
+
+    async def add_many(
+        self,
+        rally_id: str,
+        broadcast_id: int | None,
+        entries: Sequence[OutboxEntry],
+        *,
+        at: datetime,
+    ) -> int:
+        """Store many messages in one executemany INSERT (no flush per row); returns how many."""
+        if not entries:
+            return 0
+        values = [
+            {
+                "rally_id": rally_id,
+                "broadcast_id": broadcast_id,
+                "chat_id": entry.chat_id,
+                "player_id": entry.player_id,
+                "text": entry.text,
+                "status": entry.status,
+                "attempts": 0,
+                "created_at": at,
+            }
+            for entry in entries
+        ]
+        with conflicts_as_concurrent_change():
+            await self._session.execute(insert(OutboxRow), values)
+        return len(values)
+
+    async def claim(
+        self, rally_id: str, *, limit: int, exclude: Collection[int] = ()
+    ) -> Sequence[OutboxRow]:
+        """Pending messages in id order, locked until the transaction ends.
+
+        PostgreSQL renders `FOR UPDATE SKIP LOCKED`: rows another transaction is sending are
+        passed over, not waited for. SQLite has no row locks and renders a plain SELECT; its
+        single sending process passes the ids it is already sending as `exclude`.
+        """
+        statement = select(OutboxRow).where(
+            OutboxRow.rally_id == rally_id, OutboxRow.status == "pending"
+        )
+        if exclude:
+            statement = statement.where(OutboxRow.id.not_in(list(exclude)))
+        return await self._all(
+            statement.order_by(OutboxRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+
+    async def for_broadcast(self, broadcast_id: int) -> Sequence[OutboxRow]:
+        """Every message of a broadcast, in id order."""
+        return await self._all(
+            select(OutboxRow).where(OutboxRow.broadcast_id == broadcast_id).order_by(OutboxRow.id)
+        )
+
+    async def counts(self, broadcast_id: int) -> dict[str, int]:
+        """How many messages of a broadcast are in each status (absent statuses omitted)."""
+        statement = (
+            select(OutboxRow.status, func.count())
+            .where(OutboxRow.broadcast_id == broadcast_id)
+            .group_by(OutboxRow.status)
+        )
+        with conflicts_as_concurrent_change():
+            rows = (await self._session.execute(statement)).all()
+        return {str(status): int(count) for status, count in rows}
+
+    async def pending_count(self, broadcast_id: int) -> int:
+        """How many messages of a broadcast are still to be sent."""
+        with conflicts_as_concurrent_change():
+            count = await self._session.scalar(
+                select(func.count()).where(
+                    OutboxRow.broadcast_id == broadcast_id, OutboxRow.status == "pending"
+                )
+            )
+        return int(count or 0)

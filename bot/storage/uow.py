@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.storage.conflicts import conflicts_as_concurrent_change
 from bot.storage.repositories import (
     AuditRepository,
+    BroadcastRepository,
+    OutboxRepository,
     PhotoRepository,
     PlayerRepository,
     ProcessedUpdateRepository,
@@ -31,6 +33,8 @@ class _Repositories:
     audit: AuditRepository
     updates: ProcessedUpdateRepository
     photos: PhotoRepository
+    broadcasts: BroadcastRepository
+    outbox: OutboxRepository
 
     @classmethod
     def on(cls, session: AsyncSession) -> _Repositories:
@@ -43,6 +47,8 @@ class _Repositories:
             audit=AuditRepository(session),
             updates=ProcessedUpdateRepository(session),
             photos=PhotoRepository(session),
+            broadcasts=BroadcastRepository(session),
+            outbox=OutboxRepository(session),
         )
 
 
@@ -136,3 +142,13 @@ class SqlUnitOfWork:
     def photos(self) -> PhotoRepository:
         """Team photos and their review."""
         return self._active_repositories().photos
+
+    @property
+    def broadcasts(self) -> BroadcastRepository:
+        """Organisers' broadcasts."""
+        return self._active_repositories().broadcasts
+
+    @property
+    def outbox(self) -> OutboxRepository:
+        """Messages waiting to be sent, and the ones sent."""
+        return self._active_repositories().outbox
