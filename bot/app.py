@@ -22,6 +22,7 @@ from bot.settings import Settings
 from bot.storage.database import create_engine, migrate, session_factory
 from bot.storage.uow import SqlUnitOfWork
 from handlers import register
+from handlers.day import schedule_day
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ async def _post_init(application: RallyApplication) -> None:
         added,
     )
     await set_command_menus(application)
+    schedule_day(application, runtime.clock(), await runtime.timeline.phase())
 
 
 async def _post_shutdown(application: RallyApplication) -> None:

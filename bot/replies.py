@@ -50,6 +50,7 @@ from bot.engine import (
 )
 from bot.i18n import Escaped, Translator, language_name
 from bot.roles import Role
+from bot.services.photos import PhotoReviewed
 from bot.services.teams import MemberJoined
 from bot.services.views import Member, TeamView
 
@@ -486,6 +487,21 @@ def _event(tr: Translator, scene: Scene, event: Event) -> list[Reply]:  # noqa: 
         if scene.rank:
             rank = tr._("Rank so far: {rank} of {teams}.", rank=scene.rank[0], teams=scene.rank[1])
             text = Escaped(f"{text} {rank}")
+        return [Reply(text)]
+    if isinstance(event, PhotoReviewed):
+        name = stage_name(tr, rally, event.stage_id)
+        if event.approved:
+            text = tr._(
+                "📸 Your team photo at {stage} was approved! +{points} points. Score: {score}.",
+                stage=name,
+                points=event.points,
+                score=event.score,
+            )
+        else:
+            text = tr._(
+                "📸 Your team photo at {stage} was not accepted. You can send another one.",
+                stage=name,
+            )
         return [Reply(text)]
     if isinstance(event, MemberJoined):
         return [Reply(tr._("👋 {name} joined your team.", name=event.name))]

@@ -120,7 +120,7 @@ def lost_alert(tr: Translator, rally: Rally, watch: TeamWatch, who: Member, now:
     team = watch.team
     lines = [
         b(tr._("🆘 Team {team} asks for help", team=team.name)),
-        tr._("Asked by {name}. {state}.", name=who.name, state=team_state(tr, rally, team)),
+        tr._("Asked by {name} ({state}).", name=who.name, state=team_state(tr, rally, team)),
         tr._("Members: {members}", members=members_list(team.members)),
     ]
     if watch.last_lat is not None and watch.last_lon is not None:

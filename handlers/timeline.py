@@ -9,6 +9,7 @@ from bot.engine import RallyPhase
 from bot.replies import Reply
 from bot.roles import Role
 from bot.services.timeline import Move
+from handlers.day import send_final_ranking
 from handlers.roles import requires
 from handlers.sending import send, tell
 
@@ -39,6 +40,21 @@ async def _move(update: Update, context: RallyContext, move: Move) -> None:
     )
     for outcome in change.team_outcomes:  # the start: every team's first clue
         await tell(context, outcome, chat_id=None)
+    if move is Move.FINISH:
+        sent = await send_final_ranking(context, user.id, chat.id)
+        await send(
+            context,
+            chat.id,
+            [
+                Reply(
+                    tr.n_(
+                        "The final ranking is on its way to {count} player.",
+                        "The final ranking is on its way to {count} players.",
+                        sent,
+                    )
+                )
+            ],
+        )
 
 
 def phase_name(context: RallyContext, phase: RallyPhase) -> str:

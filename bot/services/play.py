@@ -174,11 +174,9 @@ class PlayService:
             for record in decision.records:
                 await self._store(uow, team_id, record, player_id, actor_user_id)
             store_progress(row, decision.progress, self.services.clock())
-            if (
-                isinstance(command, CheckInAtLocation)
-                and Point(command.lat, command.lon).is_valid()
-            ):
-                row.last_lat, row.last_lon = command.lat, command.lon
+        if isinstance(command, CheckInAtLocation) and Point(command.lat, command.lon).is_valid():
+            # the last position a team shared, refused or not: what organisers need to find it
+            row.last_lat, row.last_lon = command.lat, command.lon
         members = tuple(Member.of(p) for p in await uow.players.members(team_id))
         return decision, TeamView.of(team, members, decision.progress), changed
 

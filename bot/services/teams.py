@@ -248,6 +248,11 @@ class TeamService:
             team = await uow.teams.by_code(self.rally.id, code.strip().upper())
             return await self._view(uow, team) if team else None
 
+    async def all_players(self) -> list[Member]:
+        """Every player of the rally, in or out of a team."""
+        async with self.services.new_uow() as uow:
+            return [Member.of(p) for p in await uow.players.list(self.rally.id)]
+
     async def all_teams(self) -> list[TeamView]:
         """Every team of the rally in position order."""
         async with self.services.new_uow() as uow:
