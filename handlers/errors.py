@@ -8,6 +8,7 @@ from telegram import Update
 
 from bot.context import RallyContext
 from bot.replies import Reply
+from handlers.locale import reader_language
 from handlers.sending import send
 
 log = logging.getLogger(__name__)
@@ -21,13 +22,17 @@ async def on_error(update: object, context: RallyContext) -> None:
         return
     if update.effective_chat.type != "private":
         return
-    tr = getattr(context, "tr", None)
-    if tr is None:
-        catalogs = context.runtime.catalogs
-        rally = context.runtime.rally
-        if catalogs is None or rally is None:
-            return
-        tr = catalogs.translator(rally.default_language)
+    runtime = context.runtime
+    if runtime.catalogs is None or runtime.rally is None:
+        return
+    # PTB gives error handlers a fresh context: the language resolved for this update is gone
+    user, player = update.effective_user, None
+    if user is not None:
+        try:
+            player = await runtime.teams.find(user.id)
+        except Exception:  # the database may be what failed: speak the Telegram language
+            log.debug("could not find the player of update %s", update_id, exc_info=True)
+    tr = runtime.catalogs.translator(reader_language(runtime, player, user))
     if update.callback_query is not None:
         try:
             await update.callback_query.answer()

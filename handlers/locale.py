@@ -1,32 +1,36 @@
-"""Before every handler: the reader's language, resolved once per update; groups kept quiet."""
+"""Before every handler: the reader, resolved once per update; groups kept quiet."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.constants import ChatType
+from telegram import Update, User
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ApplicationHandlerStop
 
-from bot.context import RallyContext
+from bot.context import RallyContext, Runtime
 from bot.i18n import negotiate_language
 from bot.replies import Reply
+from bot.services.views import Member
 from handlers.sending import send
 
 
 async def resolve_reader(update: Update, context: RallyContext) -> None:
-    """Set `context.tr` and `context.player`; ignore group messages not meant for the bot."""
+    """Set `context.tr` and `context.player`; ignore group messages not meant for the bot.
+
+    A player who blocked the bot and writes again is reachable again.
+    """
     runtime = context.runtime
-    assert runtime.catalogs is not None and runtime.rally is not None
+    assert runtime.catalogs is not None
     user = update.effective_user
     context.player = await runtime.teams.find(user.id) if user else None
-    if context.player is not None:
-        language = context.player.language
-    else:
-        rally = runtime.rally.rally
-        code = user.language_code if user else None
-        language = negotiate_language(code, rally.languages, rally.default_language)
-    context.tr = runtime.catalogs.translator(language)
+    context.tr = runtime.catalogs.translator(reader_language(runtime, context.player, user))
 
     chat = update.effective_chat
+    back = chat is not None and chat.type == ChatType.PRIVATE and not _blocking(update)
+    if user is not None and chat is not None and back and _unreachable(context.player):
+        # they blocked the bot once and are writing again: team messages reach them again
+        context.player = await runtime.teams.meet(
+            user.id, chat.id, user.full_name, user.language_code
+        )
     if chat is not None and chat.type != ChatType.PRIVATE:
         message = update.effective_message
         if message is not None and _addressed_to_bot(message.text or "", context.bot.username):
@@ -37,6 +41,26 @@ async def resolve_reader(update: Update, context: RallyContext) -> None:
                 [Reply(context.tr._("Please write to me in a private chat: {link}", link=link))],
             )
         raise ApplicationHandlerStop
+
+
+def reader_language(runtime: Runtime, player: Member | None, user: User | None) -> str:
+    """The language to speak to a reader: their chosen one, else the best for their Telegram."""
+    if player is not None:
+        return player.language
+    assert runtime.rally is not None
+    rally = runtime.rally.rally
+    code = user.language_code if user else None
+    return negotiate_language(code, rally.languages, rally.default_language)
+
+
+def _unreachable(player: Member | None) -> bool:
+    return player is not None and not player.reachable
+
+
+def _blocking(update: Update) -> bool:
+    """Whether the update reports that the user blocked the bot."""
+    member = update.my_chat_member
+    return member is not None and member.new_chat_member.status == ChatMemberStatus.BANNED
 
 
 def _addressed_to_bot(text: str, username: str) -> bool:
