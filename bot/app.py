@@ -15,6 +15,7 @@ from telegram.ext import (
 from bot.content import Rally
 from bot.context import RallyApplication, RallyContext, Runtime
 from bot.i18n import Catalogs
+from bot.outbox import OutboxWorker
 from bot.replies import command_menu
 from bot.roles import organisers, role_of
 from bot.services.base import Clock, Services, utc_now
@@ -61,12 +62,13 @@ async def set_staff_menus(application: RallyApplication) -> None:
     assert catalogs is not None
     for user_id in sorted(organisers(settings, rally)):
         member = await runtime.teams.find(user_id)
-        tr = catalogs.translator(member.language if member else rally.default_language)
-        menu = command_menu(tr, role_of(settings, rally, user_id))
+        if member is None:  # never opened the bot: Telegram knows no chat yet; done at /start
+            continue
+        menu = command_menu(catalogs.translator(member.language), role_of(settings, rally, user_id))
         try:
-            await application.bot.set_my_commands(menu, scope=BotCommandScopeChat(user_id))
-        except TelegramError as exc:  # they have not opened the bot yet: done at their /start
-            log.info("no staff menu for %s yet: %s", user_id, exc)
+            await application.bot.set_my_commands(menu, scope=BotCommandScopeChat(member.chat_id))
+        except TelegramError as exc:
+            log.info("no staff menu for %s: %s", user_id, exc)
 
 
 async def _post_init(application: RallyApplication) -> None:
@@ -88,9 +90,25 @@ async def _post_init(application: RallyApplication) -> None:
     )
     await set_command_menus(application)
     schedule_day(application, runtime.clock(), await runtime.timeline.phase())
+    # broadcasts go through application.bot, so its rate limiter paces them with the replies
+    runtime.outbox = OutboxWorker(application.bot, runtime.services, runtime.catalogs)
+    runtime.outbox.start()  # resumes what a previous process left pending
+
+
+async def _stop_outbox(application: RallyApplication) -> None:
+    outbox, application.bot_data.outbox = application.bot_data.outbox, None
+    if outbox is not None:
+        await outbox.stop()
+
+
+async def _post_stop(application: RallyApplication) -> None:
+    # run_polling calls post_stop after Application.stop() and before shutdown() closes the
+    # bot's HTTP client: the sends in flight can still finish and be recorded here
+    await _stop_outbox(application)
 
 
 async def _post_shutdown(application: RallyApplication) -> None:
+    await _stop_outbox(application)  # if post_stop was not called; else already stopped
     engine = application.bot_data.extra.pop("engine", None)
     if engine is not None:
         await engine.dispose()
@@ -114,6 +132,7 @@ def build_application(
         .context_types(context_types)
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if settings.rally_flood_limit:

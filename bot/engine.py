@@ -87,6 +87,7 @@ class Refusal(enum.StrEnum):
     UNKNOWN_STAGE = "unknown_stage"
     NOT_IN_TEAM = "not_in_team"  # the player has not joined a team yet
     STALE_BUTTON = "stale_button"  # a button of a step already passed
+    ALREADY_TRIED = "already_tried"  # this wrong answer was already given: no second cost
 
 
 # ---------------------------------------------------------------- progress
@@ -103,6 +104,7 @@ class Progress:
     attempts_used: int = 0
     hints_used: int = 0
     score: int = 0
+    tried: tuple[str, ...] = ()  # wrong answers already given to the current question
     started_at: datetime | None = None
     finished_at: datetime | None = None
 
@@ -457,6 +459,7 @@ def _enter_stage(turn: Turn, progress: Progress, events: list[Event]) -> Progres
             question_index=0,
             attempts_used=0,
             hints_used=0,
+            tried=(),
             finished_at=turn.now,
         )
         events.append(TeamFinished(Audience.TEAM, done.score, turn.now))
@@ -468,6 +471,7 @@ def _enter_stage(turn: Turn, progress: Progress, events: list[Event]) -> Progres
         question_index=0,
         attempts_used=0,
         hints_used=0,
+        tried=(),
     )
     events.append(
         ClueGiven(
@@ -602,7 +606,7 @@ def _ask(turn: Turn, progress: Progress, events: list[Event]) -> Progress:
                 len(stage.questions),
             )
         )
-        return replace(progress, state=TeamState.ANSWERING, attempts_used=0)
+        return replace(progress, state=TeamState.ANSWERING, attempts_used=0, tried=())
     events.append(StageCompleted(Audience.TEAM, stage.id, progress.score))
     return _enter_stage(turn, replace(progress, stage_index=progress.stage_index + 1), events)
 
@@ -613,7 +617,15 @@ def _begin(turn: Turn, _: BeginQuestions) -> Decision:
     return Decision(progress, tuple(events))
 
 
-def _judge(question: Question, answer: Answer) -> bool | Refusal:
+@dataclass(frozen=True)
+class Verdict:
+    """A judged answer: right or not, and its canonical form (to spot the same answer twice)."""
+
+    correct: bool
+    key: str
+
+
+def _judge(question: Question, answer: Answer) -> Verdict | Refusal:
     """Whether an answer is right, or why it cannot be judged."""
     if isinstance(question, ChoiceQuestion):
         choice = answer.choice
@@ -635,18 +647,21 @@ def _judge(question: Question, answer: Answer) -> bool | Refusal:
                 choice = matching[0]
         if not 1 <= choice <= len(question.choices):
             return Refusal.NO_SUCH_CHOICE
-        return choice in question.answer
+        return Verdict(choice in question.answer, f"choice:{choice}")
     if answer.choice is not None:
         return Refusal.STALE_QUESTION
     if isinstance(question, NumberQuestion):
         value = parse_number(answer.text)
         if value is None:
             return Refusal.EMPTY_ANSWER if not fold(answer.text) else Refusal.NOT_A_NUMBER
-        return abs(value - question.value) <= question.tolerance + 1e-9
+        return Verdict(
+            abs(value - question.value) <= question.tolerance + 1e-9, f"number:{value:g}"
+        )
     assert isinstance(question, TextQuestion)
     if not fold(answer.text):
         return Refusal.EMPTY_ANSWER
-    return text_matches(answer.text, (a for answers in question.accepted.values() for a in answers))
+    accepted = (a for answers in question.accepted.values() for a in answers)
+    return Verdict(text_matches(answer.text, accepted), f"text:{fold(answer.text)}"[:120])
 
 
 def _answer(turn: Turn, command: Answer) -> Decision:
@@ -657,9 +672,12 @@ def _answer(turn: Turn, command: Answer) -> Decision:
         return turn.unchanged(
             AnswerRefused(Audience.PLAYER, Refusal.STALE_QUESTION, command.question_id)
         )
-    verdict = _judge(question, command)
-    if isinstance(verdict, Refusal):
-        return turn.unchanged(AnswerRefused(Audience.PLAYER, verdict, question.id))
+    judged = _judge(question, command)
+    if isinstance(judged, Refusal):
+        return turn.unchanged(AnswerRefused(Audience.PLAYER, judged, question.id))
+    if judged.key in progress.tried:  # the same wrong answer again (a double tap): free
+        return turn.unchanged(AnswerRefused(Audience.PLAYER, Refusal.ALREADY_TRIED, question.id))
+    verdict = judged.correct
     attempt = progress.attempts_used + 1
     points = 0
     if verdict:
@@ -681,7 +699,9 @@ def _answer(turn: Turn, command: Answer) -> Decision:
             score=score,
         )
     ]
-    progress = replace(progress, score=score, attempts_used=attempt)
+    progress = replace(
+        progress, score=score, attempts_used=attempt, tried=(*progress.tried, judged.key)
+    )
     if closed:
         progress = _ask(turn, replace(progress, question_index=progress.question_index + 1), events)
     return Decision(progress, tuple(events), (record,))

@@ -322,6 +322,10 @@ def refusal(
             "You are not in a team yet. Type /join and your team code, for example /join ABC123."
         ),
         Refusal.WRONG_STAGE: lambda: _wrong_stage(tr, rally, progress, stage_id),
+        Refusal.STALE_BUTTON: lambda: tr._("This button is no longer valid."),
+        Refusal.ALREADY_TRIED: lambda: tr._(
+            "Your team already tried this answer: it does not count twice. Try another one."
+        ),
         Refusal.TOO_FAR: lambda: tr._("You are not there yet."),
     }
     return messages[reason]()

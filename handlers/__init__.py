@@ -7,7 +7,19 @@ from typing import TYPE_CHECKING, Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
-from handlers import errors, fallback, join, locale, lost, photos, play, staff, start, timeline
+from handlers import (
+    broadcast,
+    errors,
+    fallback,
+    join,
+    locale,
+    lost,
+    photos,
+    play,
+    staff,
+    start,
+    timeline,
+)
 
 if TYPE_CHECKING:
     from bot.context import RallyApplication
@@ -16,32 +28,39 @@ if TYPE_CHECKING:
 def register(application: RallyApplication) -> None:
     """Register every handler, in the order they must be tried."""
     add: Any = application.add_handler
+
+    def command(name: str, callback: Any) -> CommandHandler[Any, Any]:
+        # an edited command does not run again (an old /join edited must not switch teams)
+        return CommandHandler(name, callback, filters=~filters.UpdateType.EDITED_MESSAGE)
+
     add(TypeHandler(Update, locale.resolve_reader), group=-1)
-    add(CommandHandler("start", start.start))
-    add(CommandHandler("join", join.join))
-    add(CommandHandler("language", start.language))
-    add(CommandHandler("help", start.show_help))
-    add(CommandHandler("clue", play.show_clue))
-    add(CommandHandler("team", play.show_team))
-    add(CommandHandler("hint", play.hint))
-    add(CommandHandler("open", timeline.open_rally))
-    add(CommandHandler("go", timeline.go))
-    add(CommandHandler("pause", timeline.pause))
-    add(CommandHandler("resume", timeline.resume))
-    add(CommandHandler("finish", timeline.finish))
-    add(CommandHandler("lost", lost.lost))
-    add(CommandHandler("scores", staff.scores))
-    add(CommandHandler("progress", staff.progress))
-    add(CommandHandler("checkin", staff.checkin))
-    add(CommandHandler("skip", staff.skip))
-    add(CommandHandler("award", staff.award))
-    add(CommandHandler("newteam", staff.newteam))
-    add(CommandHandler("export", staff.export))
-    add(CommandHandler("photos", photos.pending_photos))
+    add(command("start", start.start))
+    add(command("join", join.join))
+    add(command("language", start.language))
+    add(command("help", start.show_help))
+    add(command("clue", play.show_clue))
+    add(command("team", play.show_team))
+    add(command("hint", play.hint))
+    add(command("open", timeline.open_rally))
+    add(command("go", timeline.go))
+    add(command("pause", timeline.pause))
+    add(command("resume", timeline.resume))
+    add(command("finish", timeline.finish))
+    add(command("lost", lost.lost))
+    add(command("scores", staff.scores))
+    add(command("progress", staff.progress))
+    add(command("checkin", staff.checkin))
+    add(command("skip", staff.skip))
+    add(command("award", staff.award))
+    add(command("newteam", staff.newteam))
+    add(command("export", staff.export))
+    add(command("photos", photos.pending_photos))
     add(MessageHandler(filters.LOCATION, play.location))
     add(MessageHandler(filters.UpdateType.EDITED_MESSAGE, fallback.edited))
     add(MessageHandler(filters.FORWARDED, fallback.forwarded))
     add(MessageHandler(filters.PHOTO, photos.photo))
+    add(command("broadcast", broadcast.broadcast))
+    add(command("announce", broadcast.announce))
     add(MessageHandler(filters.COMMAND, fallback.unknown_command))
     add(MessageHandler(filters.TEXT, play.typed))
     add(CallbackQueryHandler(play.button))

@@ -61,6 +61,7 @@ def progress_of(row: ProgressRow) -> Progress:
         attempts_used=row.attempts_used,
         hints_used=row.hints_used,
         score=row.score,
+        tried=tuple(row.tried or ()),
         started_at=row.started_at,
         finished_at=row.finished_at,
     )
@@ -75,6 +76,7 @@ def store_progress(row: ProgressRow, progress: Progress, at: datetime) -> None:
     row.attempts_used = progress.attempts_used
     row.hints_used = progress.hints_used
     row.score = progress.score
+    row.tried = list(progress.tried)
     row.started_at = progress.started_at
     row.finished_at = progress.finished_at
     row.last_activity_at = at

@@ -157,6 +157,8 @@ class ProgressRow(Base):
     last_activity_at: Mapped[datetime]
     last_lat: Mapped[float | None] = mapped_column(Float)
     last_lon: Mapped[float | None] = mapped_column(Float)
+    tried: Mapped[list[str] | None] = mapped_column(JSON)
+    """Wrong answers already given to the current question (the same one twice costs once)."""
     idle_alerted_at: Mapped[datetime | None]
     """When organisers were last told this team seems stuck (once per idle spell)."""
 
@@ -264,7 +266,7 @@ class BroadcastRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     rally_id: Mapped[str] = _rally_fk()
     actor_user_id: Mapped[int] = mapped_column(BigInteger)
-    actor_chat_id: Mapped[int] = mapped_column(BigInteger)
+    actor_chat_id: Mapped[int | None] = mapped_column(BigInteger)  # none for scheduled ones
     kind: Mapped[str] = mapped_column(String(16))  # all, team, lang, announce
     target: Mapped[str | None] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)

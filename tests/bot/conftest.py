@@ -62,6 +62,8 @@ class World:
             await application.updater.stop()
         if application.running:
             await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
         await application.shutdown()
         assert application.post_shutdown is not None
         await application.post_shutdown(application)
@@ -103,7 +105,9 @@ class World:
         return self.texts(user)[since:]
 
 
-async def open_world(tmp_path: Path, backend: str, rally: Rally) -> AsyncIterator[World]:
+async def open_world(
+    tmp_path: Path, backend: str, rally: Rally, clock: Clock = utc_now
+) -> AsyncIterator[World]:
     url = database_url(backend, tmp_path)
     await reset(url)
     async with LoopbackBotApi(TOKEN, overall_per_second=FAST) as api:
@@ -116,7 +120,7 @@ async def open_world(tmp_path: Path, backend: str, rally: Rally) -> AsyncIterato
             rally_flood_limit=FAST,
             _env_file=None,
         )
-        world = World(api, settings, rally)
+        world = World(api, settings, rally, clock)
         await world.start()
         try:
             yield world

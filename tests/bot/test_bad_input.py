@@ -541,14 +541,6 @@ async def test_buttons_of_old_messages_are_refused_with_a_notice(world: World) -
     assert edit_calls(world) == edited
 
 
-@pytest.mark.xfail(
-    reason=(
-        "Refusal.STALE_BUTTON (bot/engine.py: BeginQuestions while answering, or for another "
-        "stage) has no text in bot/replies.py refusal(): KeyError, so the player gets the "
-        "apology instead of a notice in answerCallbackQuery"
-    ),
-    strict=True,
-)
 async def test_a_teammates_start_button_after_the_questions_began(world: World) -> None:
     team = await pariou(world)
     bilal, chloe = team.bilal, team.chloe
@@ -584,14 +576,6 @@ async def test_an_answer_button_pressed_twice_counts_once(world: World) -> None:
     assert after.question_index == 1
 
 
-@pytest.mark.xfail(
-    reason=(
-        "bot/engine.py _answer judges every press: the same wrong choice pressed twice (a "
-        "double tap) is a second attempt and closes the question; the repeat should be refused "
-        "with a notice, costing nothing"
-    ),
-    strict=True,
-)
 async def test_a_wrong_answer_pressed_twice_costs_one_attempt(world: World) -> None:
     team = await pariou(world)
     bilal = team.bilal

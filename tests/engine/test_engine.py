@@ -579,3 +579,21 @@ def test_typing_the_code_again_after_arriving_says_so() -> None:
     assert [e.reason for e in decision.events] == [Refusal.ALREADY_CHECKED_IN]
     other = play(at(TeamState.CHECKED_IN, stage=1), Typed("hello"))
     assert [e.reason for e in other.events] == [Refusal.QUESTIONS_NOT_BEGUN]
+
+
+def test_the_same_wrong_answer_twice_costs_one_attempt() -> None:
+    """A double tap on a wrong button, or two members typing the same wrong answer."""
+    first = play(at(TeamState.ANSWERING), Answer(choice=1, question_id="q-stone"))
+    again = play(first.progress, Answer(text="granit"))  # the same choice, typed
+    assert [e.reason for e in again.events] == [Refusal.ALREADY_TRIED]
+    assert again.progress == first.progress
+    assert not again.records
+    other = play(first.progress, Answer(choice=3, question_id="q-stone"))
+    assert only(other, AnswerJudged)[0].closed  # a different wrong answer uses the last try
+
+
+def test_tried_answers_are_forgotten_at_the_next_question() -> None:
+    wrong = play(at(TeamState.ANSWERING, question=1), Answer(text="1000"))
+    assert wrong.progress.tried == ("number:1000",)
+    right = play(wrong.progress, Answer(text="1248"))
+    assert right.progress.tried == ()

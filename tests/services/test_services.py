@@ -182,8 +182,9 @@ async def test_many_concurrent_presses_still_score_once(app: App) -> None:
     await app.play.act(AMINA, CheckInWithCode("Vercingetorix"))  # jaude's code: refused
     await app.play.act(AMINA, CheckInAtLocation(45.77873, 3.08577))
     await app.play.act(AMINA, BeginQuestions())
-    press = Answer(choice=1, question_id="q-stone")  # wrong: two attempts allowed
-    results = await asyncio.gather(*(app.play.act(u, press) for u in (AMINA, BILAL, CHLOE, DAWIT)))
+    wrong = [Answer(choice=n, question_id="q-stone") for n in (1, 3, 1, 3)]
+    users = (AMINA, BILAL, CHLOE, DAWIT)
+    results = await asyncio.gather(*(app.play.act(u, c) for u, c in zip(users, wrong, strict=True)))
     judged = [e for r in results for e in r.events if isinstance(e, AnswerJudged)]
     assert len(judged) == 2  # the two attempts, then the question is closed
     assert [j.closed for j in judged] == [False, True]

@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("rally_id", sa.String(length=24), nullable=False),
         sa.Column("actor_user_id", sa.BigInteger(), nullable=False),
-        sa.Column("actor_chat_id", sa.BigInteger(), nullable=False),
+        sa.Column("actor_chat_id", sa.BigInteger(), nullable=True),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("target", sa.String(length=64), nullable=True),
         sa.Column("text", sa.Text(), nullable=False),
@@ -98,6 +98,7 @@ def upgrade() -> None:
         )
 
     with op.batch_alter_table("team_progress", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("tried", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("idle_alerted_at", sa.DateTime(timezone=True), nullable=True))
 
 
@@ -105,6 +106,7 @@ def downgrade() -> None:
     """Downgrade schema."""
     with op.batch_alter_table("team_progress", schema=None) as batch_op:
         batch_op.drop_column("idle_alerted_at")
+        batch_op.drop_column("tried")
 
     with op.batch_alter_table("photos", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_photos_rally_id_status"))
