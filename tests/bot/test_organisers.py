@@ -231,7 +231,7 @@ async def test_exports_are_csv_documents(world: World) -> None:
         return list(csv.DictReader(io.StringIO(text)))
 
     scores = rows("scores.csv")
-    assert [r["team"] for r in scores][0] == "Puy de Dôme"
+    assert scores[0]["team"] == "Puy de Dôme"
     assert scores[0]["points"] == "20"  # the check-in and one right answer
     assert scores[0]["members"] == "Amina"
     checkins = rows("checkins.csv")
@@ -300,6 +300,6 @@ async def test_the_help_button_tells_the_organisers_where_the_team_is(world: Wor
     await world.settle()
     assert world.texts(amina)[-1].startswith("🆘 The organisers have been told")
     assert world.texts(bilal)[-1] == "🆘 Amina asked the organisers for help. Stay together."
-    alert = [m for m in world.api.transcript(organiser.chat_id)][-2:]
+    alert = world.api.transcript(organiser.chat_id)[-2:]
     assert "Team Pariou asks for help" in (alert[0].text or "")
     assert alert[1].kind == "location"
