@@ -1,4 +1,4 @@
-"""The `python -m bot` command line: run the bot, validate a rally file."""
+"""The `python -m bot` command line: run the bot, validate a rally file, print its QR codes."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from bot.app import allowed_updates, build_application
 from bot.content import Rally
 from bot.demo import play_demo
 from bot.i18n import MissingCatalogError
+from bot.printing import DEFAULT_OUT, PrintingError, write_sheet
 from bot.rally_file import RallyFileError, load_rally
 from bot.settings import Settings, SettingsError, configure_logging, load_settings
 
@@ -70,7 +72,42 @@ def parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--json", action="store_true", help="print the normalized rally as JSON")
     commands.add_parser("demo", help="play the rally offline in this terminal, as a team")
+    qr = commands.add_parser(
+        "qr", help="print the QR codes: one per team (its join link), one per stage code word"
+    )
+    qr.add_argument(
+        "--bot-username", required=True, help="the bot's Telegram username, e.g. RallyeClermontBot"
+    )
+    qr.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"PDF to write (default: {DEFAULT_OUT})"
+    )
+    qr.add_argument("--rally", help="rally file (default: RALLY_FILE or data/stages.yaml)")
     return main
+
+
+def print_qr_codes(path: str, username: str, out_path: Path, out: TextIO, err: TextIO) -> int:
+    """Write the rally's QR sheet: 0 saying what was written, 1 with one line saying why not."""
+    try:
+        rally = load_rally(path)
+    except RallyFileError as exc:
+        first, more = exc.problems[0], len(exc.problems) - 1
+        also = f" (and {more} more: see `python -m bot validate {path}`)" if more else ""
+        print(f"rallye: {first}{also}", file=err)
+        return 1
+    try:
+        sheet = write_sheet(rally, username, out_path)
+    except PrintingError as exc:
+        print(f"rallye: {exc}", file=err)
+        return 1
+    for name, printed in sheet.renamed:
+        shown = f"as '{printed}'" if printed else "without its name"
+        print(f"rallye: note: '{name}' printed {shown}: the PDF font lacks its letters", file=err)
+    print(
+        f"{sheet.path}: {sheet.teams} team card(s), {sheet.stages} stage card(s), "
+        f"{sheet.pages} page(s)",
+        file=out,
+    )
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -85,6 +122,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return validate(args.file or str(settings.rally_file), args.json, sys.stdout, sys.stderr)
     if args.command == "demo":
         return run_demo(settings)
+    if args.command == "qr":
+        rally_file = args.rally or str(settings.rally_file)
+        return print_qr_codes(rally_file, args.bot_username, args.out, sys.stdout, sys.stderr)
     if settings.token is None:
         print(
             "rallye: TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather in Telegram and "

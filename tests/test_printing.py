@@ -1,0 +1,353 @@
+"""`python -m bot qr`: the printed cards scan to the right links and words, and read well."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2 as pdfium  # type: ignore[import-untyped]  # no py.typed marker
+import pytest
+import zxingcpp
+
+from bot.cli import print_qr_codes
+from bot.content import Rally
+from bot.printing import (
+    CARD_HEIGHT,
+    CARD_WIDTH,
+    CARDS_PER_PAGE,
+    PADDING,
+    QR_SMALLEST,
+    PrintingError,
+    bot_username,
+    card_origin,
+    covered_characters,
+    layout_card,
+    printable,
+    qr_cards,
+)
+from bot.rally_file import load_rally
+
+ROOT = Path(__file__).parent.parent
+DEFAULT_RALLY = ROOT / "data" / "stages.yaml"
+BOT = "RallyeClermontBot"
+DPI = 150
+
+# Names and codes that push the layout: long, unbroken, accented, in scripts the font lacks.
+AWKWARD_RALLY = """
+rally:
+  id: awkward
+  title:
+    fr: "Rallye de l'intégration citoyenne des nouveaux arrivants — Clermont-Ferrand et Riom"
+    en: "Citizen integration rally"
+  default_language: fr
+  languages: [fr, en, ar]
+teams:
+  - name: "Les Volcans d'Auvergne, du Puy de Dôme au Sancy, en passant par le Pariou et Gergovie"
+    code: abcdefghijklmnopqrstuvwxyz_-0123
+  - name: "النور"
+    code: NOUR63
+  - name: "Étoile 🌋 Ḍôme"
+    code: ETOILE
+  - name: "Supercalifragilisticexpialidocious-Clermont-Ferrand"
+    code: SUPER
+stages:
+  - id: accueil
+    kind: service
+    name:
+      fr: "Maison des associations et de la vie citoyenne — accueil du public et des familles"
+      en: "Associations house"
+    checkin_code: "Mot de passe très très long à taper"
+    clue: {fr: "Allez-y.", en: "Go there."}
+  - id: sante
+    kind: service
+    name: {fr: "CPAM", en: "CPAM"}
+    checkin_code: "SANTÉ"
+    clue: {fr: "Allez-y.", en: "Go there."}
+  - id: gps-only
+    kind: heritage
+    name: {fr: "Jaude", en: "Jaude"}
+    location: {lat: 45.77631, lon: 3.08217, radius_m: 80}
+    clue: {fr: "Allez-y.", en: "Go there."}
+"""
+
+
+@dataclass(frozen=True)
+class PrintedCard:
+    """What one card of a printed page holds: the payloads it scans to and the text on it."""
+
+    page: int
+    slot: int
+    scanned: tuple[str, ...]
+    text: str
+
+
+def read_sheet(pdf: Path) -> list[PrintedCard]:
+    """Every used card slot of the PDF, decoded from the rendered page and its text layer."""
+    cards = []
+    document = pdfium.PdfDocument(pdf)
+    try:
+        for number, page in enumerate(document):
+            image = page.render(scale=DPI / 72).to_pil()
+            height = page.get_height()
+            text_page = page.get_textpage()
+            for slot in range(CARDS_PER_PAGE):
+                x, y = card_origin(slot)
+                box = (x, height - y - CARD_HEIGHT, x + CARD_WIDTH, height - y)
+                crop = image.crop(tuple(round(v * DPI / 72) for v in box))
+                scanned = tuple(code.text for code in zxingcpp.read_barcodes(crop))
+                text = text_page.get_text_bounded(x, y, x + CARD_WIDTH, y + CARD_HEIGHT)
+                if scanned or text.strip():
+                    cards.append(PrintedCard(number, slot, scanned, " ".join(text.split())))
+    finally:
+        document.close()
+    return cards
+
+
+def make_sheet(rally_file: Path, out: Path, username: str = BOT) -> tuple[int, str, str]:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    code = print_qr_codes(str(rally_file), username, out, stdout, stderr)
+    return code, stdout.getvalue(), stderr.getvalue()
+
+
+@pytest.fixture(scope="module")
+def default_rally() -> Rally:
+    return load_rally(DEFAULT_RALLY)
+
+
+@pytest.fixture(scope="module")
+def default_sheet(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[PrintedCard]]:
+    out = tmp_path_factory.mktemp("sheet") / "var" / "qr-codes.pdf"
+    code, stdout, stderr = make_sheet(DEFAULT_RALLY, out)
+    assert (code, stderr) == (0, "")
+    return stdout, read_sheet(out)
+
+
+@pytest.fixture
+def awkward_file(tmp_path: Path) -> Path:
+    path = tmp_path / "awkward.yaml"
+    path.write_text(AWKWARD_RALLY, encoding="utf-8")
+    return path
+
+
+def test_the_default_rally_prints_a_card_per_team_and_per_code_word(default_rally, default_sheet):
+    stdout, cards = default_sheet
+    stages = [stage for stage in default_rally.stages if stage.checkin_code]
+    assert len(cards) == len(default_rally.teams) + len(stages) == 14
+    # six to a page, team cards and stage cards on pages of their own
+    assert [(card.page, card.slot) for card in cards] == [(0, slot) for slot in range(6)] + [
+        (1, slot) for slot in range(6)
+    ] + [(2, 0), (2, 1)]
+    assert stdout.endswith("qr-codes.pdf: 6 team card(s), 8 stage card(s), 3 page(s)\n")
+
+
+def test_each_team_card_scans_to_the_link_that_joins_it(default_rally, default_sheet):
+    _, cards = default_sheet
+    title = default_rally.rally.title["fr"]
+    for team, card in zip(default_rally.teams, cards, strict=False):
+        assert card.scanned == (f"https://t.me/{BOT}?start={team.code}",)
+        assert team.name in card.text
+        assert team.code in card.text
+        assert title in card.text  # "— Clermont-Ferrand": the em dash is printed
+        assert "Scannez pour rejoindre votre équipe Scan to join your team" in card.text
+
+
+def test_each_stage_card_scans_to_its_code_word(default_rally, default_sheet):
+    _, cards = default_sheet
+    stages = [stage for stage in default_rally.stages if stage.checkin_code]
+    stage_cards = cards[len(default_rally.teams) :]
+    for stage, card in zip(stages, stage_cards, strict=True):
+        assert card.scanned == (stage.checkin_code,)
+        assert stage.name["fr"] in card.text
+        assert stage.checkin_code in card.text
+        assert "À montrer à l’accueil Show at the desk" in card.text
+
+
+def test_awkward_names_and_codes_still_print_and_scan(awkward_file, tmp_path):
+    out = tmp_path / "awkward.pdf"
+    code, stdout, stderr = make_sheet(awkward_file, out)
+    assert code == 0
+    assert stdout == f"{out}: 4 team card(s), 2 stage card(s), 2 page(s)\n"
+    # the names the font cannot draw are said, not silently changed
+    assert stderr.splitlines() == [
+        "rallye: note: 'النور' printed without its name: the PDF font lacks its letters",
+        "rallye: note: 'Étoile 🌋 Ḍôme' printed as 'Étoile Dôme': the PDF font lacks its letters",
+    ]
+    cards = read_sheet(out)
+    assert [card.scanned for card in cards] == [
+        (f"https://t.me/{BOT}?start=ABCDEFGHIJKLMNOPQRSTUVWXYZ_-0123",),
+        (f"https://t.me/{BOT}?start=NOUR63",),
+        (f"https://t.me/{BOT}?start=ETOILE",),
+        (f"https://t.me/{BOT}?start=SUPER",),
+        ("Mot de passe très très long à taper",),
+        ("SANTÉ",),
+    ]
+    # the long code is wrapped whole, never cut short: a player must be able to type it
+    assert "ABCDEFGHIJKLMNOPQRSTUVWXYZ_-0123" in cards[0].text.replace(" ", "")
+    assert "Les Volcans d'Auvergne" in cards[0].text
+    assert cards[1].text.count("NOUR63") == 1  # no name, the code once, still large
+    assert "Étoile Dôme" in cards[2].text
+    assert "Supercalifragilisticexpialidocious" in cards[3].text.replace(" ", "")
+    assert "Mot de passe très très long à taper" in cards[4].text
+    assert "Maison des associations" in cards[4].text
+
+
+@pytest.mark.parametrize("rally_file", ["default", "awkward"])
+def test_texts_fit_their_card_and_leave_the_code_clear(rally_file, awkward_file):
+    path = DEFAULT_RALLY if rally_file == "default" else awkward_file
+    for card in qr_cards(load_rally(path), BOT):
+        layout = layout_card(card)
+        spans = [(block.top, block.top + block.height) for block in layout.blocks_above]
+        spans.append((layout.qr.top, layout.qr.top + layout.qr.size))
+        spans += [(block.top, block.top + block.height) for block in layout.blocks_below]
+        assert spans[0][0] >= PADDING
+        assert spans[-1][1] <= CARD_HEIGHT - PADDING + 0.01
+        for (_, bottom), (top, _) in itertools.pairwise(spans):
+            assert bottom <= top + 0.01, f"{card.name}: overlapping parts"
+        for block in layout.blocks:
+            assert block.width() <= CARD_WIDTH - 2 * PADDING + 0.01, f"{card.name}: too wide"
+        assert layout.qr.size >= QR_SMALLEST, f"{card.name}: code too small to scan"
+
+
+@pytest.mark.parametrize(
+    ("text", "printed"),
+    [
+        ("Puy de Dôme", "Puy de Dôme"),
+        ("Rallye — Clermont-Ferrand « Jaude »", "Rallye — Clermont-Ferrand « Jaude »"),
+        ("Ḍôme Ālep", "Dôme Alep"),
+        ("Étoile 🌋 Volcan", "Étoile Volcan"),
+        ("فريق النور", ""),
+    ],
+)
+def test_printable_keeps_what_the_font_draws(text, printed):
+    assert printable(text, covered_characters()) == printed
+
+
+@pytest.mark.parametrize("name", ["RallyeClermontBot", "@rallye_bot", "ABCBOT", "x" * 29 + "bot"])
+def test_telegram_bot_usernames_are_accepted(name):
+    assert bot_username(name) == name.removeprefix("@")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["", "bot", "abot", "rallye", "Rallye Bot", "rallye-bot", "x" * 30 + "bot", "@@rallyebot"],
+)
+def test_an_invalid_username_exits_1_with_one_line(name, tmp_path):
+    out = tmp_path / "qr.pdf"
+    code, stdout, stderr = make_sheet(DEFAULT_RALLY, out, username=name)
+    assert code == 1
+    assert stdout == ""
+    assert len(stderr.splitlines()) == 1
+    assert "is not a Telegram bot username" in stderr
+    assert not out.exists()
+    with pytest.raises(PrintingError):
+        bot_username(name)
+
+
+def test_the_command_line_reports_an_invalid_username_without_a_traceback(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "qr", "--bot-username", "rallye", "--out", "x.pdf"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "RALLY_FILE": str(DEFAULT_RALLY)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "rallye: 'rallye' is not a Telegram bot username "
+        "(5 to 32 letters, digits or _, ending in 'bot', e.g. RallyeClermontBot)"
+    ]
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_command_line_writes_var_qr_codes_pdf_by_default(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "qr", "--bot-username", BOT],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "RALLY_FILE": str(DEFAULT_RALLY)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "var/qr-codes.pdf: 6 team card(s), 8 stage card(s), 3 page(s)\n"
+    assert (tmp_path / "var" / "qr-codes.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def _read_only_directory(tmp_path: Path) -> Path:
+    """A folder this process may not write into: root writes anywhere, but not into sysfs."""
+    if os.geteuid() != 0:
+        folder = tmp_path / "locked"
+        folder.mkdir(mode=0o555)
+        return folder / "qr.pdf"
+    if not Path("/sys/kernel").is_dir():
+        pytest.skip("running as root without sysfs: no folder refuses root")
+    return Path("/sys/kernel/rallye-qr.pdf")
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        (
+            lambda tmp: tmp / "a-file.txt" / "qr.pdf",
+            "cannot write {tmp}/a-file.txt/qr.pdf: {tmp}/a-file.txt is a file, not a folder",
+        ),
+        (
+            lambda tmp: tmp / "a-file.txt" / "var" / "qr.pdf",
+            "cannot create the folder {tmp}/a-file.txt/var: Not a directory",
+        ),
+        (lambda tmp: tmp, "cannot write {tmp}: Is a directory"),
+        (_read_only_directory, "cannot write {out}: Permission denied"),
+    ],
+    ids=["parent-is-a-file", "ancestor-is-a-file", "out-is-a-directory", "read-only-directory"],
+)
+def test_an_unwritable_output_exits_1_with_one_line(where, message, tmp_path):
+    (tmp_path / "a-file.txt").write_text("not a folder")
+    out = where(tmp_path)
+    code, stdout, stderr = make_sheet(DEFAULT_RALLY, out)
+    assert code == 1
+    assert stdout == ""
+    assert stderr == "rallye: " + message.format(tmp=tmp_path, out=out) + "\n"
+
+
+def test_an_unreadable_rally_file_exits_1_with_one_line(tmp_path):
+    missing = tmp_path / "nowhere.yaml"
+    code, stdout, stderr = make_sheet(missing, tmp_path / "qr.pdf")
+    assert code == 1
+    assert stdout == ""
+    assert stderr == f"rallye: {missing}:1: cannot read: No such file or directory\n"
+
+
+def test_a_broken_rally_file_exits_1_with_its_first_error(tmp_path):
+    broken = ROOT / "tests" / "rally_files" / "broken" / "duplicates.yaml"
+    code, _, stderr = make_sheet(broken, tmp_path / "qr.pdf")
+    assert code == 1
+    assert len(stderr.splitlines()) == 1
+    assert stderr.startswith(f"rallye: {broken}:7: teams[1].code: duplicate join code")
+    assert f"more: see `python -m bot validate {broken}`" in stderr
+
+
+def test_a_rally_with_nothing_to_print_says_so(tmp_path):
+    path = tmp_path / "no-codes.yaml"
+    path.write_text(
+        """
+rally: {id: gps, title: {fr: Rallye GPS}, default_language: fr, languages: [fr]}
+stages:
+  - id: jaude
+    kind: heritage
+    name: {fr: Jaude}
+    location: {lat: 45.77631, lon: 3.08217, radius_m: 80}
+    clue: {fr: Allez-y.}
+""",
+        encoding="utf-8",
+    )
+    out = tmp_path / "qr.pdf"
+    code, _, stderr = make_sheet(path, out)
+    assert code == 1
+    assert stderr == "rallye: nothing to print: the rally has no teams and no stage code words\n"
+    assert not out.exists()
