@@ -9,7 +9,9 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.content import Rally
 from bot.i18n import Catalogs, Translator
+from bot.outbox import OutboxWorker
 from bot.services.base import Clock, Services, utc_now
+from bot.services.broadcasts import BroadcastService
 from bot.services.leaderboard import LeaderboardService
 from bot.services.play import PlayService
 from bot.services.teams import TeamService
@@ -27,6 +29,8 @@ class Runtime:
     catalogs: Catalogs | None = None
     services: Services | None = None
     clock: Clock = utc_now
+    outbox: OutboxWorker | None = None
+    """Sends broadcasts: started in `post_init`, stopped before the bot shuts down."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def ready(self) -> Services:
@@ -54,6 +58,12 @@ class Runtime:
     def leaderboard(self) -> LeaderboardService:
         """The ranking."""
         return LeaderboardService(self.ready())
+
+    @property
+    def broadcasts(self) -> BroadcastService:
+        """Messages to many players; queuing one wakes the outbox worker at once."""
+        wake = self.outbox.wake if self.outbox is not None else None
+        return BroadcastService(self.ready(), self.catalogs, on_queued=wake)
 
 
 class RallyContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], Runtime]):

@@ -509,7 +509,7 @@ class BroadcastRepository(_Repository):
         *,
         rally_id: str,
         actor_user_id: int,
-        actor_chat_id: int,
+        actor_chat_id: int | None,
         kind: str,
         target: str | None,
         text: str,
@@ -617,6 +617,19 @@ class OutboxRepository(_Repository):
         return await self._all(
             statement.order_by(OutboxRow.id)
             .limit(limit)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+
+    async def lock(self, row_id: int) -> OutboxRow | None:
+        """The message if it is still pending, read afresh and locked until the transaction ends.
+
+        None if it was sent (or failed) meanwhile, or if another transaction holds it
+        (`FOR UPDATE SKIP LOCKED` on PostgreSQL; a plain SELECT on SQLite).
+        """
+        return await self._one_or_none(
+            select(OutboxRow)
+            .where(OutboxRow.id == row_id, OutboxRow.status == "pending")
             .with_for_update(skip_locked=True)
             .execution_options(populate_existing=True)
         )
