@@ -92,7 +92,7 @@ class MonitoringService:
             stuck = []
             for watch, row in await self._all(uow, now):
                 told = (
-                    row.idle_alerted_at is not None and row.idle_alerted_at >= row.last_activity_at
+                    row.idle_alerted_at is not None and row.idle_alerted_at > row.last_activity_at
                 )
                 if watch.stuck and not told:
                     row.idle_alerted_at = now

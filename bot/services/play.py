@@ -53,19 +53,24 @@ def effective_phase(rally: RallyRow, at: datetime) -> RallyPhase:
     """The rally's phase when a message was written, judged by the message's own date.
 
     A team whose answer was sent before a pause or the finish but arrived late (a network
-    drop) still has it counted.
+    drop) still has it counted. Telegram dates messages in whole seconds, so a message of the
+    very second of the pause or finish counts as after it.
     """
     phase = RallyPhase(rally.phase)
-    if phase is RallyPhase.PAUSED and rally.paused_at and at < rally.paused_at:
+    if phase is RallyPhase.PAUSED and rally.paused_at and at < _second(rally.paused_at):
         return RallyPhase.RUNNING
     if (
         phase is RallyPhase.FINISHED
         and rally.finished_at
-        and at < rally.finished_at
+        and at < _second(rally.finished_at)
         and (rally.started_at is None or at >= rally.started_at)
     ):
         return RallyPhase.RUNNING
     return phase
+
+
+def _second(moment: datetime) -> datetime:
+    return moment.replace(microsecond=0)
 
 
 class PlayService:
