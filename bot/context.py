@@ -61,9 +61,8 @@ class Runtime:
 
     @property
     def broadcasts(self) -> BroadcastService:
-        """Messages to many players; queuing one wakes the outbox worker at once."""
-        wake = self.outbox.wake if self.outbox is not None else None
-        return BroadcastService(self.ready(), self.catalogs, on_queued=wake)
+        """Messages to many players, sent by the outbox worker."""
+        return BroadcastService(self.ready(), self.catalogs)
 
 
 class RallyContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], Runtime]):

@@ -47,7 +47,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.i18n import Catalogs
 from bot.services.base import Services
-from bot.services.broadcasts import FAILED, SENT, UNREACHABLE, BroadcastService
+from bot.services.broadcasts import FAILED, SENT, UNREACHABLE, BroadcastService, queued_signal
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class OutboxWorker:
             raise ValueError("the outbox needs at least one sender")
         self.bot = bot
         self.services = services
-        self.broadcasts = BroadcastService(services, catalogs, on_queued=self.wake)
+        self.broadcasts = BroadcastService(services, catalogs)
         self.concurrency = concurrency
         self.poll_interval = poll_interval
         self.max_attempts = max_attempts
@@ -125,6 +125,7 @@ class OutboxWorker:
         if self._tasks:
             raise RuntimeError("the outbox worker is already running")
         self._stopping.clear()
+        queued_signal.subscribe(self.services.rally.id, self.wake)
         self._tasks = [
             asyncio.create_task(self._sender(index), name=f"outbox-sender-{index}")
             for index in range(self.concurrency)
@@ -140,6 +141,7 @@ class OutboxWorker:
         tasks, self._tasks = self._tasks, []
         if not tasks:
             return
+        queued_signal.unsubscribe(self.services.rally.id, self.wake)
         self._stopping.set()
         self.wake()
         done, late = await asyncio.wait(tasks, timeout=self.stop_grace)

@@ -146,6 +146,37 @@ def visible_length(html_text: str) -> int:
     return len(shown.encode("utf-16-le")) // 2
 
 
+class QueuedSignal:
+    """Tells the outbox worker of a rally, in this process, that messages were just queued.
+
+    Any `BroadcastService` notifies it, however it was built, so a feature that queues
+    messages needs no reference to the worker; the worker also polls, so a queue filled by
+    another process is sent too, a moment later.
+    """
+
+    def __init__(self) -> None:
+        self._listeners: dict[str, list[Callable[[], None]]] = {}
+
+    def subscribe(self, rally_id: str, listener: Callable[[], None]) -> None:
+        """Call `listener` whenever messages of the rally are queued."""
+        self._listeners.setdefault(rally_id, []).append(listener)
+
+    def unsubscribe(self, rally_id: str, listener: Callable[[], None]) -> None:
+        """Stop calling `listener`."""
+        listeners = self._listeners.get(rally_id, [])
+        if listener in listeners:
+            listeners.remove(listener)
+
+    def notify(self, rally_id: str) -> None:
+        """Messages of the rally were committed to the outbox."""
+        for listener in list(self._listeners.get(rally_id, [])):
+            listener()
+
+
+queued_signal = QueuedSignal()
+"""The process's signal from broadcasts to the outbox worker."""
+
+
 @functools.cache
 def _catalogs_for(languages: tuple[str, ...], default: str, timezone: str) -> Catalogs:
     return Catalogs(languages, default, timezone)
@@ -180,8 +211,6 @@ class BroadcastService:
         self,
         services: Services,
         catalogs: Catalogs | None = None,
-        *,
-        on_queued: Callable[[], None] | None = None,
     ) -> None:
         self.services = services
         self.rally: Rally = services.rally
@@ -189,8 +218,6 @@ class BroadcastService:
         self.catalogs = catalogs or _catalogs_for(
             tuple(info.languages), info.default_language, info.timezone
         )
-        self.on_queued = on_queued
-        """Called once new rows are committed (the outbox worker's wake-up)."""
 
     # ------------------------------------------------------------ creating
 
@@ -318,8 +345,7 @@ class BroadcastService:
         return result
 
     def _queued(self) -> None:
-        if self.on_queued is not None:
-            self.on_queued()
+        queued_signal.notify(self.rally.id)
 
     # ------------------------------------------------------------ reporting
 

@@ -22,6 +22,7 @@ from bot.services.broadcasts import (
     Refusal,
     Refused,
     parse,
+    queued_signal,
 )
 from bot.services.teams import TeamService
 from bot.storage.database import migrate, session_factory
@@ -48,7 +49,7 @@ class Day:
         self.services = services
         self.teams = TeamService(services)
         self.woken = 0
-        self.broadcasts = BroadcastService(services, CATALOGS, on_queued=self._wake)
+        self.broadcasts = BroadcastService(services, CATALOGS)
 
     def _wake(self) -> None:
         self.woken += 1
@@ -81,6 +82,7 @@ async def day(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[D
         sessions = session_factory(engine)
         services = Services(RALLY, lambda: SqlUnitOfWork(sessions), FakeClock())
         day = Day(services)
+        queued_signal.subscribe(RALLY.id, day._wake)  # as the outbox worker does
         await day.teams.sync_from_file()
         # Amina (ar) and Bilal (en) are Les Volcans, Chloé (fr) Les Dômes; Dawit (en) and
         # Emma (fr) have opened the bot but joined no team yet
@@ -92,7 +94,10 @@ async def day(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[D
             await day.teams.join(user, user, f"player{user}", language, code)
         await day.teams.meet(DAWIT, DAWIT, "Dawit", "en")
         await day.teams.meet(EMMA, EMMA, "Emma", "fr")
-        yield day
+        try:
+            yield day
+        finally:
+            queued_signal.unsubscribe(RALLY.id, day._wake)
 
 
 def shown(html_text: str) -> str:
