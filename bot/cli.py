@@ -14,6 +14,7 @@ from bot.app import allowed_updates, build_application
 from bot.content import Rally
 from bot.demo import play_demo
 from bot.i18n import MissingCatalogError
+from bot.i18n_check import check as check_languages
 from bot.printing import DEFAULT_OUT, PrintingError, write_sheet
 from bot.rally_file import RallyFileError, load_rally
 from bot.settings import Settings, SettingsError, configure_logging, load_settings
@@ -82,7 +83,25 @@ def parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=DEFAULT_OUT, help=f"PDF to write (default: {DEFAULT_OUT})"
     )
     qr.add_argument("--rally", help="rally file (default: RALLY_FILE or data/stages.yaml)")
+    i18n = commands.add_parser(
+        "i18n-check", help="what each language misses: interface strings and rally texts"
+    )
+    i18n.add_argument("file", nargs="?", help="rally file (default: RALLY_FILE)")
     return main
+
+
+def i18n_check(path: str, out: TextIO, err: TextIO) -> int:
+    """Report each language's gaps: 0 when every language is complete, 1 otherwise."""
+    try:
+        rally = load_rally(path)
+    except RallyFileError as exc:
+        print(f"rallye: {exc.problems[0]}", file=err)
+        return 1
+    reports = check_languages(rally)
+    for report in reports:
+        for line in report.lines():
+            print(line, file=out)
+    return 0 if all(report.complete for report in reports) else 1
 
 
 def print_qr_codes(path: str, username: str, out_path: Path, out: TextIO, err: TextIO) -> int:
@@ -122,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return validate(args.file or str(settings.rally_file), args.json, sys.stdout, sys.stderr)
     if args.command == "demo":
         return run_demo(settings)
+    if args.command == "i18n-check":
+        return i18n_check(args.file or str(settings.rally_file), sys.stdout, sys.stderr)
     if args.command == "qr":
         rally_file = args.rally or str(settings.rally_file)
         return print_qr_codes(rally_file, args.bot_username, args.out, sys.stdout, sys.stderr)
