@@ -81,7 +81,7 @@ def _names(text: str) -> set[str]:
 
 def _placeholders_match(message: Message) -> bool:
     ids = [message.id] if isinstance(message.id, str) else list(message.id)
-    strings = [message.string] if isinstance(message.string, str) else list(message.string)
+    strings = _strings(message)
     expected = set().union(*(_names(i) for i in ids))
     for translated in strings:
         names = _names(translated)
@@ -91,8 +91,14 @@ def _placeholders_match(message: Message) -> bool:
     return True
 
 
+def _strings(message: Message) -> list[str]:
+    if message.string is None:
+        return []
+    return [message.string] if isinstance(message.string, str) else list(message.string)
+
+
 def _translated(message: Message) -> bool:
-    strings = [message.string] if isinstance(message.string, str) else list(message.string)
+    strings = _strings(message)
     return bool(strings) and all(strings) and not message.fuzzy
 
 
