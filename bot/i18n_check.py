@@ -50,9 +50,8 @@ class LanguageReport:
             return
         yield f"{self.language}:"
         if self.catalog_missing:
-            yield "  interface: no catalog (locales/{0}/LC_MESSAGES/messages.po)".format(
-                self.language
-            )
+            catalog = f"locales/{self.language}/LC_MESSAGES/messages.po"
+            yield f"  interface: no catalog ({catalog})"
         for title, items in (
             ("interface strings missing", self.missing),
             ("interface strings untranslated or fuzzy", self.untranslated),
