@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 CONCURRENCY = 4
 """Broadcast messages in flight at once: few, so that replies to players never queue long."""
 POLL_INTERVAL = 1.0
-"""Seconds between looks at the outbox when nobody wakes the worker."""
+"""Seconds between looks at the outbox (by one sender) when nobody wakes the worker."""
 MAX_ATTEMPTS = 5
 """Sends of one message that may fail on the network before it counts as failed."""
 FIRST_BACKOFF = 0.5
@@ -158,22 +158,26 @@ class OutboxWorker:
     # ------------------------------------------------------------ sending
 
     async def _sender(self, index: int) -> None:
-        sweeper = index == 0  # one sender also finishes broadcasts whose end was not recorded
+        # One sender polls the outbox and finishes broadcasts whose end was not recorded; the
+        # others sleep until woken, so an idle bot costs the database two queries a second.
+        poller = index == 0
         while not self._stopping.is_set():
             changed = self._changed
             try:
                 batch = await self._claim()
                 if batch:
+                    if len(batch) == self.claim_batch:
+                        self.wake()  # there may be more: bring in the senders that sleep
                     await self._deliver_batch(batch)
                     continue
-                if sweeper:
+                if poller:
                     await self.broadcasts.complete_all()
             except Exception:
                 log.exception("outbox: delivery failed; trying again shortly")
                 await self._pause(self.poll_interval)
                 continue
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.poll_interval):
+                async with asyncio.timeout(self.poll_interval if poller else None):
                     await changed.wait()
 
     async def _claim(self) -> list[tuple[int, int | None]]:

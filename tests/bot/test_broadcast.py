@@ -252,6 +252,28 @@ async def test_a_player_who_blocked_the_bot_is_reported_then_skipped(world: Worl
     assert len(refused_to_chloe) == 1  # tried once, then never again
 
 
+async def test_a_send_in_flight_at_a_restart_finishes_and_is_not_repeated(world: World) -> None:
+    people = await players(world)
+    orga = organiser(world, "en")
+    orga.send_command("help")
+    await world.settle()
+    runtime = world.application.bot_data
+    amina = await runtime.teams.find(people["amina"].id)
+    slow = world.api.faults.hang("sendMessage", seconds=1)  # Telegram takes a second to answer
+    await runtime.broadcasts.enqueue(
+        ORGANISER_ID, orga.chat_id, "ranking", [(amina.chat_id, amina.player_id, "Bravo")]
+    )
+    await world.api.wait_for(lambda: slow.triggered == 1, 5, "the send under way")
+    await world.stop()  # while Telegram is still answering
+    assert world.texts(people["amina"])[-1] == "Bravo"
+    await world.start()  # the next process finds the message recorded as sent
+    report = await delivery_report(world, orga)
+    assert world.texts(people["amina"]).count("Bravo") == 1
+    [row] = (await outbox_rows(world)).values()
+    assert (row.status, row.attempts) == ("sent", 1)
+    assert report.splitlines()[1:] == report_lines(world, "en", sent=1, unreachable=0, failed=0)
+
+
 # ------------------------------------------------------------------ a thousand players
 
 
@@ -264,19 +286,20 @@ PLAYERS = 1000
 BLOCKED_EVERY = 20  # 5%
 
 
-@pytest.fixture(params=BACKENDS)
-async def crowded(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
-    """A bot whose flood limiter lets more through than the loopback Telegram accepts."""
-    url = database_url(request.param, tmp_path)
+async def flooded(
+    tmp_path: Path, backend: str, *, limiter: int, server: int
+) -> AsyncIterator[World]:
+    """A bot whose flood limiter (0: none) lets more through than the loopback accepts."""
+    url = database_url(backend, tmp_path)
     await reset(url)
-    async with LoopbackBotApi(TOKEN, overall_per_second=SERVER_LIMIT) as api:
+    async with LoopbackBotApi(TOKEN, overall_per_second=server) as api:
         settings = Settings(
             telegram_bot_token=TOKEN,
             telegram_api_base_url=api.base_url,
             database_url=url,
             rally_admins=frozenset({ADMIN_ID}),
             rally_organisers=frozenset({ORGANISER_ID}),
-            rally_flood_limit=FLOOD_LIMIT,
+            rally_flood_limit=limiter,
             _env_file=None,
         )
         world = World(api, settings, DEFAULT_RALLY)
@@ -287,21 +310,104 @@ async def crowded(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
             await world.stop()
 
 
+@pytest.fixture(params=BACKENDS)
+async def crowded(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
+    """The limiter at FLOOD_LIMIT, the loopback Telegram at SERVER_LIMIT."""
+    async for world in flooded(tmp_path, request.param, limiter=FLOOD_LIMIT, server=SERVER_LIMIT):
+        yield world
+
+
+@pytest.fixture(params=BACKENDS)
+async def unlimited(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
+    """No limiter at all: the loopback's 429s reach the outbox worker itself."""
+    async for world in flooded(tmp_path, request.param, limiter=0, server=5):
+        yield world
+
+
+async def crowd(world: World, size: int) -> list[SimulatedUser]:
+    """Players who opened the bot earlier, registered as their first message would."""
+    languages = ("fr", "en", "ar")
+    users = [
+        world.api.create_user(f"Joueur {n}", language_code=languages[n % 3], started=True)
+        for n in range(size)
+    ]
+    assert world.application is not None
+    teams = world.application.bot_data.teams
+    for user in users:
+        await teams.meet(user.id, user.chat_id, user.user["first_name"], user.user["language_code"])
+    return users
+
+
+async def outbox_rows(world: World) -> dict[int, OutboxRow]:
+    """Every stored outbox message by chat (broadcasts only, not reports)."""
+    assert world.application is not None
+    async with world.application.bot_data.ready().new_uow() as uow:
+        rows = (await uow._active_session().scalars(select(OutboxRow))).all()
+    return {row.chat_id: row for row in rows if row.broadcast_id is not None}
+
+
+async def test_the_outbox_waits_out_429s_itself_without_counting_them(
+    unlimited: World,
+) -> None:
+    world = unlimited
+    players = await crowd(world, 14)
+    orga = organiser(world, "en")
+    orga.send_command("help")  # the organiser has opened the bot: the report can reach them
+    await world.settle()
+    runtime = world.application.bot_data
+    messages = []
+    for user in players:
+        member = await runtime.teams.find(user.id)
+        messages.append((user.chat_id, member.player_id, f"<b>Rank</b> for {user.id}"))
+    queued = await runtime.broadcasts.enqueue(ORGANISER_ID, orga.chat_id, "ranking", messages)
+    assert queued.recipients == 14
+    report = await delivery_report(world, orga, within=30)
+    assert world.api.too_many_requests_sent > 0  # 14 messages at 5 per second
+    for user in players:
+        assert world.texts(user) == [f"Rank for {user.id}"]
+    rows = await outbox_rows(world)
+    assert {(row.status, row.attempts) for row in rows.values()} == {("sent", 1)}
+    assert report.splitlines()[1:] == report_lines(world, "en", sent=14, unreachable=0, failed=0)
+
+
+async def test_network_errors_are_retried_and_refusals_recorded(world: World) -> None:
+    people = await players(world)
+    orga = organiser(world, "en")
+    orga.send_command("help")
+    await world.settle()
+    runtime = world.application.bot_data
+    amina = await runtime.teams.find(people["amina"].id)
+    bilal = await runtime.teams.find(people["bilal"].id)
+    world.api.faults.drop("sendMessage", times=2)  # the connection breaks twice
+    await runtime.broadcasts.enqueue(
+        ORGANISER_ID,
+        orga.chat_id,
+        "ranking",
+        [
+            (amina.chat_id, amina.player_id, "<b>Bravo</b>"),
+            (bilal.chat_id, bilal.player_id, "<b>Bravo"),  # Telegram refuses broken HTML
+        ],
+    )
+    report = await delivery_report(world, orga)
+    assert world.texts(people["amina"])[-1] == "Bravo"
+    assert not any(text.startswith("Bravo") for text in world.texts(people["bilal"]))
+    rows = await outbox_rows(world)
+    sent, refused = rows[amina.chat_id], rows[bilal.chat_id]
+    assert (sent.status, sent.attempts) == ("sent", 3)  # two lost connections, then through
+    assert (refused.status, refused.attempts) == ("failed", 1)
+    assert refused.last_error is not None
+    assert refused.last_error.startswith("Can't parse entities")
+    assert report.splitlines()[1:] == report_lines(world, "en", sent=1, unreachable=0, failed=1)
+
+
 async def test_a_thousand_players_get_a_broadcast_once_through_429s_and_a_restart(
     crowded: World,
 ) -> None:
     world = crowded
     began = time.monotonic()
-    languages = ("fr", "en", "ar")
-    crowd = [
-        world.api.create_user(f"Joueur {n}", language_code=languages[n % 3], started=True)
-        for n in range(PLAYERS)
-    ]
-    teams = world.application.bot_data.teams
-    for user in crowd:  # real players, met as their first message would meet them
-        await teams.meet(user.id, user.chat_id, user.user["first_name"], user.user["language_code"])
-    blocked = {user.chat_id for user in crowd[::BLOCKED_EVERY]}
-    for user in crowd[::BLOCKED_EVERY]:
+    everyone = await crowd(world, PLAYERS)
+    blocked = {user.chat_id for user in everyone[::BLOCKED_EVERY]}
+    for user in everyone[::BLOCKED_EVERY]:
         user.block()
     await world.settle()
     reachable = PLAYERS - len(blocked)
@@ -343,16 +449,16 @@ async def test_a_thousand_players_get_a_broadcast_once_through_429s_and_a_restar
     report = await delivery_report(world, orga, within=45)
     finished = time.monotonic()
 
-    assert set(received) == {user.chat_id for user in crowd} - blocked
+    assert set(received) == {user.chat_id for user in everyone} - blocked
     assert set(received.values()) == {1}  # nobody twice, despite the restart and the 429s
-    for user in crowd:  # what the transcripts say too
+    for user in everyone:  # what the transcripts say too
         assert len(world.texts(user)) == (0 if user.chat_id in blocked else 1)
     expected = {
         "fr": "📢 Message from the organisers:\nRendez-vous à 16 h place de Jaude.",
         "en": "📢 Message from the organisers:\nMeet at Place de Jaude at 4 pm.",
         "ar": f"{reads(world, 'ar', HEADER)}\nنلتقي في ساحة Jaude الساعة 4",
     }
-    for user in crowd[1:60]:
+    for user in everyone[1:60]:
         if user.chat_id in blocked:
             continue
         assert world.texts(user) == [expected[user.user["language_code"]]]
