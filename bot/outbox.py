@@ -2,11 +2,12 @@
 
 Broadcasts (`bot/services/broadcasts.py`) store one outbox row per message with its final text.
 This worker sends the pending rows in id order and records each outcome right after Telegram
-answers, in the same transaction that claimed the row:
+answers, in the same transaction that locked the row for sending:
 
 - accepted: the row is marked `sent` at once, so a restart resumes with the rows still pending
-  and sends nothing twice. `stop()` lets the sends already in flight finish and be recorded;
-  only a crash between Telegram's answer and the commit can repeat one message.
+  and sends nothing twice. `stop()` (called from `post_stop`, while the bot's HTTP client is
+  still open) lets the sends in flight finish and be recorded; only a crash between Telegram's
+  answer and the commit, or a send still unanswered after `STOP_GRACE`, can repeat a message.
 - `RetryAfter` (429): wait the time Telegram asks, then try again; it is not a failure.
 - network errors and timeouts: a few attempts with a growing pause, then `failed`.
 - `Forbidden` (the player blocked the bot, or never started it): the row is `unreachable` and
@@ -25,11 +26,14 @@ messages are ever waiting in the limiter, so a reply to a player waits for four 
 (about 0.13 s at 30 per second), while the broadcast still uses whatever the players leave of
 the budget. The same bound keeps the worker from holding more than a few database connections.
 
-Work is claimed with `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL and the row stays locked
-while it is sent, so two processes (say, during a rolling restart) never send the same row.
-SQLite has no row locks: there the bot runs as a single process and the worker keeps the ids
-it is sending in memory. The worker wakes up as soon as a broadcast is queued (`wake()`) and
-also polls every `poll_interval` seconds, which resumes the rows a previous process left.
+Each sender claims a few pending rows at once (`CLAIM_BATCH`, one query) and sends them one by
+one; before each send it reads the row again and locks it (`FOR UPDATE SKIP LOCKED` on
+PostgreSQL), and the lock is held until the outcome is committed, so two processes (say, during
+a rolling restart) never send the same row. SQLite has no row locks: there the bot runs as one
+process, the worker keeps the ids it holds in memory, and the fresh read before each send
+catches a claim that was read before another sender recorded the row. The worker wakes up as
+soon as messages are queued (`queued_signal`) and one sender also polls every `poll_interval`
+seconds, which resumes the rows a previous process left.
 """
 
 from __future__ import annotations

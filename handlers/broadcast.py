@@ -56,8 +56,9 @@ def usage(tr: Translator, default_language: str, languages: Sequence[str]) -> Re
         tr._("/announce KEY: a prepared announcement, to every player in their language"),
         "",
         tr._(
-            "Write the text in {language}. To add translations, write each on its own line "
-            "starting with the language code, for example:",
+            "Write the text in {language} (after /broadcast lang, in that language). To add "
+            "translations, write each on its own line starting with the language code, "
+            "for example:",
             language=language_name(default_language),
         ),
         f"<code>{example}</code>",
