@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-LANGUAGES := fr ar
+LANGUAGES := fr ar fa_AF ps ti uk ru tr bn
 CATALOGS := $(foreach lang,$(LANGUAGES),locales/$(lang)/LC_MESSAGES/messages.mo)
 
 .PHONY: install run test check lint types format validate i18n catalogs clean

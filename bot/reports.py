@@ -127,8 +127,8 @@ def lost_alert(tr: Translator, rally: Rally, watch: TeamWatch, who: Member, now:
         lines.append(
             tr._(
                 "Last position sent: {lat}, {lon} (see the map below).",
-                lat=f"{watch.last_lat:.5f}",
-                lon=f"{watch.last_lon:.5f}",
+                lat=str(round(watch.last_lat, 5)),
+                lon=str(round(watch.last_lon, 5)),
             )
         )
     else:
