@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gettext
 import html
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +24,10 @@ from babel.dates import format_time
 from babel.numbers import format_decimal
 from babel.support import Translations
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = Path(
+    os.environ.get("RALLY_LOCALES_DIR") or Path(__file__).resolve().parent.parent / "locales"
+)
+"""The catalogs: `locales/` beside the package in a checkout, or RALLY_LOCALES_DIR (Docker)."""
 DOMAIN = "messages"
 SOURCE_LANGUAGE = "en"
 """The language of the msgids in the code."""
