@@ -21,6 +21,7 @@ from bot.i18n import Translator
 from bot.replies import b
 from bot.reports import stuck_alert
 from bot.roles import Role
+from bot.services.broadcasts import BroadcastService
 from bot.services.monitoring import MonitoringService, TeamWatch
 from bot.services.timeline import Move
 from bot.services.views import Member
@@ -101,8 +102,6 @@ async def tell_every_player(
     ]
     if not messages:
         return 0
-    from bot.services.broadcasts import BroadcastService  # noqa: PLC0415 - lands concurrently
-
     await BroadcastService(runtime.ready()).enqueue(
         actor_user_id=actor_user_id, actor_chat_id=actor_chat_id, kind=kind, messages=messages
     )

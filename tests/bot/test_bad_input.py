@@ -153,6 +153,7 @@ async def pariou(world: World, *, go: bool = True) -> Team:
     admin = world.api.create_user("Admin", user_id=ADMIN_ID, language_code="en")
     team = Team(admin, world.user("Bilal", "en"), world.user("Chloe", "en"))
     team.bilal.start("PARU63")
+    await world.settle()  # one after the other: members are listed in the order they joined
     team.chloe.start("PARU63")
     await world.settle()
     if go:
