@@ -14,13 +14,30 @@ _NUMBER = re.compile(r"[-−]?\d+(?:[.,٫]\d+)?")
 _GROUPING = re.compile(r"(?<=\d)[\s\u00a0\u202f'’.](?=\d{3}\b)")
 
 
+def _ignorable_mark(char: str) -> bool:
+    """Accents (Latin, Greek, Cyrillic) and Arabic vowel marks, which people often leave out.
+
+    Vowel signs of Indic scripts (Bengali...) are combining marks too, but they are letters
+    there: dropping them would make different words equal.
+    """
+    code = ord(char)
+    return (
+        0x0300 <= code <= 0x036F  # combining diacritical marks
+        or 0x064B <= code <= 0x065F  # Arabic harakat
+        or code == 0x0670  # Arabic superscript alef
+        or 0x06D6 <= code <= 0x06ED  # Quranic annotation marks
+        or 0x0591 <= code <= 0x05C7  # Hebrew points
+    )
+
+
 def fold(text: str) -> str:
     """Text reduced to what matters for comparing: case, accents, punctuation and spaces ignored.
 
-    Works for every script: Latin accents and Arabic vowel marks are both combining marks.
+    Works for every script: Latin accents and Arabic vowel marks are ignored, other scripts'
+    vowel signs are kept.
     """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = [c for c in decomposed if not unicodedata.category(c).startswith("M")]
+    kept = [c for c in decomposed if not _ignorable_mark(c)]
     words = "".join(c if c.isalnum() else " " for c in kept)
     return " ".join(words.split())
 

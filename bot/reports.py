@@ -34,7 +34,8 @@ def scoreboard(tr: Translator, ranking: Sequence[Ranked], stages: int) -> str:
             stages=stages,
         )
         if s.finished_at is not None:
-            line = Escaped(f"{line}, {tr._('finished at {time}', time=tr.clock(s.finished_at))}")
+            finished = tr._("finished at {time}", time=tr.clock(s.finished_at))
+            line = Escaped(f"{line}, {finished}")
         lines.append(line)
     return "\n".join(lines)
 

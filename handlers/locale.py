@@ -9,6 +9,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.context import RallyContext, Runtime
 from bot.i18n import negotiate_language
 from bot.replies import Reply
+from bot.roles import organisers
 from bot.services.views import Member
 from handlers.sending import send
 
@@ -26,8 +27,12 @@ async def resolve_reader(update: Update, context: RallyContext) -> None:
 
     chat = update.effective_chat
     back = chat is not None and chat.type == ChatType.PRIVATE and not _blocking(update)
-    if user is not None and chat is not None and back and _unreachable(context.player):
-        # they blocked the bot once and are writing again: team messages reach them again
+    unknown_staff = context.player is None and user is not None and _is_staff(runtime, user.id)
+    if user is not None and chat is not None and back and (
+        _unreachable(context.player) or unknown_staff
+    ):
+        # they blocked the bot once and are writing again: team messages reach them again;
+        # an organiser's first message: their language is kept for reports and alerts
         context.player = await runtime.teams.meet(
             user.id, chat.id, user.full_name, user.language_code
         )
@@ -51,6 +56,12 @@ def reader_language(runtime: Runtime, player: Member | None, user: User | None) 
     rally = runtime.rally.rally
     code = user.language_code if user else None
     return negotiate_language(code, rally.languages, rally.default_language)
+
+
+def _is_staff(runtime: Runtime, user_id: int) -> bool:
+    assert runtime.settings is not None
+    assert runtime.rally is not None
+    return user_id in organisers(runtime.settings, runtime.rally)
 
 
 def _unreachable(player: Member | None) -> bool:

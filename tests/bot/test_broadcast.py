@@ -454,7 +454,7 @@ async def test_a_thousand_players_get_a_broadcast_once_through_429s_and_a_restar
     for user in everyone:  # what the transcripts say too
         assert len(world.texts(user)) == (0 if user.chat_id in blocked else 1)
     expected = {
-        "fr": "📢 Message from the organisers:\nRendez-vous à 16 h place de Jaude.",
+        "fr": f"{reads(world, 'fr', HEADER)}\nRendez-vous à 16 h place de Jaude.",
         "en": "📢 Message from the organisers:\nMeet at Place de Jaude at 4 pm.",
         "ar": f"{reads(world, 'ar', HEADER)}\nنلتقي في ساحة Jaude الساعة 4",
     }

@@ -129,7 +129,7 @@ async def test_the_day_from_open_to_finish(world: World) -> None:
     await world.settle()
     said = world.texts(admin)
     done = said.index("Done: the rally is now finished.")
-    assert said[done + 1] == "The final ranking is on its way to 2 players."
+    assert said[done + 1] == "The final ranking is on its way to 3 players."  # the admin too
     for player in (amina, bilal):
         final = world.texts(player)[-1]
         assert final.startswith("🏁 The rally is over! Final ranking:")

@@ -51,6 +51,7 @@ from bot.engine import (
     rank,
     route_for,
 )
+from bot.matching import fold
 from bot.rally_file import load_rally
 
 MINI = load_rally(Path(__file__).parent.parent / "rally_files" / "mini.yaml")
@@ -597,3 +598,16 @@ def test_tried_answers_are_forgotten_at_the_next_question() -> None:
     assert wrong.progress.tried == ("number:1000",)
     right = play(wrong.progress, Answer(text="1248"))
     assert right.progress.tried == ()
+
+
+@pytest.mark.parametrize(
+    ("typed", "accepted", "same"),
+    [
+        ("vercingetorix", "Vercingétorix", True),
+        ("بارتولدي", "بَارْتُولْدِي", True),
+        ("কল", "কাল", False),
+        ("ЁЛКА", "ёлка", True),
+    ],
+)
+def test_accents_and_arabic_vowel_marks_are_ignored_but_not_indic_vowels(typed, accepted, same):
+    assert (fold(typed) == fold(accepted)) is same

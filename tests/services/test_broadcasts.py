@@ -294,7 +294,7 @@ async def test_each_player_reads_their_translation_or_the_text_labelled(day: Day
     queued = await day.create(Audience.everyone(), text)
     rows = await day.rows(queued.broadcast_id)
     assert shown(rows[BILAL].text) == f"{HEADER}\nMeet at noon at Place de Jaude."
-    assert shown(rows[CHLOE].text) == f"{HEADER}\nRendez-vous à midi, place de Jaude."
+    assert shown(rows[CHLOE].text) == f"{says('fr', HEADER)}\nRendez-vous à midi, place de Jaude."
     # no Arabic version: the French text, labelled with its language, under an Arabic heading
     label = says("ar", LABELLED, language=language_name("fr"))
     assert shown(rows[AMINA].text) == f"{label}\nRendez-vous à midi, place de Jaude."
