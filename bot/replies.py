@@ -155,8 +155,8 @@ def card(tr: Translator, stage: Stage) -> str:
     c = stage.card
     lines = [b(tr._("📋 Practical card"))]
     lines.append(tr._("📍 Address: {address}", address=c.address))
-    if c.hours:
-        lines.append(tr._("🕘 Opening hours: {hours}", hours=tr.text(c.hours)))
+    if c.hours:  # a sentence of its own in the rally file ("Visiting hours: ...")
+        lines.append(f"🕘 {tr.text(c.hours)}")
     if c.bring:
         lines.append(tr._("🎒 Bring: {things}", things=tr.text(c.bring)))
     if c.transit:
