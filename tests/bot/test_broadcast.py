@@ -213,7 +213,7 @@ async def test_wrong_broadcasts_are_explained_and_change_nothing(world: World) -
                 "en",
                 "{language} is not a language of this rally. Its languages: {languages}.",
                 language="de",
-                languages="fr, en, ar",
+                languages=", ".join(world.rally.rally.languages),
             ),
         ),
     ]:

@@ -18,7 +18,18 @@ async def test_a_team_on_two_phones_plays_a_stage_together(world: World) -> None
     await world.settle()
     picker = world.api.transcript(amina.chat_id)[0]
     labels = [b["text"] for row in picker.inline_keyboard for b in row]
-    assert labels == ["Français", "English", "العربية"]
+    assert labels == [
+        "Français",
+        "English",
+        "العربية",
+        "دری",
+        "پښتو",
+        "ትግርኛ",
+        "Українська",
+        "Русский",
+        "Türkçe",
+        "বাংলা",
+    ]
 
     # Bilal scans the team's QR code (a deep link); Amina types the code in lower case
     bilal.start("PARU63")
