@@ -11,7 +11,7 @@ from bot.buttons import ChooseLanguage
 from bot.context import RallyContext
 from bot.i18n import Translator
 from bot.replies import Reply, b, command_menu, language_picker
-from bot.roles import role_of
+from bot.roles import Role, role_of
 from handlers.join import join_team
 from handlers.sending import send
 
@@ -88,10 +88,26 @@ async def start(update: Update, context: RallyContext) -> None:
     title = tr.plain(runtime.rally.rally.title)
     picker = language_picker(runtime.rally.rally.languages)
     await send(context, chat.id, [Reply(welcome(tr, title).text, picker)])
+    assert runtime.settings is not None
+    role = role_of(runtime.settings, runtime.rally, user.id)
     if context.args:
         await join_team(update, context, context.args[0])
+    elif role is not Role.PLAYER:
+        await send(context, chat.id, [staff_help(tr, role)])
     elif member.team_id is None:
         await send(context, chat.id, [how_to_join(tr)])
+
+
+def staff_help(tr: Translator, role: Role) -> Reply:
+    """What an organiser or admin can do, from their own command menu."""
+    title = (
+        tr._("You are an admin of this rally.")
+        if role is Role.ADMIN
+        else tr._("You are an organiser of this rally.")
+    )
+    commands = command_menu(tr, role)
+    lines = [b(title)] + [f"/{c.command}: {c.description}" for c in commands]
+    return Reply("\n".join(lines))
 
 
 async def language(update: Update, context: RallyContext) -> None:

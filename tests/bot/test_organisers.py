@@ -304,3 +304,16 @@ async def test_the_help_button_tells_the_organisers_where_the_team_is(world: Wor
     alert = world.api.transcript(organiser.chat_id)[-2:]
     assert "Team Pariou asks for help" in (alert[0].text or "")
     assert alert[1].kind == "location"
+
+
+async def test_staff_opening_the_bot_see_their_commands(world: World) -> None:
+    admin, organiser = staff(world)
+    admin.start()
+    organiser.start()
+    await world.settle()
+    admin_help, organiser_help = world.texts(admin)[-1], world.texts(organiser)[-1]
+    assert admin_help.startswith("You are an admin of this rally.")
+    assert "/finish: Finish the rally and send the ranking" in admin_help
+    assert organiser_help.startswith("You are an organiser of this rally.")
+    assert "/broadcast: " in organiser_help
+    assert "/finish" not in organiser_help
