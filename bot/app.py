@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from telegram import BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.error import TelegramError
@@ -29,6 +30,22 @@ log = logging.getLogger(__name__)
 
 CONCURRENT_UPDATES = 32
 """Updates handled at once; the database, not the order of arrival, keeps teams consistent."""
+
+
+@dataclass(frozen=True)
+class BotApiTimeouts:
+    """Seconds a Bot API call (getUpdates aside) may take before it fails and is tried again."""
+
+    connect: float = 5.0
+    read: float = 10.0
+    """PTB's 5 s default is short for a busy Telegram; `handlers.sending` retries past it."""
+    write: float = 10.0
+    pool: float = 5.0
+    """Waiting for a free connection; PTB's 1 s fails calls that only queued behind others."""
+
+
+BOT_API_TIMEOUTS = BotApiTimeouts()
+"""Read when the application is built (tests shorten them to provoke timeouts quickly)."""
 
 
 def telegram_language(tag: str) -> str:
@@ -119,8 +136,13 @@ def build_application(
     rally: Rally,
     *,
     clock: Clock = utc_now,
+    polling: bool = True,
 ) -> RallyApplication:
-    """The bot, ready for `run_polling` (or tests): handlers registered, hooks set."""
+    """The bot, ready to run (or for tests): handlers registered, hooks set.
+
+    With `polling=False` it has no Updater: a web server puts Telegram's posts (webhook
+    mode) on `application.update_queue` instead.
+    """
     token = settings.token
     if token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is needed to build the application")
@@ -131,10 +153,16 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .context_types(context_types)
         .concurrent_updates(CONCURRENT_UPDATES)
+        .connect_timeout(BOT_API_TIMEOUTS.connect)
+        .read_timeout(BOT_API_TIMEOUTS.read)
+        .write_timeout(BOT_API_TIMEOUTS.write)
+        .pool_timeout(BOT_API_TIMEOUTS.pool)
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
+    if not polling:
+        builder = builder.updater(None)
     if settings.rally_flood_limit:
         limiter = AIORateLimiter(
             overall_max_rate=settings.rally_flood_limit, overall_time_period=1, max_retries=3

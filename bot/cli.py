@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import signal
 import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot.app import allowed_updates, build_application
+from bot.app import build_application
 from bot.content import Rally
+from bot.context import RallyApplication
 from bot.demo import play_demo
 from bot.i18n import MissingCatalogError
 from bot.i18n_check import check as check_languages
 from bot.printing import DEFAULT_OUT, PrintingError, write_sheet
 from bot.rally_file import RallyFileError, load_rally
 from bot.settings import Settings, SettingsError, configure_logging, load_settings
+from bot.webhook import ListenError, WebhookError, WebServer, serve
 
 
 def summary(rally: Rally, path: str) -> str:
@@ -167,18 +171,39 @@ def _rally_or_errors(settings: Settings) -> Rally | None:
 
 
 def run_bot(settings: Settings) -> int:
-    """Run the bot with long polling until interrupted."""
+    """Run the bot (webhook with RALLY_WEBHOOK_URL, else long polling) until SIGINT or SIGTERM."""
     rally = _rally_or_errors(settings)
     if rally is None:
         return 1
-    configure_logging(settings.log_level)
-    try:
-        application = build_application(settings, rally)
-        application.run_polling(allowed_updates=allowed_updates())
-    except MissingCatalogError as exc:
+    try:  # before anything else: a port in use stops the start at once
+        server = WebServer.bind(settings.rally_listen, settings.rally_port)
+    except ListenError as exc:
         print(f"rallye: {exc}", file=sys.stderr)
         return 1
+    configure_logging(settings.log_level)
+    try:
+        application = build_application(settings, rally, polling=not settings.webhook)
+        asyncio.run(_serve_until_signalled(application, server))
+    except (MissingCatalogError, WebhookError) as exc:
+        print(f"rallye: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        server.close()
     return 0
+
+
+async def _serve_until_signalled(application: RallyApplication, server: WebServer) -> None:
+    """Serve until SIGINT or SIGTERM, then stop cleanly."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
+    for stop_signal in stop_signals:
+        loop.add_signal_handler(stop_signal, stopping.set)
+    try:
+        await serve(application, server, stopping)
+    finally:
+        for stop_signal in stop_signals:
+            loop.remove_signal_handler(stop_signal)
 
 
 def run_demo(settings: Settings) -> int:

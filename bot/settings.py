@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/rallye.sqlite3"
 SUPPORTED_DATABASES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
+HEALTH_PATH = "/healthz"
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+"""What Telegram accepts as a webhook's secret_token."""
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - in a container the port is published from outside
 
 UserIds = Annotated[frozenset[int], NoDecode]
 
@@ -36,6 +42,14 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     rally_flood_limit: int = Field(default=30, ge=0, le=100_000)
     """Messages per second for the whole bot (Telegram's limit is 30); 0 lifts the limiter."""
+    rally_webhook_url: str = ""
+    """The public HTTPS URL Telegram posts updates to; empty means long polling."""
+    rally_webhook_secret: SecretStr | None = None
+    """Telegram sends it in X-Telegram-Bot-Api-Secret-Token with every update; required above."""
+    rally_listen: str = ALL_INTERFACES
+    """The address the web server (webhook and /healthz) listens on."""
+    rally_port: int = Field(default=8080, ge=0, le=65535)
+    """The web server's port, in both modes; 0 picks a free one (logged at start)."""
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -62,6 +76,40 @@ class Settings(BaseSettings):
             choices = " or ".join(f"{prefix}..." for prefix in SUPPORTED_DATABASES)
             raise ValueError(f"'{value}' is not supported: use {choices}")
         return value
+
+    @field_validator("rally_webhook_url", mode="before")
+    @classmethod
+    def _https_url(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if not text:
+            return ""
+        parts = urlsplit(text)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError(f"'{text}' is not an https URL (Telegram posts only to HTTPS)")
+        if (parts.path or "/") == HEALTH_PATH:
+            raise ValueError(f"its path cannot be {HEALTH_PATH}, the health endpoint's")
+        return text
+
+    @field_validator("rally_webhook_secret", mode="before")
+    @classmethod
+    def _secret_shape(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        if not WEBHOOK_SECRET.fullmatch(text):
+            raise ValueError("must be 1 to 256 characters, each a letter, a digit, _ or -")
+        return text
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> Self:
+        if self.rally_webhook_url and self.rally_webhook_secret is None:
+            raise ValueError(
+                "RALLY_WEBHOOK_SECRET: required when RALLY_WEBHOOK_URL is set "
+                "(1 to 256 letters, digits, _ or -)"
+            )
+        return self
 
     @field_validator("rally_admins", "rally_organisers", mode="before")
     @classmethod
@@ -91,6 +139,22 @@ class Settings(BaseSettings):
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
 
     @property
+    def webhook(self) -> bool:
+        """Whether Telegram posts updates to RALLY_WEBHOOK_URL (else the bot polls)."""
+        return bool(self.rally_webhook_url)
+
+    @property
+    def webhook_path(self) -> str:
+        """The path of RALLY_WEBHOOK_URL, where the web server takes Telegram's posts."""
+        return urlsplit(self.rally_webhook_url).path or "/"
+
+    @property
+    def webhook_secret(self) -> str:
+        """The webhook's secret token ('' without one)."""
+        secret = self.rally_webhook_secret
+        return secret.get_secret_value() if secret else ""
+
+    @property
     def staff(self) -> frozenset[int]:
         """Everyone allowed organiser commands: organisers and admins."""
         return self.rally_admins | self.rally_organisers
@@ -102,8 +166,10 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         error = exc.errors()[0]
-        variable = str(error["loc"][0]).upper() if error["loc"] else "settings"
         message = error["msg"].removeprefix("Value error, ")
+        if not error["loc"]:  # a rule between variables: its message names them
+            raise SettingsError(message) from exc
+        variable = str(error["loc"][0]).upper()
         raise SettingsError(f"{variable}: {message}") from exc
 
 

@@ -19,6 +19,11 @@ VARIABLES = (
     "RALLY_ADMINS",
     "RALLY_ORGANISERS",
     "LOG_LEVEL",
+    "RALLY_FLOOD_LIMIT",
+    "RALLY_WEBHOOK_URL",
+    "RALLY_WEBHOOK_SECRET",
+    "RALLY_LISTEN",
+    "RALLY_PORT",
 )
 
 
@@ -35,6 +40,9 @@ def test_defaults_run_the_demo_on_sqlite_under_var() -> None:
     assert settings.database_url == DEFAULT_DATABASE_URL
     assert str(settings.rally_file) == "data/stages.yaml"
     assert settings.staff == frozenset()
+    assert not settings.webhook  # long polling
+    assert settings.webhook_secret == ""
+    assert (settings.rally_listen, settings.rally_port) == ("0.0.0.0", 8080)
 
 
 def test_values_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -47,6 +55,25 @@ def test_values_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.rally_admins == {11, 12}
     assert settings.staff == {11, 12, 13, 14}
     assert settings.log_level == "DEBUG"
+
+
+def test_webhook_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RALLY_WEBHOOK_URL", "https://rallye.example.org:8443/tg/hook")
+    monkeypatch.setenv("RALLY_WEBHOOK_SECRET", "A" * 200 + "z_9-")
+    monkeypatch.setenv("RALLY_LISTEN", "127.0.0.1")
+    monkeypatch.setenv("RALLY_PORT", "9000")
+    settings = load_settings()
+    assert settings.webhook
+    assert settings.webhook_path == "/tg/hook"
+    assert settings.webhook_secret == "A" * 200 + "z_9-"
+    assert "z_9-" not in repr(settings)  # the secret stays out of logs and tracebacks
+    assert (settings.rally_listen, settings.rally_port) == ("127.0.0.1", 9000)
+
+
+def test_an_empty_webhook_url_means_polling(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RALLY_WEBHOOK_URL", "")
+    monkeypatch.setenv("RALLY_WEBHOOK_SECRET", "")
+    assert not load_settings().webhook
 
 
 def test_a_dotenv_file_is_read(tmp_path: Path) -> None:
@@ -65,6 +92,14 @@ def test_a_dotenv_file_is_read(tmp_path: Path) -> None:
         ("DATABASE_URL", "mysql://x", "DATABASE_URL: 'mysql://x' is not supported"),
         ("TELEGRAM_API_BASE_URL", "api.telegram.org", "TELEGRAM_API_BASE_URL: 'api.telegram.org'"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL: Input should be"),
+        ("RALLY_WEBHOOK_URL", "http://x.org/tg", "RALLY_WEBHOOK_URL: 'http://x.org/tg' is not an"),
+        ("RALLY_WEBHOOK_URL", "rallye.org/tg", "RALLY_WEBHOOK_URL: 'rallye.org/tg' is not an"),
+        ("RALLY_WEBHOOK_URL", "https://x.org/healthz", "RALLY_WEBHOOK_URL: its path cannot be"),
+        ("RALLY_WEBHOOK_SECRET", "has space", "RALLY_WEBHOOK_SECRET: must be 1 to 256"),
+        ("RALLY_WEBHOOK_SECRET", "é" * 3, "RALLY_WEBHOOK_SECRET: must be 1 to 256"),
+        ("RALLY_WEBHOOK_SECRET", "a" * 257, "RALLY_WEBHOOK_SECRET: must be 1 to 256"),
+        ("RALLY_PORT", "65536", "RALLY_PORT: Input should be less than or equal to 65535"),
+        ("RALLY_PORT", "http", "RALLY_PORT: Input should be a valid integer"),
     ],
 )
 def test_a_wrong_value_names_the_variable(monkeypatch, variable, value, message) -> None:
@@ -73,6 +108,16 @@ def test_a_wrong_value_names_the_variable(monkeypatch, variable, value, message)
         load_settings()
     assert str(error.value).startswith(message)
     assert "\n" not in str(error.value)
+
+
+def test_a_webhook_needs_its_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RALLY_WEBHOOK_URL", "https://rallye.example.org/tg")
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert str(error.value) == (
+        "RALLY_WEBHOOK_SECRET: required when RALLY_WEBHOOK_URL is set "
+        "(1 to 256 letters, digits, _ or -)"
+    )
 
 
 def test_the_start_stops_with_one_line_naming_the_variable(tmp_path: Path) -> None:
