@@ -28,8 +28,11 @@ async def resolve_reader(update: Update, context: RallyContext) -> None:
     chat = update.effective_chat
     back = chat is not None and chat.type == ChatType.PRIVATE and not _blocking(update)
     unknown_staff = context.player is None and user is not None and _is_staff(runtime, user.id)
-    if user is not None and chat is not None and back and (
-        _unreachable(context.player) or unknown_staff
+    if (
+        user is not None
+        and chat is not None
+        and back
+        and (_unreachable(context.player) or unknown_staff)
     ):
         # they blocked the bot once and are writing again: team messages reach them again;
         # an organiser's first message: their language is kept for reports and alerts

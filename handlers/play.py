@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import html
 import re
 from datetime import datetime
 
 from telegram import Update
-from telegram.error import BadRequest
 
 from bot.buttons import (
     AskHint,
@@ -39,7 +37,7 @@ from bot.services.play import Outcome
 from handlers.lost import is_lost_button, lost
 from handlers.photos import review
 from handlers.progress import current_step
-from handlers.sending import send, tell
+from handlers.sending import answer_press, remove_buttons, send, tell
 from handlers.start import choose_language
 
 MAX_TYPED = 300
@@ -140,7 +138,7 @@ async def button(update: Update, context: RallyContext) -> None:
     assert query is not None
     pressed: Button | None = decode(query.data)
     if pressed is None:
-        await query.answer(context.tr._("This button is no longer valid."))
+        await answer_press(query, context.tr._("This button is no longer valid."))
         return
     if isinstance(pressed, ChooseLanguage):
         await choose_language(update, context, pressed)
@@ -149,7 +147,7 @@ async def button(update: Update, context: RallyContext) -> None:
         await review(update, context, pressed)
         return
     if isinstance(pressed, DeclineHint):
-        await query.answer(context.tr._("OK, no hint."))
+        await answer_press(query, context.tr._("OK, no hint."))
         await _close_buttons(update)
         return
     command: Command
@@ -165,17 +163,17 @@ async def button(update: Update, context: RallyContext) -> None:
     user = update.effective_user
     assert user is not None
     outcome = await context.runtime.play.act(user.id, command, update_id=update.update_id)
-    if outcome.duplicate:
-        await query.answer()
+    if outcome.duplicate:  # redelivered: Telegram may no longer take an answer to it
+        await answer_press(query)
         return
     refused = [e for e in outcome.events if isinstance(e, AnswerRefused | Refused)]
     if refused and len(refused) == len(outcome.events):
         # a stale, repeated or forged press: a short notice, nothing in the chat
         assert context.runtime.rally is not None
         notice = refusal(context.tr, context.runtime.rally, refused[0].reason, outcome.progress)
-        await query.answer(_popup(notice))
+        await answer_press(query, _popup(notice))
         return
-    await query.answer()
+    await answer_press(query)
     if not isinstance(pressed, AskHint) and _closes_message(outcome, pressed):
         await _close_buttons(update)
     chat = update.effective_chat
@@ -193,8 +191,7 @@ def _closes_message(outcome: Outcome, pressed: Button) -> bool:
 async def _close_buttons(update: Update) -> None:
     query = update.callback_query
     assert query is not None
-    with contextlib.suppress(BadRequest):  # already closed, or too old to edit
-        await query.edit_message_reply_markup(reply_markup=None)
+    await remove_buttons(query)
 
 
 def _popup(text: str) -> str:

@@ -1,13 +1,27 @@
-"""Sending replies: to the player who acted, and to their teammates in their own languages."""
+"""Sending replies: to the player who acted, and to their teammates in their own languages.
+
+The Bot API fails now and then: a 5xx, a timeout, a dropped connection, a 429 past what the
+rate limiter already waited out. Every call here is tried again a few times with a short,
+growing pause (`RETRY`). The player's action is stored before its reply is sent, so a reply that
+still cannot be sent is logged with its chat id and given up: `/clue` shows the team's step again.
+
+A timed-out send may have reached Telegram all the same (the answer was lost, not the request),
+so a retry can show a message twice; for a reply, twice is better than never.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TypeVar
 
-from telegram import LinkPreviewOptions, Message
+from telegram import CallbackQuery, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.context import RallyContext
 from bot.engine import Audience, TeamFinished
@@ -16,20 +30,84 @@ from bot.services.play import Outcome
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often, and how patiently, a call to the Bot API is tried again."""
+
+    attempts: int = 4
+    """Tries in all, the first included."""
+    first_backoff: float = 0.5
+    """Seconds before the second try after a network error; doubled before each next one."""
+    max_backoff: float = 4.0
+    max_retry_after: float = 30.0
+    """The longest flood wait (a 429's retry_after) waited out; a longer one gives the call up."""
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+    """How to wait between tries (tests pass a fake: they never sleep)."""
+
+    def backoff(self, failed_attempts: int) -> float:
+        """The pause after `failed_attempts` network errors in a row."""
+        return min(self.first_backoff * 2.0 ** (failed_attempts - 1), self.max_backoff)
+
+
+RETRY = RetryPolicy()
+"""The policy every call here follows; read at each call, so tests can swap it."""
+
+
+async def with_retries(call: Callable[[], Awaitable[T]], *, chat_id: int | None, what: str) -> T:
+    """Run a Bot API call, again after a network error, a timeout or a flood wait.
+
+    Telegram's refusals (BadRequest, Forbidden, ...) are raised at once: trying again would not
+    change them. After `RETRY.attempts` failures the last error is raised.
+    """
+    policy = RETRY
+    attempt = 1
+    while True:
+        try:
+            return await call()
+        except RetryAfter as exc:
+            wait = _seconds(exc.retry_after)
+            if attempt >= policy.attempts or wait > policy.max_retry_after:
+                raise
+            log.info("flood limit on a %s to chat %s: trying again in %.1f s", what, chat_id, wait)
+        except BadRequest:  # before NetworkError: PTB derives it from NetworkError
+            raise
+        except NetworkError as exc:  # 5xx, timeouts, dropped connections
+            if attempt >= policy.attempts:
+                raise
+            wait = policy.backoff(attempt)
+            log.info(
+                "%s to chat %s failed (%s): attempt %d of %d in %.2f s",
+                what,
+                chat_id,
+                exc.message,
+                attempt + 1,
+                policy.attempts,
+                wait,
+            )
+        await policy.sleep(wait)
+        attempt += 1
 
 
 async def send(context: RallyContext, chat_id: int, replies: Sequence[Reply]) -> Message | None:
-    """Send replies to one chat in order; a player who blocked the bot is marked unreachable."""
+    """Send replies to one chat in order; a player who blocked the bot is marked unreachable.
+
+    None if a reply could not be sent; the ones after it are then not tried either.
+    """
     last = None
     for reply in replies:
+        call = functools.partial(
+            context.bot.send_message,
+            chat_id,
+            reply.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=reply.markup,
+            link_preview_options=NO_PREVIEW,
+        )
         try:
-            last = await context.bot.send_message(
-                chat_id,
-                reply.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=reply.markup,
-                link_preview_options=NO_PREVIEW,
-            )
+            last = await with_retries(call, chat_id=chat_id, what="reply")
         except Forbidden:
             log.info("chat %s blocked the bot: marked unreachable", chat_id)
             await context.runtime.teams.mark_unreachable(chat_id)
@@ -37,7 +115,50 @@ async def send(context: RallyContext, chat_id: int, replies: Sequence[Reply]) ->
         except BadRequest:
             log.exception("Telegram refused a reply to chat %s", chat_id)
             return None
+        except (NetworkError, RetryAfter) as exc:
+            log.warning(
+                "reply to chat %s given up: %s (what it told is stored: /clue shows it again)",
+                chat_id,
+                exc,
+            )
+            return None
     return last
+
+
+async def answer_press(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button press (it stops the spinner, or shows `text` as a notice).
+
+    Never stops what follows: a press Telegram no longer takes an answer for (one redelivered
+    after a restart, say) still gets its reply in the chat.
+    """
+    chat_id = query.message.chat.id if query.message is not None else None
+    try:
+        await with_retries(
+            functools.partial(query.answer, text), chat_id=chat_id, what="button answer"
+        )
+    except BadRequest as exc:
+        log.info("button press %s in chat %s left unanswered: %s", query.id, chat_id, exc.message)
+    except (NetworkError, RetryAfter) as exc:
+        log.warning("button press %s in chat %s left unanswered: %s", query.id, chat_id, exc)
+
+
+async def remove_buttons(query: CallbackQuery) -> None:
+    """Take the buttons off the pressed message; one already closed or too old is left as is."""
+    chat_id = query.message.chat.id if query.message is not None else None
+    try:
+        await with_retries(
+            functools.partial(query.edit_message_reply_markup, reply_markup=None),
+            chat_id=chat_id,
+            what="buttons removal",
+        )
+    except BadRequest:
+        log.debug("buttons of a message in chat %s already closed", chat_id)
+    except (NetworkError, RetryAfter) as exc:
+        log.warning("buttons of a message in chat %s left in place: %s", chat_id, exc)
+
+
+def _seconds(period: int | timedelta) -> float:
+    return period.total_seconds() if isinstance(period, timedelta) else float(period)
 
 
 async def finish_rank(context: RallyContext, outcome: Outcome) -> tuple[int, int] | None:
