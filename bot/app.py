@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from telegram import BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -14,11 +15,11 @@ from telegram.ext import (
 )
 
 from bot.content import Rally
-from bot.context import RallyApplication, RallyContext, Runtime
+from bot.context import Deployment, RallyApplication, RallyContext
 from bot.i18n import Catalogs
 from bot.outbox import OutboxWorker
 from bot.replies import command_menu
-from bot.roles import organisers, role_of
+from bot.roles import Role, organisers, role_of
 from bot.services.base import Clock, Services, utc_now
 from bot.settings import Settings
 from bot.storage.database import create_engine, migrate, session_factory
@@ -54,91 +55,117 @@ def telegram_language(tag: str) -> str:
 
 
 async def set_command_menus(application: RallyApplication) -> None:
-    """One command menu per rally language, the default language's for everyone else."""
-    runtime = application.bot_data
-    assert runtime.catalogs is not None and runtime.rally is not None
-    default = runtime.catalogs.translator(runtime.rally.default_language)
+    """One command menu per language of the rallies, the default language's for everyone else.
+
+    Telegram keeps one menu per language for the whole bot: a language several rallies offer
+    takes its words from the first of them (the menu's commands are the same in every rally).
+    """
+    deployment = application.bot_data
+    first = deployment.default
+    assert first.catalogs is not None and first.rally is not None
+    default = first.catalogs.translator(first.rally.default_language)
     await application.bot.set_my_commands(command_menu(default), scope=BotCommandScopeDefault())
     done: set[str] = set()
-    for tag in runtime.rally.rally.languages:
-        code = telegram_language(tag)
-        if code in done:
-            continue
-        done.add(code)
-        menu = command_menu(runtime.catalogs.translator(tag))
-        await application.bot.set_my_commands(menu, language_code=code)
+    for runtime in deployment.runtimes():
+        assert runtime.catalogs is not None and runtime.rally is not None
+        for tag in runtime.rally.rally.languages:
+            code = telegram_language(tag)
+            if code in done:
+                continue
+            done.add(code)
+            menu = command_menu(runtime.catalogs.translator(tag))
+            await application.bot.set_my_commands(menu, language_code=code)
     await set_staff_menus(application)
 
 
 async def set_staff_menus(application: RallyApplication) -> None:
-    """Organisers and admins get their own menus, in their language, in their own chat."""
-    runtime = application.bot_data
-    settings, rally, catalogs = runtime.settings, runtime.rally, runtime.catalogs
-    assert settings is not None
-    assert rally is not None
-    assert catalogs is not None
-    for user_id in sorted(organisers(settings, rally)):
-        member = await runtime.teams.find(user_id)
-        if member is None:  # never opened the bot: Telegram knows no chat yet; done at /start
-            continue
-        menu = command_menu(catalogs.translator(member.language), role_of(settings, rally, user_id))
+    """Organisers and admins get their own menus, in their language, in their own chat.
+
+    Someone on the staff of several rallies gets the menu of their highest role among them.
+    """
+    menus: dict[int, tuple[Role, int, list[BotCommand]]] = {}
+    for runtime in application.bot_data.runtimes():
+        settings, rally, catalogs = runtime.settings, runtime.rally, runtime.catalogs
+        assert settings is not None
+        assert rally is not None
+        assert catalogs is not None
+        for user_id in sorted(organisers(settings, rally)):
+            role = role_of(settings, rally, user_id)
+            if user_id in menus and menus[user_id][0].rank >= role.rank:
+                continue
+            member = await runtime.teams.find(user_id)
+            if member is None:  # never opened the bot: Telegram knows no chat yet; at /start
+                continue
+            menu = command_menu(catalogs.translator(member.language), role)
+            menus[user_id] = (role, member.chat_id, menu)
+    for user_id, (_, chat_id, menu) in sorted(menus.items()):
         try:
-            await application.bot.set_my_commands(menu, scope=BotCommandScopeChat(member.chat_id))
+            await application.bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id))
         except TelegramError as exc:
             log.info("no staff menu for %s: %s", user_id, exc)
 
 
 async def _post_init(application: RallyApplication) -> None:
-    runtime = application.bot_data
-    settings, rally = runtime.settings, runtime.rally
-    assert settings is not None and rally is not None
-    runtime.catalogs = Catalogs(rally.rally.languages, rally.default_language, rally.rally.timezone)
+    deployment = application.bot_data
+    settings = deployment.settings
+    assert settings is not None
     engine = create_engine(settings.database_url)
     await migrate(engine)
+    deployment.engine = engine
     sessions = session_factory(engine)
-    runtime.extra["engine"] = engine
-    runtime.services = Services(rally, lambda: SqlUnitOfWork(sessions), runtime.clock)
-    added = await runtime.teams.sync_from_file()
-    log.info(
-        "rally %s ready: %d stages, %d team(s) added from the file",
-        rally.id,
-        len(rally.stages),
-        added,
-    )
+    for runtime in deployment.runtimes():
+        rally = runtime.rally
+        assert rally is not None
+        info = rally.rally
+        runtime.catalogs = Catalogs(info.languages, rally.default_language, info.timezone)
+        runtime.services = Services(rally, lambda: SqlUnitOfWork(sessions), runtime.clock)
+        added = await runtime.teams.sync_from_file()
+        log.info(
+            "rally %s ready: %d stages, %d team(s) added from the file",
+            rally.id,
+            len(rally.stages),
+            added,
+        )
     await set_command_menus(application)
-    schedule_day(application, runtime.clock(), await runtime.timeline.phase())
-    # broadcasts go through application.bot, so its rate limiter paces them with the replies
-    runtime.outbox = OutboxWorker(application.bot, runtime.services, runtime.catalogs)
-    runtime.outbox.start()  # resumes what a previous process left pending
+    for runtime in deployment.runtimes():
+        assert runtime.services is not None and runtime.catalogs is not None
+        schedule_day(application, runtime, runtime.clock(), await runtime.timeline.phase())
+        # broadcasts go through application.bot: its rate limiter paces them with the replies
+        runtime.outbox = OutboxWorker(application.bot, runtime.services, runtime.catalogs)
+        runtime.outbox.start()  # resumes what a previous process left pending
 
 
-async def _stop_outbox(application: RallyApplication) -> None:
-    outbox, application.bot_data.outbox = application.bot_data.outbox, None
-    if outbox is not None:
-        await outbox.stop()
+async def _stop_outboxes(application: RallyApplication) -> None:
+    for runtime in application.bot_data.runtimes():
+        outbox, runtime.outbox = runtime.outbox, None
+        if outbox is not None:
+            await outbox.stop()
 
 
 async def _post_stop(application: RallyApplication) -> None:
     # run_polling calls post_stop after Application.stop() and before shutdown() closes the
     # bot's HTTP client: the sends in flight can still finish and be recorded here
-    await _stop_outbox(application)
+    await _stop_outboxes(application)
 
 
 async def _post_shutdown(application: RallyApplication) -> None:
-    await _stop_outbox(application)  # if post_stop was not called; else already stopped
-    engine = application.bot_data.extra.pop("engine", None)
+    await _stop_outboxes(application)  # if post_stop was not called; else already stopped
+    deployment = application.bot_data
+    engine, deployment.engine = deployment.engine, None
     if engine is not None:
         await engine.dispose()
 
 
 def build_application(
     settings: Settings,
-    rally: Rally,
+    rallies: Rally | Sequence[Rally],
     *,
     clock: Clock = utc_now,
     polling: bool = True,
 ) -> RallyApplication:
-    """The bot, ready to run (or for tests): handlers registered, hooks set.
+    """The bot for one rally or several, ready to run (or for tests): handlers registered.
+
+    The first rally is the default one, for readers who belong to no rally yet.
 
     With `polling=False` it has no Updater: a web server puts Telegram's posts (webhook
     mode) on `application.update_queue` instead.
@@ -146,7 +173,7 @@ def build_application(
     token = settings.token
     if token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is needed to build the application")
-    context_types = ContextTypes(context=RallyContext, bot_data=Runtime)
+    context_types = ContextTypes(context=RallyContext, bot_data=Deployment)
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -170,9 +197,11 @@ def build_application(
         # PTB types the builder by the limiter's own argument type; any limiter fits at runtime
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application: RallyApplication = builder.build()
-    application.bot_data.settings = settings
-    application.bot_data.rally = rally
-    application.bot_data.clock = clock
+    deployment = application.bot_data
+    deployment.settings = settings
+    deployment.clock = clock
+    for rally in [rallies] if isinstance(rallies, Rally) else rallies:
+        deployment.add(rally)
     register(application)
     return application
 

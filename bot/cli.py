@@ -19,7 +19,7 @@ from bot.demo import play_demo
 from bot.i18n import MissingCatalogError
 from bot.i18n_check import check as check_languages
 from bot.printing import DEFAULT_OUT, PrintingError, write_sheet
-from bot.rally_file import RallyFileError, load_rally
+from bot.rally_file import RallyFileError, load_rallies, load_rally
 from bot.settings import Settings, SettingsError, configure_logging, load_settings
 from bot.webhook import ListenError, WebhookError, WebServer, serve
 
@@ -48,20 +48,24 @@ def summary(rally: Rally, path: str) -> str:
     return "\n".join(lines)
 
 
-def validate(path: str, as_json: bool, out: TextIO, err: TextIO) -> int:
-    """Check a rally file: 0 with a summary (or the JSON), 1 with every error."""
+def validate(paths: Sequence[str], as_json: bool, out: TextIO, err: TextIO) -> int:
+    """Check rally files (one bot's): 0 with a summary each (or the JSON), 1 with every error.
+
+    Several files are also checked together: distinct rally ids, join codes unique across them.
+    """
     try:
-        rally = load_rally(path)
+        rallies = load_rallies(paths)
     except RallyFileError as exc:
         for problem in exc.problems:
             print(problem, file=err)
-        print(f"{len(exc.problems)} error(s) in {path}", file=err)
+        print(f"{len(exc.problems)} error(s) in {', '.join(paths)}", file=err)
         return 1
     if as_json:
-        json.dump(rally.model_dump(mode="json"), out, ensure_ascii=False, indent=2)
+        dumped = [rally.model_dump(mode="json") for rally in rallies]
+        json.dump(dumped[0] if len(dumped) == 1 else dumped, out, ensure_ascii=False, indent=2)
         out.write("\n")
     else:
-        print(summary(rally, path), file=out)
+        print("\n\n".join(summary(r, p) for r, p in zip(rallies, paths, strict=True)), file=out)
     return 0
 
 
@@ -73,9 +77,11 @@ def parser() -> argparse.ArgumentParser:
     commands = main.add_subparsers(dest="command")
     check = commands.add_parser("validate", help="check a rally file and summarise it")
     check.add_argument(
-        "file", nargs="?", help="rally file (default: RALLY_FILE or data/stages.yaml)"
+        "file", nargs="*", help="rally file(s) (default: RALLY_FILE or data/stages.yaml)"
     )
-    check.add_argument("--json", action="store_true", help="print the normalized rally as JSON")
+    check.add_argument(
+        "--json", action="store_true", help="print the normalized rally (a list for several)"
+    )
     commands.add_parser("demo", help="play the rally offline in this terminal, as a team")
     qr = commands.add_parser(
         "qr", help="print the QR codes: one per team (its join link), one per stage code word"
@@ -86,26 +92,31 @@ def parser() -> argparse.ArgumentParser:
     qr.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help=f"PDF to write (default: {DEFAULT_OUT})"
     )
-    qr.add_argument("--rally", help="rally file (default: RALLY_FILE or data/stages.yaml)")
+    qr.add_argument("--rally", help="rally file (default: the one RALLY_FILE names)")
     i18n = commands.add_parser(
         "i18n-check", help="what each language misses: interface strings and rally texts"
     )
-    i18n.add_argument("file", nargs="?", help="rally file (default: RALLY_FILE)")
+    i18n.add_argument("file", nargs="*", help="rally file(s) (default: RALLY_FILE)")
     return main
 
 
-def i18n_check(path: str, out: TextIO, err: TextIO) -> int:
+def i18n_check(paths: Sequence[str], out: TextIO, err: TextIO) -> int:
     """Report each language's gaps: 0 when every language is complete, 1 otherwise."""
-    try:
-        rally = load_rally(path)
-    except RallyFileError as exc:
-        print(f"rallye: {exc.problems[0]}", file=err)
-        return 1
-    reports = check_languages(rally)
-    for report in reports:
-        for line in report.lines():
-            print(line, file=out)
-    return 0 if all(report.complete for report in reports) else 1
+    complete = True
+    for path in paths:
+        try:
+            rally = load_rally(path)
+        except RallyFileError as exc:
+            print(f"rallye: {exc.problems[0]}", file=err)
+            return 1
+        if len(paths) > 1:
+            print(f"{path}:", file=out)
+        reports = check_languages(rally)
+        for report in reports:
+            for line in report.lines():
+                print(line, file=out)
+        complete = complete and all(report.complete for report in reports)
+    return 0 if complete else 1
 
 
 def print_qr_codes(path: str, username: str, out_path: Path, out: TextIO, err: TextIO) -> int:
@@ -141,14 +152,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"rallye: {exc}", file=sys.stderr)
         return 2
+    configured = [str(path) for path in settings.rally_files]
     if args.command == "validate":
-        return validate(args.file or str(settings.rally_file), args.json, sys.stdout, sys.stderr)
+        return validate(args.file or configured, args.json, sys.stdout, sys.stderr)
     if args.command == "demo":
         return run_demo(settings)
     if args.command == "i18n-check":
-        return i18n_check(args.file or str(settings.rally_file), sys.stdout, sys.stderr)
+        return i18n_check(args.file or configured, sys.stdout, sys.stderr)
     if args.command == "qr":
-        rally_file = args.rally or str(settings.rally_file)
+        if args.rally is None and len(configured) != 1:
+            print(
+                f"rallye: RALLY_FILE names {len(configured)} rally files: "
+                "choose the one to print with --rally FILE",
+                file=sys.stderr,
+            )
+            return 2
+        rally_file = args.rally or configured[0]
         return print_qr_codes(rally_file, args.bot_username, args.out, sys.stdout, sys.stderr)
     if settings.token is None:
         print(
@@ -161,9 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_bot(settings)
 
 
-def _rally_or_errors(settings: Settings) -> Rally | None:
+def _rallies_or_errors(settings: Settings) -> list[Rally] | None:
     try:
-        return load_rally(settings.rally_file)
+        return load_rallies(settings.rally_files)
     except RallyFileError as exc:
         for problem in exc.problems:
             print(f"rallye: {problem}", file=sys.stderr)
@@ -172,8 +191,8 @@ def _rally_or_errors(settings: Settings) -> Rally | None:
 
 def run_bot(settings: Settings) -> int:
     """Run the bot (webhook with RALLY_WEBHOOK_URL, else long polling) until SIGINT or SIGTERM."""
-    rally = _rally_or_errors(settings)
-    if rally is None:
+    rallies = _rallies_or_errors(settings)
+    if rallies is None:
         return 1
     try:  # before anything else: a port in use stops the start at once
         server = WebServer.bind(settings.rally_listen, settings.rally_port)
@@ -182,7 +201,7 @@ def run_bot(settings: Settings) -> int:
         return 1
     configure_logging(settings.log_level)
     try:
-        application = build_application(settings, rally, polling=not settings.webhook)
+        application = build_application(settings, rallies, polling=not settings.webhook)
         asyncio.run(_serve_until_signalled(application, server))
     except (MissingCatalogError, WebhookError) as exc:
         print(f"rallye: {exc}", file=sys.stderr)
@@ -207,12 +226,15 @@ async def _serve_until_signalled(application: RallyApplication, server: WebServe
 
 
 def run_demo(settings: Settings) -> int:
-    """The offline demo: the bot against a loopback Bot API, played in this terminal."""
-    rally = _rally_or_errors(settings)
-    if rally is None:
+    """The offline demo: the bot against a loopback Bot API, played in this terminal.
+
+    It plays the first rally RALLY_FILE names.
+    """
+    rallies = _rallies_or_errors(settings)
+    if rallies is None:
         return 1
     try:
-        return play_demo(settings, rally)
+        return play_demo(settings, rallies[0])
     except MissingCatalogError as exc:
         print(f"rallye: {exc}", file=sys.stderr)
         return 1

@@ -1,15 +1,23 @@
-"""The handlers' typed context and the runtime they share (PTB's `bot_data`)."""
+"""The handlers' typed context, each rally's runtime, and the deployment holding them.
+
+One bot can run several rallies at once (a rally file per event). PTB's `bot_data` is the
+`Deployment`: the settings, the database engine and one `Runtime` per rally. Each update is
+played in one rally, chosen once before the handlers run (`handlers.locale`): the handlers
+only ever see `context.runtime`, that rally's services, catalogs and staff.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.content import Rally
 from bot.i18n import Catalogs, Translator
 from bot.outbox import OutboxWorker
+from bot.roles import organisers
 from bot.services.base import Clock, Services, utc_now
 from bot.services.broadcasts import BroadcastService
 from bot.services.leaderboard import LeaderboardService
@@ -22,7 +30,7 @@ from bot.settings import Settings
 
 @dataclass
 class Runtime:
-    """What every handler needs, created in `post_init` (PTB's `bot_data`)."""
+    """One rally: what every handler needs, completed in `post_init`."""
 
     settings: Settings | None = None
     rally: Rally | None = None
@@ -31,7 +39,11 @@ class Runtime:
     clock: Clock = utc_now
     outbox: OutboxWorker | None = None
     """Sends broadcasts: started in `post_init`, stopped before the bot shuts down."""
-    extra: dict[str, Any] = field(default_factory=dict)
+
+    def is_staff(self, user_id: int) -> bool:
+        """Whether a user organises or runs this rally."""
+        assert self.settings is not None and self.rally is not None
+        return user_id in organisers(self.settings, self.rally)
 
     def ready(self) -> Services:
         """The services, once `post_init` has run."""
@@ -65,24 +77,105 @@ class Runtime:
         return BroadcastService(self.ready(), self.catalogs)
 
 
-class RallyContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], Runtime]):
-    """The handlers' context: the runtime, and the reader's language resolved once per update."""
+@dataclass
+class Deployment:
+    """Every rally the bot runs, in the order of their files (PTB's `bot_data`)."""
+
+    settings: Settings | None = None
+    clock: Clock = utc_now
+    rallies: dict[str, Runtime] = field(default_factory=dict)
+    """Each rally's runtime by rally id; the first is the default."""
+    engine: AsyncEngine | None = None
+    """The database all rallies share, each row carrying its rally id."""
+
+    def add(self, rally: Rally) -> Runtime:
+        """Register a rally (before `post_init`)."""
+        if rally.id in self.rallies:
+            raise ValueError(f"two rallies have the id {rally.id!r}")
+        runtime = Runtime(settings=self.settings, rally=rally, clock=self.clock)
+        self.rallies[rally.id] = runtime
+        return runtime
+
+    @property
+    def default(self) -> Runtime:
+        """The first rally: for readers who belong to none yet, and for a single-rally bot."""
+        if not self.rallies:
+            raise RuntimeError("the deployment has no rally")
+        return next(iter(self.rallies.values()))
+
+    @property
+    def several(self) -> bool:
+        """Whether the bot runs more than one rally."""
+        return len(self.rallies) > 1
+
+    def runtimes(self) -> list[Runtime]:
+        """Every rally's runtime, in file order."""
+        return list(self.rallies.values())
+
+    def staffed_by(self, user_id: int) -> list[Runtime]:
+        """The rallies a user organises or runs (RALLY_ADMINS/ORGANISERS: every rally)."""
+        return [runtime for runtime in self.runtimes() if runtime.is_staff(user_id)]
+
+    async def home_of(self, user_id: int) -> Runtime:
+        """The rally a user's update is played in.
+
+        Their team's rally; else, for staff, the rally they last worked on (`/rally`), else the
+        first they are staff of; else the rally they last wrote in; else the first rally.
+        """
+        if not self.several:
+            return self.default
+        async with self.default.ready().new_uow() as uow:
+            rows = await uow.players.of_user(user_id)
+        rows = [row for row in rows if row.rally_id in self.rallies]  # a rally no longer run
+        if rows and rows[0].team_id is not None:
+            return self.rallies[rows[0].rally_id]
+        known = [self.rallies[row.rally_id] for row in rows]
+        staffed = self.staffed_by(user_id)
+        for runtime in known:
+            if runtime in staffed:
+                return runtime
+        if staffed:
+            return staffed[0]
+        return known[0] if known else self.default
+
+    async def rally_of_code(self, code: str) -> Runtime | None:
+        """The rally whose team has this join code (codes are unique across rallies)."""
+        if not self.several:
+            return self.default
+        async with self.default.ready().new_uow() as uow:
+            team = await uow.teams.by_code_in(self.rallies, code.strip())
+        return self.rallies[team.rally_id] if team is not None else None
+
+
+class RallyContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], Deployment]):
+    """The handlers' context: the update's rally, and the reader's language, resolved once."""
 
     tr: Translator
     player: Member | None
+    _runtime: Runtime | None = None
 
     @property
     def runtime(self) -> Runtime:
-        """The bot's runtime (services, rally, catalogs)."""
-        return self.bot_data
+        """The rally this update is played in (a job's: the rally it was planned for)."""
+        if self._runtime is not None:
+            return self._runtime
+        job = self.job
+        if job is not None and isinstance(job.data, str) and job.data in self.bot_data.rallies:
+            return self.bot_data.rallies[job.data]
+        return self.bot_data.default
+
+    def use(self, runtime: Runtime) -> None:
+        """Play the rest of this update in `runtime`'s rally."""
+        self._runtime = runtime
 
     @property
     def rally(self) -> Rally:
         """The rally being played."""
-        assert self.bot_data.rally is not None
-        return self.bot_data.rally
+        rally = self.runtime.rally
+        assert rally is not None
+        return rally
 
 
 RallyApplication = Application[
-    ExtBot[None], RallyContext, dict[Any, Any], dict[Any, Any], Runtime, Any
+    ExtBot[None], RallyContext, dict[Any, Any], dict[Any, Any], Deployment, Any
 ]

@@ -106,7 +106,7 @@ class Demo:
 
     async def current_stage(self) -> str | None:
         """The stage the player's team is at or heading to."""
-        team = await self.application.bot_data.teams.team_of(self.player.id)
+        team = await self.application.bot_data.default.teams.team_of(self.player.id)
         return team.progress.stage_id if team else None
 
     async def handle(self, line: str) -> bool:

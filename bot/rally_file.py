@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
@@ -288,3 +288,53 @@ def load_rally(path: str | Path) -> Rally:
     except UnicodeDecodeError as exc:
         raise RallyFileError([RallyFileProblem(str(path), 1, "", "not UTF-8 text")]) from exc
     return parse_rally(text, str(path))
+
+
+def load_rallies(paths: Sequence[str | Path]) -> list[Rally]:
+    """Read the rally files of one bot; raise `RallyFileError` listing every problem.
+
+    Each file must be valid alone; together, their rally ids must differ and a join code may
+    name one team only, across all files: a player's code tells which rally they join.
+    """
+    if not paths:
+        raise RallyFileError([RallyFileProblem("RALLY_FILE", 1, "", "no rally file found")])
+    problems: list[RallyFileProblem] = []
+    loaded: list[tuple[str, Rally]] = []
+    for path in paths:
+        try:
+            loaded.append((str(path), load_rally(path)))
+        except RallyFileError as exc:
+            problems += exc.problems
+    rally_files: dict[str, str] = {}
+    code_owners: dict[str, tuple[str, str]] = {}
+    for file, rally in loaded:
+        lines = _LineIndex(
+            yaml.compose(Path(file).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        )
+        if rally.id in rally_files:
+            problems.append(
+                RallyFileProblem(
+                    file,
+                    lines.line_of(("rally", "id")),
+                    "rally.id",
+                    f"{rally.id} is already the id of the rally in {rally_files[rally.id]}",
+                )
+            )
+            continue
+        rally_files[rally.id] = file
+        for index, team in enumerate(rally.teams):
+            owner = code_owners.get(team.code.upper())
+            if owner is not None:
+                problems.append(
+                    RallyFileProblem(
+                        file,
+                        lines.line_of(("teams", index, "code")),
+                        f"teams[{index}].code",
+                        f"{team.code} is already the join code of team {owner[1]} in {owner[0]}",
+                    )
+                )
+            else:
+                code_owners[team.code.upper()] = (file, team.name)
+    if problems:
+        raise RallyFileError(problems)
+    return [rally for _, rally in loaded]

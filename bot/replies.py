@@ -621,6 +621,7 @@ def command_menu(tr: Translator, role: Role = Role.PLAYER) -> list[BotCommand]:
             BotCommand("announce", tr._("Send a prepared announcement")),
             BotCommand("checkin", tr._("Check a team in at its stage")),
             BotCommand("photos", tr._("Team photos waiting for review")),
+            BotCommand("rally", tr._("Which rally you work on")),
         ]
     if role is Role.ADMIN:
         menu += [

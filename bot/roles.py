@@ -15,6 +15,11 @@ class Role(enum.StrEnum):
     ORGANISER = "organiser"
     ADMIN = "admin"
 
+    @property
+    def rank(self) -> int:
+        """Higher for more rights (an admin outranks an organiser)."""
+        return list(Role).index(self)
+
 
 def admins(settings: Settings, rally: Rally) -> frozenset[int]:
     """Admins: scores, exports, the timeline, corrections, team management (and all else)."""

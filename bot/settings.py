@@ -36,7 +36,8 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = TELEGRAM_API
     database_url: str = DEFAULT_DATABASE_URL
-    rally_file: Path = Path("data/stages.yaml")
+    rally_file: str = "data/stages.yaml"
+    """The rally file, or several (comma-separated, or a folder of them): one per event."""
     rally_admins: UserIds = Field(default_factory=frozenset)
     rally_organisers: UserIds = Field(default_factory=frozenset)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
@@ -111,6 +112,15 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("rally_file", mode="before")
+    @classmethod
+    def _rally_files(cls, value: Any) -> Any:
+        if isinstance(value, Path):
+            return str(value)
+        if isinstance(value, str) and not [part for part in value.split(",") if part.strip()]:
+            raise ValueError("name a rally file (or several, comma-separated, or a folder)")
+        return value
+
     @field_validator("rally_admins", "rally_organisers", mode="before")
     @classmethod
     def _comma_separated_ids(cls, value: Any) -> Any:
@@ -137,6 +147,20 @@ class Settings(BaseSettings):
     def token(self) -> str | None:
         """The bot token, or None for the offline demo."""
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+    @property
+    def rally_files(self) -> tuple[Path, ...]:
+        """Each rally file named by RALLY_FILE, a folder standing for its *.yaml files."""
+        files: list[Path] = []
+        for part in self.rally_file.split(","):
+            if not part.strip():
+                continue
+            path = Path(part.strip())
+            if path.is_dir():
+                files += sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+            else:
+                files.append(path)
+        return tuple(dict.fromkeys(files))
 
     @property
     def webhook(self) -> bool:

@@ -112,22 +112,28 @@ class Endpoints:
         return Response(status_code=200)
 
     async def health(self, _request: Request) -> Response:
-        """200 when the bot runs and its database answers, 503 with the reason otherwise."""
-        runtime = self.application.bot_data
-        rally = runtime.rally.id if runtime.rally else None
-        about = {"mode": self.mode, "rally": rally}
-        if not self.application.running or runtime.services is None:
+        """200 when the bot runs and its database answers, 503 with the reason otherwise.
+
+        The body names the mode and every rally the bot runs, with its phase when known.
+        """
+        deployment = self.application.bot_data
+        phases: dict[str, str | None] = dict.fromkeys(deployment.rallies)
+        about: dict[str, object] = {"mode": self.mode, "rallies": phases}
+        if not self.application.running or deployment.engine is None:
             return _unavailable(about, "the bot is not running")
         try:
             async with asyncio.timeout(HEALTH_TIMEOUT):
-                phase = await runtime.timeline.phase()
+                for rally_id, runtime in deployment.rallies.items():
+                    phases[rally_id] = (await runtime.timeline.phase()).value
         except Exception:  # whatever the failure, the database does not answer
             log.warning("health check: the database does not answer", exc_info=True)
-            return _unavailable(about, "the database does not answer")
-        return JSONResponse({"status": "ok", **about, "phase": phase.value})
+            return _unavailable(
+                {**about, "rallies": dict.fromkeys(phases)}, "the database does not answer"
+            )
+        return JSONResponse({"status": "ok", **about})
 
 
-def _unavailable(about: dict[str, str | None], reason: str) -> Response:
+def _unavailable(about: dict[str, object], reason: str) -> Response:
     return JSONResponse({"status": "unavailable", **about, "reason": reason}, status_code=503)
 
 

@@ -16,6 +16,7 @@ from handlers import (
     lost,
     photos,
     play,
+    rallies,
     staff,
     start,
     timeline,
@@ -55,6 +56,7 @@ def register(application: RallyApplication) -> None:
     add(command("newteam", staff.newteam))
     add(command("export", staff.export))
     add(command("photos", photos.pending_photos))
+    add(command("rally", rallies.rally))
     add(MessageHandler(filters.LOCATION, play.location))
     add(MessageHandler(filters.UpdateType.EDITED_MESSAGE, fallback.edited))
     add(MessageHandler(filters.FORWARDED, fallback.forwarded))

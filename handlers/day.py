@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.context import RallyApplication, RallyContext
+from bot.context import RallyApplication, RallyContext, Runtime
 from bot.engine import RallyPhase
 from bot.i18n import Translator
 from bot.replies import b
@@ -35,31 +35,47 @@ SYSTEM_ACTOR = 0
 """The actor the audit log records for what the schedule does by itself."""
 
 
-def schedule_day(application: RallyApplication, now: datetime, phase: RallyPhase) -> list[str]:
-    """Plan the day's jobs from the rally file and the stored phase; returns their names."""
-    rally = application.bot_data.rally
+def schedule_day(
+    application: RallyApplication, runtime: Runtime, now: datetime, phase: RallyPhase
+) -> list[str]:
+    """Plan one rally's jobs from its file and stored phase; returns their names.
+
+    Each job carries its rally's id (`job.data`), so `context.runtime` is that rally's when it
+    runs; its name starts with the id ("clermont-2026:start"). The rally's earlier jobs go.
+    """
+    rally = runtime.rally
     queue = application.job_queue
     assert rally is not None
     if queue is None:
         raise RuntimeError("the job queue is missing: install python-telegram-bot[job-queue]")
     for job in queue.jobs():
-        job.schedule_removal()
+        if job.data == rally.id:
+            job.schedule_removal()
+
+    def name(what: str) -> str:
+        return f"{rally.id}:{what}"
+
     queue.run_repeating(
-        check_idle_teams, interval=IDLE_CHECK_EVERY, first=IDLE_CHECK_EVERY, name="idle-teams"
+        check_idle_teams,
+        interval=IDLE_CHECK_EVERY,
+        first=IDLE_CHECK_EVERY,
+        name=name("idle-teams"),
+        data=rally.id,
     )
-    planned = ["idle-teams"]
+    planned = [name("idle-teams")]
     info = rally.rally
     if info.starts_at is not None and phase in (RallyPhase.DRAFT, RallyPhase.OPEN):
-        queue.run_once(auto_start, when=max(info.aware(info.starts_at), now), name="start")
-        planned.append("start")
+        when = max(info.aware(info.starts_at), now)
+        queue.run_once(auto_start, when=when, name=name("start"), data=rally.id)
+        planned.append(name("start"))
     if info.ends_at is not None and phase is not RallyPhase.FINISHED:
         ends = info.aware(info.ends_at)
         reminder = ends - timedelta(minutes=info.end_reminder_minutes)
         if reminder > now:
-            queue.run_once(end_reminder, when=reminder, name="end-reminder")
-            planned.append("end-reminder")
-        queue.run_once(auto_finish, when=max(ends, now), name="finish")
-        planned.append("finish")
+            queue.run_once(end_reminder, when=reminder, name=name("end-reminder"), data=rally.id)
+            planned.append(name("end-reminder"))
+        queue.run_once(auto_finish, when=max(ends, now), name=name("finish"), data=rally.id)
+        planned.append(name("finish"))
     log.info("day scheduled: %s", ", ".join(planned))
     return planned
 

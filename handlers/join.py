@@ -7,6 +7,7 @@ import re
 from telegram import Update
 
 from bot.context import RallyContext
+from bot.i18n import Translator
 from bot.replies import Reply, location_keyboard
 from bot.services.play import Outcome
 from bot.services.teams import JoinStatus
@@ -51,7 +52,18 @@ async def join_team(update: Update, context: RallyContext, code: str) -> None:
             ],
         )
         return
-    result = await runtime.teams.join(user.id, chat.id, user.full_name, user.language_code, code)
+    target = await context.bot_data.rally_of_code(code)
+    if target is not None and target is not runtime:
+        # the code is a team's of another rally on this bot: the player moves to that rally
+        kept = await runtime.teams.leave_for_another_rally(user.id)
+        if kept is not None:
+            await send(context, chat.id, [Reply(_switch_refused(tr, kept.name))])
+            return
+        context.use(target)
+        runtime = target
+    assert runtime.rally is not None and runtime.catalogs is not None
+    language = context.player.language if context.player else user.language_code
+    result = await runtime.teams.join(user.id, chat.id, user.full_name, language, code)
     context.player = result.player
     tr = context.tr = runtime.catalogs.translator(result.player.language)
     team = result.team
@@ -69,19 +81,7 @@ async def join_team(update: Update, context: RallyContext, code: str) -> None:
         )
         return
     if result.status is JoinStatus.SWITCH_REFUSED:
-        await send(
-            context,
-            chat.id,
-            [
-                Reply(
-                    tr._(
-                        "You are in team {team}. To change team during the rally, "
-                        "ask an organiser.",
-                        team=team.name,
-                    )
-                )
-            ],
-        )
+        await send(context, chat.id, [Reply(_switch_refused(tr, team.name))])
         return
     members = ", ".join(m.name for m in team.members)
     if result.status is JoinStatus.ALREADY_MEMBER:
@@ -103,3 +103,9 @@ async def join_team(update: Update, context: RallyContext, code: str) -> None:
     step = current_step(tr, runtime.rally, team.progress)
     if step:
         await send(context, chat.id, step)
+
+
+def _switch_refused(tr: Translator, team: str) -> str:
+    return tr._(
+        "You are in team {team}. To change team during the rally, ask an organiser.", team=team
+    )

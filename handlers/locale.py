@@ -1,4 +1,4 @@
-"""Before every handler: the reader, resolved once per update; groups kept quiet."""
+"""Before every handler: the reader and their rally, resolved once per update; groups kept quiet."""
 
 from __future__ import annotations
 
@@ -9,25 +9,29 @@ from telegram.ext import ApplicationHandlerStop
 from bot.context import RallyContext, Runtime
 from bot.i18n import negotiate_language
 from bot.replies import Reply
-from bot.roles import organisers
 from bot.services.views import Member
 from handlers.sending import send
 
 
 async def resolve_reader(update: Update, context: RallyContext) -> None:
-    """Set `context.tr` and `context.player`; ignore group messages not meant for the bot.
+    """Set the update's rally, `context.tr` and `context.player`; ignore group messages not
+    meant for the bot.
 
+    On a bot running several rallies, the update is played in the reader's rally (their team's,
+    or the one they work on); `/join` moves them to the rally of the code they give.
     A player who blocked the bot and writes again is reachable again.
     """
+    user = update.effective_user
+    if user is not None and context.bot_data.several:
+        context.use(await context.bot_data.home_of(user.id))
     runtime = context.runtime
     assert runtime.catalogs is not None
-    user = update.effective_user
     context.player = await runtime.teams.find(user.id) if user else None
     context.tr = runtime.catalogs.translator(reader_language(runtime, context.player, user))
 
     chat = update.effective_chat
     back = chat is not None and chat.type == ChatType.PRIVATE and not _blocking(update)
-    unknown_staff = context.player is None and user is not None and _is_staff(runtime, user.id)
+    unknown_staff = context.player is None and user is not None and runtime.is_staff(user.id)
     if (
         user is not None
         and chat is not None
@@ -59,12 +63,6 @@ def reader_language(runtime: Runtime, player: Member | None, user: User | None) 
     rally = runtime.rally.rally
     code = user.language_code if user else None
     return negotiate_language(code, rally.languages, rally.default_language)
-
-
-def _is_staff(runtime: Runtime, user_id: int) -> bool:
-    assert runtime.settings is not None
-    assert runtime.rally is not None
-    return user_id in organisers(runtime.settings, runtime.rally)
 
 
 def _unreachable(player: Member | None) -> bool:

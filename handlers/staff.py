@@ -182,7 +182,9 @@ async def newteam(update: Update, context: RallyContext) -> None:
         return
     user = update.effective_user
     assert user is not None
-    team = await context.runtime.teams.create_team(name, actor_user_id=user.id)
+    team = await context.runtime.teams.create_team(
+        name, actor_user_id=user.id, other_rallies=list(context.bot_data.rallies)
+    )
     if team is None:
         await _say(update, context, context.tr._("A team named {team} already exists.", team=name))
         return

@@ -62,7 +62,7 @@ EXPECTED = {
 
 def run_validate(path: Path, *, as_json: bool = False) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = validate(str(path), as_json, out, err)
+    code = validate([str(path)], as_json, out, err)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -116,3 +116,32 @@ def test_json_export_has_what_tools_need() -> None:
             assert {"choice": "answer", "text": "accepted", "number": "value"}[
                 question["type"]
             ] in question
+
+
+SECOND_CITY = HERE / "rally_files" / "second_city.yaml"
+
+
+def test_several_rally_files_are_checked_together(tmp_path: Path) -> None:
+    code, out, err = run_validate_many([DEFAULT_RALLY, SECOND_CITY])
+    assert code == 0, err
+    assert "OK: Rallye de l'intégration citoyenne" in out
+    assert "OK: Rallye de la deuxième ville" in out
+
+    # the same join code in two rallies, and a rally id used twice: each located
+    clash = tmp_path / "clash.yaml"
+    clash.write_text(SECOND_CITY.read_text(encoding="utf-8").replace("PONTS7", "puy63"))
+    code, _, err = run_validate_many([DEFAULT_RALLY, clash, SECOND_CITY])
+    assert code == 1
+    lines = err.splitlines()
+    assert f"{clash}:10: teams[0].code: PUY63 is already the join code of team" in lines[0]
+    assert f"in {DEFAULT_RALLY}" in lines[0]
+    assert lines[1] == (
+        f"{SECOND_CITY}:4: rally.id: second-city is already the id of the rally in {clash}"
+    )
+    assert lines[-1].startswith("2 error(s) in ")
+
+
+def run_validate_many(paths: list[Path]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = validate([str(path) for path in paths], False, out, err)
+    return code, out.getvalue(), err.getvalue()

@@ -135,3 +135,19 @@ def test_the_start_stops_with_one_line_naming_the_variable(tmp_path: Path) -> No
     assert result.stderr.strip().splitlines() == [
         "rallye: RALLY_ADMINS: 'abc' is not a Telegram user id (comma-separated numbers expected)"
     ]
+
+
+def test_rally_file_names_several_rallies_by_list_or_folder(tmp_path: Path) -> None:
+    events = tmp_path / "events"
+    events.mkdir()
+    for name in ("vichy.yaml", "clermont.yml", "notes.txt"):
+        (events / name).write_text("")
+    listed = load_settings(rally_file="data/stages.yaml, other.yaml")
+    assert listed.rally_files == (Path("data/stages.yaml"), Path("other.yaml"))
+    folder = load_settings(rally_file=str(events))
+    assert folder.rally_files == (events / "clermont.yml", events / "vichy.yaml")
+
+
+def test_an_empty_rally_file_is_refused_naming_the_variable() -> None:
+    with pytest.raises(SettingsError, match=r"^RALLY_FILE: name a rally file"):
+        load_settings(rally_file=" , ")

@@ -22,7 +22,6 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import allowed_updates, build_application
 from bot.context import RallyApplication
@@ -224,20 +223,19 @@ async def test_the_polling_web_app_has_no_webhook(api: LoopbackBotApi, database:
 # --- /healthz -------------------------------------------------------------------------------
 
 
-async def test_health_reports_the_mode_the_rally_and_its_phase(hooked: Hooked) -> None:
+async def test_health_reports_the_mode_and_each_rallys_phase(hooked: Hooked) -> None:
     response = await hooked.web.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
         "mode": "webhook",
-        "rally": DEFAULT_RALLY.id,
-        "phase": "draft",
+        "rallies": {DEFAULT_RALLY.id: "draft"},
     }
     admin = hooked.api.create_user("Admin", user_id=ADMIN_ID, language_code="en")
     await hooked.deliver(admin.send_command("open"))
     assert hooked.texts(admin)[-1] == "Done: the rally is now open for joining."
     response = await hooked.web.get("/healthz")
-    assert response.json()["phase"] == "open"
+    assert response.json()["rallies"] == {DEFAULT_RALLY.id: "open"}
 
 
 async def test_health_is_unavailable_before_the_start_and_after_the_stop(
@@ -259,7 +257,7 @@ async def test_health_is_unavailable_before_the_start_and_after_the_stop(
         assert response.json() == {
             "status": "unavailable",
             "mode": "webhook",
-            "rally": DEFAULT_RALLY.id,
+            "rallies": {DEFAULT_RALLY.id: None},
             "reason": "the bot is not running",
         }
 
@@ -292,7 +290,8 @@ async def test_health_is_unavailable_while_the_database_is_gone(
         transport = httpx.ASGITransport(app=web_app(application))
         async with httpx.AsyncClient(transport=transport, base_url="http://rallye.test") as web:
             assert (await web.get("/healthz")).status_code == 200
-            engine: AsyncEngine = application.bot_data.extra["engine"]
+            engine = application.bot_data.engine
+            assert engine is not None
             await engine.dispose()  # the pool's connections close: the next one opens the path
             database = Path(url.removeprefix("sqlite+aiosqlite:///"))
             with a_directory_instead_of(database):
@@ -370,8 +369,7 @@ async def test_polling_also_serves_health(api: LoopbackBotApi, database: str) ->
     assert health.json() == {
         "status": "ok",
         "mode": "polling",
-        "rally": DEFAULT_RALLY.id,
-        "phase": "draft",
+        "rallies": {DEFAULT_RALLY.id: "draft"},
     }
     assert api.transcript(amina.chat_id)[0].text.startswith(WELCOME)
     assert not api.calls_of("setWebhook")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -88,16 +88,23 @@ class TeamService:
 
         return await self.services.retrying(work)
 
-    async def create_team(self, name: str, *, actor_user_id: int) -> TeamView | None:
-        """A new team with a fresh join code, audited; None if the name is taken."""
+    async def create_team(
+        self, name: str, *, actor_user_id: int, other_rallies: Collection[str] = ()
+    ) -> TeamView | None:
+        """A new team with a fresh join code, audited; None if the name is taken.
+
+        The code is unique among `other_rallies` too: on a bot running several rallies, a
+        join code tells which rally a player joins.
+        """
 
         async def work(uow: SqlUnitOfWork) -> TeamView | None:
             now = self.services.clock()
             rally_row = await uow.rallies.ensure(self.rally.id, at=now)
             if await uow.teams.by_name(self.rally.id, name) is not None:
                 return None
+            rally_ids = [self.rally.id, *other_rallies]
             code = self.make_code()
-            while await uow.teams.by_code(self.rally.id, code) is not None:
+            while await uow.teams.by_code_in(rally_ids, code) is not None:
                 code = self.make_code()
             row, progress = await self._add_team(uow, name, code, RallyPhase(rally_row.phase), now)
             await uow.audit.log(
@@ -228,6 +235,34 @@ class TeamService:
                 previous.name if previous else None,
                 tuple(events),
             )
+
+        return await self.services.retrying(work)
+
+    async def leave_for_another_rally(self, user_id: int) -> TeamView | None:
+        """Leave this rally's team, to join a team of another rally on the same bot.
+
+        Returns the team instead, unchanged, when the rally runs: moving a player out of a
+        team in play is for an organiser, as between teams of one rally.
+        """
+
+        async def work(uow: SqlUnitOfWork) -> TeamView | None:
+            player = await uow.players.by_user(self.rally.id, user_id)
+            if player is None or player.team_id is None:
+                return None
+            team = await uow.teams.get(player.team_id)
+            rally_row = await uow.rallies.ensure(self.rally.id, at=self.services.clock())
+            if team is not None and rally_row.phase == RallyPhase.RUNNING:
+                return await self._view(uow, team)
+            player.team_id = None
+            await uow.audit.log(
+                self.rally.id,
+                user_id,
+                "left-for-another-rally",
+                {"team": team.name if team else None},
+                at=self.services.clock(),
+            )
+            await uow.commit()
+            return None
 
         return await self.services.retrying(work)
 

@@ -103,6 +103,7 @@ class TeamRow(Base):
         UniqueConstraint("rally_id", "code"),
         UniqueConstraint("rally_id", "name"),
         UniqueConstraint("rally_id", "position"),
+        Index(None, "code"),  # a join code names its rally too, when several share the bot
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -120,6 +121,7 @@ class PlayerRow(Base):
     __table_args__ = (
         UniqueConstraint("rally_id", "telegram_user_id"),
         Index(None, "team_id"),
+        Index(None, "telegram_user_id"),  # which of several rallies a user plays in
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

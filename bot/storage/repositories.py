@@ -7,7 +7,7 @@ caused it. Times are always passed in by the caller: nothing here reads the cloc
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar, cast
 
@@ -122,6 +122,15 @@ class TeamRepository(_Repository):
             select(TeamRow).where(TeamRow.rally_id == rally_id, TeamRow.code == code.upper())
         )
 
+    async def by_code_in(self, rally_ids: Iterable[str], code: str) -> TeamRow | None:
+        """Find a team by join code among several rallies (codes are unique across them)."""
+        return await self._one_or_none(
+            select(TeamRow)
+            .where(TeamRow.rally_id.in_(list(rally_ids)), TeamRow.code == code.upper())
+            .order_by(TeamRow.id)
+            .limit(1)
+        )
+
     async def by_name(self, rally_id: str, name: str) -> TeamRow | None:
         """Find a team by its exact name."""
         return await self._one_or_none(
@@ -156,6 +165,14 @@ class PlayerRepository(_Repository):
             select(PlayerRow).where(
                 PlayerRow.rally_id == rally_id, PlayerRow.telegram_user_id == telegram_user_id
             )
+        )
+
+    async def of_user(self, telegram_user_id: int) -> Sequence[PlayerRow]:
+        """Everything a Telegram user is, across rallies: in a team first, then latest seen."""
+        return await self._all(
+            select(PlayerRow)
+            .where(PlayerRow.telegram_user_id == telegram_user_id)
+            .order_by(PlayerRow.team_id.is_(None), PlayerRow.last_seen_at.desc(), PlayerRow.id)
         )
 
     async def add(

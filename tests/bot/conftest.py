@@ -37,11 +37,15 @@ class World:
     rally: Rally
     clock: Clock = utc_now
     application: RallyApplication | None = None
+    more_rallies: tuple[Rally, ...] = ()
+    """Other rallies the same bot runs (`rally` is the first, the default)."""
     users: dict[str, SimulatedUser] = field(default_factory=dict)
 
     async def start(self) -> None:
         """Start the bot (again, after a restart) with long polling."""
-        application = build_application(self.settings, self.rally, clock=self.clock)
+        application = build_application(
+            self.settings, [self.rally, *self.more_rallies], clock=self.clock
+        )
         await application.initialize()
         assert application.post_init is not None
         await application.post_init(application)  # as run_polling does after initialize
@@ -96,7 +100,7 @@ class World:
     def says(self, language: str, message: str, **values: object) -> str:
         """What the bot says in a language for an interface message, as a player reads it."""
         assert self.application is not None
-        catalogs = self.application.bot_data.catalogs
+        catalogs = self.application.bot_data.default.catalogs
         assert catalogs is not None
         return html.unescape(catalogs.translator(language)._(message, **values))
 
@@ -106,7 +110,11 @@ class World:
 
 
 async def open_world(
-    tmp_path: Path, backend: str, rally: Rally, clock: Clock = utc_now
+    tmp_path: Path,
+    backend: str,
+    rally: Rally,
+    clock: Clock = utc_now,
+    more_rallies: tuple[Rally, ...] = (),
 ) -> AsyncIterator[World]:
     url = database_url(backend, tmp_path)
     await reset(url)
@@ -120,7 +128,7 @@ async def open_world(
             rally_flood_limit=FAST,
             _env_file=None,
         )
-        world = World(api, settings, rally, clock)
+        world = World(api, settings, rally, clock, more_rallies=more_rallies)
         await world.start()
         try:
             yield world

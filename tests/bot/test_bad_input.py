@@ -116,7 +116,7 @@ class Team:
 def runtime(world: World) -> Runtime:
     """The running bot's services."""
     assert world.application is not None
-    return world.application.bot_data
+    return world.application.bot_data.default
 
 
 async def progress(world: World, user: SimulatedUser) -> Progress:

@@ -40,7 +40,7 @@ def reads(world: World, reader: str, message: str, /, **values: object) -> str:
     """An interface message as a reader of that language reads it (`World.says` cannot take a
     `language` value)."""
     assert world.application is not None
-    catalogs = world.application.bot_data.catalogs
+    catalogs = world.application.bot_data.default.catalogs
     assert catalogs is not None
     return html.unescape(catalogs.translator(reader)._(message, **values))
 
@@ -48,7 +48,7 @@ def reads(world: World, reader: str, message: str, /, **values: object) -> str:
 async def stored(world: World) -> tuple[int, int]:
     """How many broadcasts and outbox messages the database holds."""
     assert world.application is not None
-    async with world.application.bot_data.ready().new_uow() as uow:
+    async with world.application.bot_data.default.ready().new_uow() as uow:
         session = uow._active_session()
         broadcasts = await session.scalar(select(func.count()).select_from(BroadcastRow))
         messages = await session.scalar(select(func.count()).select_from(OutboxRow))
@@ -147,7 +147,7 @@ async def test_a_broadcast_to_one_team_reaches_its_players_in_their_language(wor
     for other in ("chloe", "dawit"):
         assert not any("organisers" in text for text in world.texts(people[other]))
     assert report.splitlines()[1:] == report_lines(world, "en", sent=2, unreachable=0, failed=0)
-    async with world.application.bot_data.ready().new_uow() as uow:
+    async with world.application.bot_data.default.ready().new_uow() as uow:
         [entry] = await uow.audit.list(world.rally.id)
     assert (entry.actor_user_id, entry.action, entry.details["target"]) == (
         ORGANISER_ID,
@@ -257,7 +257,7 @@ async def test_a_send_in_flight_at_a_restart_finishes_and_is_not_repeated(world:
     orga = organiser(world, "en")
     orga.send_command("help")
     await world.settle()
-    runtime = world.application.bot_data
+    runtime = world.application.bot_data.default
     amina = await runtime.teams.find(people["amina"].id)
     slow = world.api.faults.hang("sendMessage", seconds=1)  # Telegram takes a second to answer
     await runtime.broadcasts.enqueue(
@@ -332,7 +332,7 @@ async def crowd(world: World, size: int) -> list[SimulatedUser]:
         for n in range(size)
     ]
     assert world.application is not None
-    teams = world.application.bot_data.teams
+    teams = world.application.bot_data.default.teams
     for user in users:
         await teams.meet(user.id, user.chat_id, user.user["first_name"], user.user["language_code"])
     return users
@@ -341,7 +341,7 @@ async def crowd(world: World, size: int) -> list[SimulatedUser]:
 async def outbox_rows(world: World) -> dict[int, OutboxRow]:
     """Every stored outbox message by chat (broadcasts only, not reports)."""
     assert world.application is not None
-    async with world.application.bot_data.ready().new_uow() as uow:
+    async with world.application.bot_data.default.ready().new_uow() as uow:
         rows = (await uow._active_session().scalars(select(OutboxRow))).all()
     return {row.chat_id: row for row in rows if row.broadcast_id is not None}
 
@@ -354,7 +354,7 @@ async def test_the_outbox_waits_out_429s_itself_without_counting_them(
     orga = organiser(world, "en")
     orga.send_command("help")  # the organiser has opened the bot: the report can reach them
     await world.settle()
-    runtime = world.application.bot_data
+    runtime = world.application.bot_data.default
     messages = []
     for user in players:
         member = await runtime.teams.find(user.id)
@@ -375,7 +375,7 @@ async def test_network_errors_are_retried_and_refusals_recorded(world: World) ->
     orga = organiser(world, "en")
     orga.send_command("help")
     await world.settle()
-    runtime = world.application.bot_data
+    runtime = world.application.bot_data.default
     amina = await runtime.teams.find(people["amina"].id)
     bilal = await runtime.teams.find(people["bilal"].id)
     world.api.faults.drop("sendMessage", times=2)  # the connection breaks twice
@@ -476,7 +476,7 @@ async def test_a_thousand_players_get_a_broadcast_once_through_429s_and_a_restar
     assert report.splitlines()[1:] == report_lines(
         world, "en", sent=reachable, unreachable=len(blocked), failed=0
     )
-    async with world.application.bot_data.ready().new_uow() as uow:
+    async with world.application.bot_data.default.ready().new_uow() as uow:
         unreachable = {p.chat_id for p in await uow.players.list(world.rally.id) if not p.reachable}
     assert unreachable == blocked  # skipped from now on
     print(  # the timings, shown with pytest -s

@@ -114,7 +114,7 @@ async def test_six_teams_play_the_whole_default_rally(world: World) -> None:
                 running.discard(position)
         await world.settle()
 
-    board = await world.application.bot_data.leaderboard.ranking()
+    board = await world.application.bot_data.default.leaderboard.ranking()
     scores = {entry.standing.name: entry.standing.score for entry in board}
     for position in range(len(teams)):
         assert scores[rally.teams[position].name] == expected_score(rally, position)
@@ -124,7 +124,7 @@ async def test_six_teams_play_the_whole_default_rally(world: World) -> None:
     for members in teams:
         for member in members:
             texts = "\n".join(world.texts(member))
-            known = await world.application.bot_data.teams.find(member.id)
+            known = await world.application.bot_data.default.teams.find(member.id)
             # every member saw every clue in their language, whoever acted: the team kept step
             for stage in rally.stages:
                 assert stage.clue[known.language] in texts, (member.user["first_name"], stage.id)

@@ -42,7 +42,7 @@ def staff(world: World) -> tuple[SimulatedUser, SimulatedUser]:
 
 
 async def state_of(world: World) -> tuple[object, ...]:
-    runtime = world.application.bot_data
+    runtime = world.application.bot_data.default
     teams = await runtime.teams.all_teams()
     async with runtime.ready().new_uow() as uow:
         audit = await uow.audit.list(world.rally.id)
@@ -136,7 +136,7 @@ async def test_the_day_from_open_to_finish(world: World) -> None:
         assert "1. Puy de Dôme: 10 points" in final
     assert "Your team's place: 1 of 6" in world.texts(amina)[-1]
     assert "Your team's place: 2 of 6" in world.texts(bilal)[-1]
-    async with world.application.bot_data.ready().new_uow() as uow:
+    async with world.application.bot_data.default.ready().new_uow() as uow:
         actions = [entry.action for entry in await uow.audit.list(world.rally.id)]
     assert actions[:4] == ["open", "start", "pause", "resume"]
     assert "finish" in actions
@@ -180,7 +180,7 @@ async def test_corrections_are_told_to_the_team_and_audited(world: World) -> Non
     assert board.startswith("🏆 Leaderboard")
     assert "1. Puy de Dôme: 7 points, 1/8 stages" in board
 
-    async with world.application.bot_data.ready().new_uow() as uow:
+    async with world.application.bot_data.default.ready().new_uow() as uow:
         audit = [(e.actor_user_id, e.action) for e in await uow.audit.list(world.rally.id)]
     assert (ORGANISER_ID, "checkin") in audit
     assert (ADMIN_ID, "award") in audit
@@ -271,7 +271,7 @@ async def test_a_team_photo_is_reviewed_by_the_organisers(world: World) -> None:
     await world.settle()
     assert world.texts(sancy)[-1].startswith("📸 Your team photo at")
     assert "was approved! +15 points. Score: 25." in world.texts(sancy)[-1]
-    team = await world.application.bot_data.teams.team_of(sancy.id)
+    team = await world.application.bot_data.default.teams.team_of(sancy.id)
     assert team.progress.score == 10 + 15
     # the admin's copy of the same photo: a second approval gives nothing more
     copy = world.api.last_message(admin.chat_id)
@@ -280,7 +280,7 @@ async def test_a_team_photo_is_reviewed_by_the_organisers(world: World) -> None:
     assert (
         world.api.callback_query(record.query_id).answer_text == "This photo was already reviewed."
     )
-    assert (await world.application.bot_data.teams.team_of(sancy.id)).progress.score == 25
+    assert (await world.application.bot_data.default.teams.team_of(sancy.id)).progress.score == 25
     sancy.send_photo()
     await world.settle()
     assert world.texts(sancy)[-1] == "Your team's photo was already approved. Thank you!"

@@ -41,7 +41,7 @@ async def test_two_members_pressing_the_right_answer_together_score_once(world: 
     await world.settle()
     notices = {world.api.callback_query(q.query_id).answer_text for q in (press_one, press_two)}
     assert world.says("en", "This question is already answered.") in notices
-    team = await world.application.bot_data.teams.team_of(chloe.id)
+    team = await world.application.bot_data.default.teams.team_of(chloe.id)
     assert team.progress.score == 10 + question.points  # check-in + one right answer
     assert team.progress.question_index == 1
     right_told = [t for t in world.texts(chloe) + world.texts(dawit) if "Right!" in t]
@@ -59,7 +59,7 @@ async def test_a_redelivered_update_is_handled_once(world: World) -> None:
     world.api.inject(update)
     await world.settle()
     assert len(world.api.calls_of("sendMessage")) == replies
-    team = await world.application.bot_data.teams.team_of(chloe.id)
+    team = await world.application.bot_data.default.teams.team_of(chloe.id)
     assert team.progress.question_index == 1  # answered once, not twice
     assert team.progress.score == 10 + first.points
 
@@ -76,5 +76,5 @@ async def test_a_restart_in_the_middle_resumes_every_team(world: World) -> None:
     answer(world, dawit, stage.questions[1], right_answer(stage.questions[1], "en", world.rally))
     await world.settle()
     assert "Right!" in world.texts(dawit)[-1]
-    team = await world.application.bot_data.teams.team_of(chloe.id)
+    team = await world.application.bot_data.default.teams.team_of(chloe.id)
     assert team.progress.score == 10 + stage.questions[0].points + stage.questions[1].points

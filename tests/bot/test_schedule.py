@@ -40,7 +40,7 @@ async def run_job(world: World, name: str) -> None:
     assert world.application is not None
     queue = world.application.job_queue
     assert queue is not None
-    [job] = queue.get_jobs_by_name(name)
+    [job] = queue.get_jobs_by_name(f"{world.rally.id}:{name}")
     await job.run(world.application)
     await world.settle()
 
@@ -49,7 +49,10 @@ def planned(world: World) -> list[str]:
     assert world.application is not None
     queue = world.application.job_queue
     assert queue is not None
-    return sorted(job.name or "" for job in queue.jobs())
+    prefix = f"{world.rally.id}:"
+    names = [job.name or "" for job in queue.jobs()]
+    assert all(name.startswith(prefix) for name in names), names
+    return sorted(name.removeprefix(prefix) for name in names)
 
 
 async def test_the_schedule_starts_reminds_and_finishes_and_survives_a_restart(
@@ -61,7 +64,7 @@ async def test_the_schedule_starts_reminds_and_finishes_and_survives_a_restart(
     amina.start("PUY63")
     await world.settle()
     await run_job(world, "start")
-    assert await world.application.bot_data.timeline.phase() is RallyPhase.RUNNING
+    assert await world.application.bot_data.default.timeline.phase() is RallyPhase.RUNNING
     assert "Stage 1 of 8" in world.texts(amina)[-1]
 
     await world.restart()  # jobs live in memory: rebuilt from the file and the stored phase
@@ -70,7 +73,7 @@ async def test_the_schedule_starts_reminds_and_finishes_and_survives_a_restart(
     await run_job(world, "end-reminder")
     await world.api.wait_for(lambda: "ends in 15 minutes" in world.texts(amina)[-1], timeout=10)
     await run_job(world, "finish")
-    assert await world.application.bot_data.timeline.phase() is RallyPhase.FINISHED
+    assert await world.application.bot_data.default.timeline.phase() is RallyPhase.FINISHED
     await world.api.wait_for(
         lambda: world.texts(amina)[-1].startswith("🏁 The rally is over!"), timeout=10
     )

@@ -38,7 +38,7 @@ async def teams_playing(
 async def progress(world: World, user: SimulatedUser) -> Progress:
     """Where the user's team is, read from the database."""
     assert world.application is not None
-    team = await world.application.bot_data.teams.team_of(user.id)
+    team = await world.application.bot_data.default.teams.team_of(user.id)
     assert team is not None, f"{user.user['first_name']} is in no team"
     return team.progress
 

@@ -195,7 +195,9 @@ async def test_a_reply_that_cannot_be_sent_is_given_up_and_clue_shows_the_step(
     amina.send_command("clue")
     await world.settle()
     assert world.application is not None
-    step = current_step(world.application.bot_data.catalogs.translator("en"), world.rally, stored)
+    step = current_step(
+        world.application.bot_data.default.catalogs.translator("en"), world.rally, stored
+    )
     assert world.texts(amina)[seen:] == [plain(step[0].text)]
     assert world.api.inline_buttons(amina.chat_id)  # with the button to start the questions
 
