@@ -468,7 +468,7 @@ class BroadcastService:
             if team is None:
                 return Refused(Refusal.UNKNOWN_TEAM, code)
             return await uow.players.members(team.id)
-        players = await uow.players.list(rally_id)
+        players = await uow.players.audience(rally_id)
         if audience.kind is AudienceKind.LANGUAGE:
             return [p for p in players if p.language == audience.target]
         return players

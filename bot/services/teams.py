@@ -284,9 +284,9 @@ class TeamService:
             return await self._view(uow, team) if team else None
 
     async def all_players(self) -> list[Member]:
-        """Every player of the rally, in or out of a team."""
+        """Every player of the rally, in or out of a team (not those playing another rally)."""
         async with self.services.new_uow() as uow:
-            return [Member.of(p) for p in await uow.players.list(self.rally.id)]
+            return [Member.of(p) for p in await uow.players.audience(self.rally.id)]
 
     async def all_teams(self) -> list[TeamView]:
         """Every team of the rally in position order."""

@@ -15,6 +15,7 @@ from sqlalchemy import CursorResult, Select, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.storage.conflicts import conflicts_as_concurrent_change
 from bot.storage.models import (
@@ -215,6 +216,28 @@ class PlayerRepository(_Repository):
         """All players of the rally, oldest first."""
         return await self._all(
             select(PlayerRow).where(PlayerRow.rally_id == rally_id).order_by(PlayerRow.id)
+        )
+
+    async def audience(self, rally_id: str) -> Sequence[PlayerRow]:
+        """The players a message to the whole rally goes to, oldest first.
+
+        Everyone who wrote in this rally, but those without a team here who are in a team of
+        another rally on the same bot: they play there now.
+        """
+        elsewhere = aliased(PlayerRow)
+        in_another_team = (
+            select(elsewhere.id)
+            .where(
+                elsewhere.telegram_user_id == PlayerRow.telegram_user_id,
+                elsewhere.rally_id != rally_id,
+                elsewhere.team_id.is_not(None),
+            )
+            .exists()
+        )
+        return await self._all(
+            select(PlayerRow)
+            .where(PlayerRow.rally_id == rally_id, ~(PlayerRow.team_id.is_(None) & in_another_team))
+            .order_by(PlayerRow.id)
         )
 
     async def reachable(self, rally_id: str) -> Sequence[PlayerRow]:

@@ -162,7 +162,13 @@ async def test_a_player_moves_to_another_rally_only_while_theirs_is_not_running(
     bilal = world.user("Bilal", "en")
     bilal.send_command("join", "PUY63")
     await world.settle()
-    world.api.create_user("Admin", user_id=ADMIN_ID, language_code="en").send_command("go")
+    admin = world.api.create_user("Admin", user_id=ADMIN_ID, language_code="en")
+    admin.send_command("broadcast", "Clermont teams meet at Jaude")
+    await world.settle()
+    # she left Clermont for the second city: Clermont's messages to everyone skip her
+    assert any("Clermont teams meet at Jaude" in text for text in world.texts(bilal))
+    assert not any("Clermont teams meet at Jaude" in text for text in world.texts(amina))
+    admin.send_command("go")
     await world.settle()
     bilal.send_command("join", "PONTS7")  # Clermont runs: he stays with his team
     await world.settle()
