@@ -138,6 +138,12 @@ class Deployment:
             return staffed[0]
         return known[0] if known else self.default
 
+    async def rally_of_photo(self, photo_id: int) -> Runtime | None:
+        """The rally a team photo was sent in (its review buttons may be pressed from any)."""
+        async with self.default.ready().new_uow() as uow:
+            row = await uow.photos.get(photo_id)
+        return self.rallies.get(row.rally_id) if row is not None else None
+
     async def rally_of_code(self, code: str) -> Runtime | None:
         """The rally whose team has this join code (codes are unique across rallies)."""
         if not self.several:
@@ -174,6 +180,10 @@ class RallyContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         rally = self.runtime.rally
         assert rally is not None
         return rally
+
+    def for_staff(self, text: str) -> str:
+        """A message to organisers, named with its rally's id when the bot runs several."""
+        return f"[{self.rally.id}] {text}" if self.bot_data.several else text
 
 
 RallyApplication = Application[

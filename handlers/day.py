@@ -91,7 +91,8 @@ async def tell_organisers(context: RallyContext, render: Callable[[Translator], 
             member.language if member else runtime.rally.default_language
         )
         try:
-            await context.bot.send_message(user_id, render(tr), parse_mode=ParseMode.HTML)
+            text = context.for_staff(render(tr))
+            await context.bot.send_message(user_id, text, parse_mode=ParseMode.HTML)
         except TelegramError as exc:
             log.info("organiser %s not reachable: %s", user_id, exc)
 

@@ -45,7 +45,7 @@ async def lost(update: Update, context: RallyContext) -> None:
         try:
             await context.bot.send_message(
                 organiser,
-                lost_alert(tr, context.rally, watch, player, services.clock()),
+                context.for_staff(lost_alert(tr, context.rally, watch, player, services.clock())),
                 parse_mode=ParseMode.HTML,
             )
             if watch.last_lat is not None and watch.last_lon is not None:

@@ -57,7 +57,9 @@ async def show_to_organisers(
             await context.bot.send_photo(
                 chat_id,
                 photo.file_id,
-                caption=photo_caption(tr, context.rally, team, photo.stage_id, photo.points),
+                caption=context.for_staff(
+                    photo_caption(tr, context.rally, team, photo.stage_id, photo.points)
+                ),
                 parse_mode=ParseMode.HTML,
                 reply_markup=review_buttons(context, photo),
             )
@@ -118,6 +120,10 @@ async def review(update: Update, context: RallyContext, pressed: ReviewPhoto) ->
     assert query is not None
     assert user is not None
     tr = context.tr
+    if context.bot_data.several:  # review it in its own rally, whichever one they work on
+        home = await context.bot_data.rally_of_photo(pressed.photo_id)
+        if home is not None and home.is_staff(user.id):
+            context.use(home)
     if not has_role(context, user.id, Role.ORGANISER):
         await query.answer(tr._("This command is for the rally's organisers."))
         return

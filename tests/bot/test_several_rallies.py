@@ -15,7 +15,7 @@ from bot.content import Rally
 from bot.context import Runtime
 from bot.engine import RallyPhase
 from bot.rally_file import load_rally
-from tests.bot.conftest import ADMIN_ID, DEFAULT_RALLY, World, open_world
+from tests.bot.conftest import ADMIN_ID, DEFAULT_RALLY, ORGANISER_ID, World, open_world
 from tests.bot.players import press
 from tests.databases import BACKENDS
 
@@ -179,3 +179,30 @@ async def test_a_player_moves_to_another_rally_only_while_theirs_is_not_running(
     )
     assert await members(world, DEFAULT_RALLY, "PUY63") == ["Bilal"]
     assert await members(world, SECOND, "PONTS7") == ["Amina"]
+
+
+async def test_an_organiser_of_every_rally_reviews_a_photo_of_the_rally_it_came_from(
+    two: World,
+) -> None:
+    world = two
+    organiser = world.api.create_user("Orga", user_id=ORGANISER_ID, language_code="en")
+    organiser.start()  # works on Clermont, the first rally
+    amina = world.user("Amina", "en")
+    amina.send_command("join", "PONTS7")
+    await world.settle()
+    world.api.create_user("Zoé", user_id=SECOND_ADMIN, language_code="en").send_command("go")
+    await world.settle()
+    amina.send_text("Marianne")
+    await world.settle()
+    amina.send_photo()
+    await world.settle()
+    shown = world.api.last_message(organiser.chat_id)
+    assert shown.kind == "photo"
+    assert (shown.caption or "").startswith("[second-city] ")  # which rally it comes from
+    approve = next(b for row in shown.inline_keyboard for b in row if "Approve" in b["text"])
+    organiser.press_button(approve["text"], message=shown)
+    await world.settle()
+    assert "was approved! +15 points." in world.texts(amina)[-1]
+    team = await runtime_of(world, SECOND).teams.team_by_code("PONTS7")
+    assert team is not None
+    assert team.progress.score == 10 + 15
