@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
+
+Params = Mapping[str, str]
+"""A call's parameters as they arrived (JSON values still encoded)."""
 
 
 class FaultKind(enum.Enum):
@@ -25,12 +29,16 @@ class Fault:
     status: int = 500
     description: str = "Internal Server Error"
     hang_seconds: float | None = None
+    when: Callable[[Params], bool] | None = None
+    """Catches only the calls whose parameters it accepts (None: every call of `method`)."""
     triggered: int = 0
 
-    def matches(self, method: str) -> bool:
-        """Whether this fault catches a call of `method`."""
+    def matches(self, method: str, params: Params | None = None) -> bool:
+        """Whether this fault catches a call of `method` with these parameters."""
         live = self.remaining is None or self.remaining > 0
-        return live and (self.method is None or self.method.lower() == method.lower())
+        if not live or (self.method is not None and self.method.lower() != method.lower()):
+            return False
+        return self.when is None or self.when(params or {})
 
 
 class FaultInjector:
@@ -54,10 +62,19 @@ class FaultInjector:
         return self._arm(Fault(FaultKind.STATUS, method, times, status, phrase))
 
     def hang(
-        self, method: str | None = None, *, times: int | None = 1, seconds: float | None = None
+        self,
+        method: str | None = None,
+        *,
+        times: int | None = 1,
+        seconds: float | None = None,
+        when: Callable[[Params], bool] | None = None,
     ) -> Fault:
-        """Hold the next calls: `seconds` then answer normally, or (None) until the client goes."""
-        return self._arm(Fault(FaultKind.HANG, method, times, hang_seconds=seconds))
+        """Hold the next calls: `seconds` then answer normally, or (None) until the client goes.
+
+        `when` narrows it to some calls: `hang("getUpdates", when=offset_above(41))` holds the
+        poll that would confirm update 41, as if that request had not reached Telegram yet.
+        """
+        return self._arm(Fault(FaultKind.HANG, method, times, hang_seconds=seconds, when=when))
 
     def drop(self, method: str | None = None, *, times: int | None = 1) -> Fault:
         """Close the connection of the next calls without answering."""
@@ -67,10 +84,10 @@ class FaultInjector:
         """Disarm every fault."""
         self.faults.clear()
 
-    def take(self, method: str) -> Fault | None:
+    def take(self, method: str, params: Params | None = None) -> Fault | None:
         """The fault that catches this call of `method`, consuming one of its uses."""
         for fault in self.faults:
-            if fault.matches(method):
+            if fault.matches(method, params):
                 if fault.remaining is not None:
                     fault.remaining -= 1
                 fault.triggered += 1
@@ -82,3 +99,13 @@ class FaultInjector:
             raise ValueError("a fault must catch at least one call")
         self.faults.append(fault)
         return fault
+
+
+def offset_above(update_id: int) -> Callable[[Params], bool]:
+    """For `when=`: a getUpdates call whose offset confirms `update_id`."""
+
+    def confirms(params: Params) -> bool:
+        offset = params.get("offset")
+        return offset is not None and int(offset) > update_id
+
+    return confirms

@@ -69,6 +69,11 @@ class UpdateQueue:
         return [entry.update for entry in self._queued]
 
     @property
+    def unconfirmed(self) -> list[JsonDict]:
+        """Updates fetched at least once and not yet confirmed: a new poll gets them again."""
+        return [entry.update for entry in self._queued if entry.delivered]
+
+    @property
     def all_delivered(self) -> bool:
         """Whether every queued update was fetched at least once."""
         return all(entry.delivered for entry in self._queued)

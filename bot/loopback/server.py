@@ -21,7 +21,7 @@ from typing import Any, Protocol, Self
 
 import uvicorn
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -207,9 +207,12 @@ class LoopbackBotApi:
 
     async def _api_endpoint(self, request: Request) -> Response:
         method_name = str(request.path_params["method"])
-        body = parse_body(
-            request.headers.get("content-type"), await request.body(), request.url.query
-        )
+        try:
+            raw = await request.body()
+        except ClientDisconnect:
+            # the client died while sending (a killed bot): Telegram never got the request
+            return Response(status_code=400)
+        body = parse_body(request.headers.get("content-type"), raw, request.url.query)
         spec = find_method(method_name)
         record = CallRecord(
             method=spec.name if spec is not None else method_name,
@@ -248,7 +251,7 @@ class LoopbackBotApi:
     ) -> tuple[int, JsonDict]:
         try:
             spec = self._authorize(request, spec)
-            fault = self.faults.take(spec.name)
+            fault = self.faults.take(spec.name, body.values)
             if fault is not None:
                 record.fault = fault.kind.value
                 early = await self._apply_fault(fault, request, gone)
@@ -471,6 +474,24 @@ class LoopbackBotApi:
 
         await self.wait_for(lambda: len(answered()) >= count, timeout, f"{count} x {method}")
         return answered()[count - 1]
+
+    async def wait_disconnected(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until no client is connected and every request received has been answered.
+
+        After a client process is killed, this is when what its last requests did (a poll's
+        offset confirming updates, a message sent) is settled, as it is at Telegram once the
+        connection is gone.
+        """
+        server = self._server
+        if server is None:
+            return
+        state = server.server_state
+        deadline = time.monotonic() + timeout
+        # connections and request tasks change without a signal: look again shortly
+        while state.connections or state.tasks:
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"clients still connected after {timeout} s")
+            await asyncio.sleep(0.01)
 
     async def wait_idle(
         self,
