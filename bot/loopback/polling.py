@@ -25,6 +25,8 @@ def update_type(update: JsonDict) -> str:
 class _Queued:
     update: JsonDict
     delivered: bool = False
+    predates_filter: bool = False
+    """Created before the bot chose its allowed_updates: delivered whatever its kind."""
 
     @property
     def update_id(self) -> int:
@@ -53,13 +55,17 @@ class UpdateQueue:
         self.last_update_id += 1
         return self.last_update_id
 
-    def push(self, update: JsonDict) -> JsonDict:
-        """Queue an update (giving it an id if it has none); the same id twice is a redelivery."""
+    def push(self, update: JsonDict, *, predates_filter: bool = False) -> JsonDict:
+        """Queue an update (giving it an id if it has none); the same id twice is a redelivery.
+
+        `predates_filter`: the update was created before the bot last set allowed_updates,
+        which "doesn't affect updates created before the call" (Bot API): any kind comes.
+        """
         if "update_id" not in update:
             update = {"update_id": self.next_update_id(), **update}
         else:
             self.last_update_id = max(self.last_update_id, int(update["update_id"]))
-        self._queued.append(_Queued(update))
+        self._queued.append(_Queued(update, predates_filter=predates_filter))
         self._signal.notify()
         return update
 
@@ -109,8 +115,9 @@ class UpdateQueue:
         kept: list[_Queued] = []
         for entry in self._queued:
             kind = update_type(entry.update)
-            if (allowed is None and kind in _NOT_BY_DEFAULT) or (
-                allowed is not None and kind not in allowed
+            if not entry.predates_filter and (
+                (allowed is None and kind in _NOT_BY_DEFAULT)
+                or (allowed is not None and kind not in allowed)
             ):
                 continue
             kept.append(entry)

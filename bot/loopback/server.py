@@ -346,9 +346,13 @@ class LoopbackBotApi:
         chat = self.state.add_chat(make_group_chat(chat_id, title, supergroup=supergroup))
         return SimulatedGroup(self.state, chat)
 
-    def inject(self, update: JsonDict) -> JsonDict:
-        """Queue a raw update; the same dict twice (same update_id) is a redelivery."""
-        return self.state.updates.push(update)
+    def inject(self, update: JsonDict, *, predates_filter: bool = False) -> JsonDict:
+        """Queue a raw update; the same dict twice (same update_id) is a redelivery.
+
+        `predates_filter=True`: created before the bot set allowed_updates, so delivered
+        whatever its kind, as Telegram warns it may be.
+        """
+        return self.state.updates.push(update, predates_filter=predates_filter)
 
     def next_update_id(self) -> int:
         """A fresh update id for a hand-made update."""

@@ -34,7 +34,7 @@ from tests.databases import BACKENDS, database_url, reset
 
 hypothesis_settings.register_profile(
     "ci",
-    max_examples=120,
+    max_examples=40,
     deadline=None,  # an example goes through HTTP and a database: its time varies
     derandomize=True,
     database=None,
