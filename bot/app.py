@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -26,6 +26,7 @@ from bot.storage.database import create_engine, migrate, session_factory
 from bot.storage.uow import SqlUnitOfWork
 from handlers import register
 from handlers.day import schedule_day
+from handlers.locale import ALLOWED_UPDATES
 
 log = logging.getLogger(__name__)
 
@@ -208,4 +209,4 @@ def build_application(
 
 def allowed_updates() -> list[str]:
     """The update types the bot listens to."""
-    return [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+    return list(ALLOWED_UPDATES)

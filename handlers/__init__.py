@@ -34,6 +34,7 @@ def register(application: RallyApplication) -> None:
         # an edited command does not run again (an old /join edited must not switch teams)
         return CommandHandler(name, callback, filters=~filters.UpdateType.EDITED_MESSAGE)
 
+    add(TypeHandler(Update, locale.only_what_the_bot_asked_for), group=-2)
     add(TypeHandler(Update, locale.resolve_reader), group=-1)
     add(command("start", start.start))
     add(command("join", join.join))

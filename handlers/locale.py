@@ -12,6 +12,25 @@ from bot.replies import Reply
 from bot.services.views import Member
 from handlers.sending import send
 
+ALLOWED_UPDATES = (
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+)
+"""The update kinds the bot asks Telegram for (`allowed_updates`) and handles."""
+
+
+async def only_what_the_bot_asked_for(update: Update, _context: RallyContext) -> None:
+    """Stop every update of a kind outside `allowed_updates` before any handler sees it.
+
+    Telegram may still deliver kinds created before the bot set its `allowed_updates` (a
+    business client's message, a channel post): they are not the rally's, and nobody is
+    answered or recorded for them.
+    """
+    if all(getattr(update, kind) is None for kind in ALLOWED_UPDATES):
+        raise ApplicationHandlerStop
+
 
 async def resolve_reader(update: Update, context: RallyContext) -> None:
     """Set the update's rally, `context.tr` and `context.player`; ignore group messages not

@@ -4,7 +4,7 @@ Hypothesis generates what players (or Telegram) might send a bot in the middle o
 in any script up to Telegram's 4096 characters, commands with garbage arguments, callback data
 of any bytes up to Telegram's 64, locations off the globe, edits of earlier messages, and update
 kinds the bot never asked for, built from the Bot API's own description
-(/work/shared/telegram-bot-api/api.min.json). For each example, through the loopback Bot API:
+(api.min.json in ../shared, beside the checkout). For each example, through the loopback API:
 
 - the error handler is never reached (it logs at ERROR, as does any unhandled exception);
 - every reply respects Telegram's limits (the loopback refuses what Telegram refuses: any call
@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,8 +49,9 @@ from bot.storage.models import (
 from tests.bot.conftest import ORGANISER_ID, World
 from tests.faults.conftest import ErrorRecords
 from tests.faults.teams import current_stage, teams_playing
+from tests.loopback.reference import REFERENCE
 
-API_DESCRIPTION = Path("/work/shared/telegram-bot-api/api.min.json")
+API_DESCRIPTION = REFERENCE
 API = (
     json.loads(API_DESCRIPTION.read_text(encoding="utf-8"))
     if API_DESCRIPTION.exists()
@@ -114,7 +114,9 @@ class Rally:
         self.world = world
         self.player = player
         self.stranger = stranger
-        self.engine: AsyncEngine = world.application.bot_data.extra["engine"]
+        engine = world.application.bot_data.engine
+        assert engine is not None
+        self.engine: AsyncEngine = engine
         self.codes = frozenset(team.code.casefold() for team in world.rally.teams)
 
     def __repr__(self) -> str:  # hypothesis prints a failing example's arguments: keep it short
