@@ -254,9 +254,13 @@ async def main(args: argparse.Namespace) -> None:
             print(
                 f"  teams that finished the rally: {finished}/{len(saturated_run.script_lengths)}"
             )
-            print(f"  bot peak RSS {stats.maxrss_mb:.0f} MB; errors logged: {len(stats.errors)}")
+            print(f"  errors logged: {len(stats.errors)}")
             for error in stats.errors[:5]:
                 print(f"    {error}")
+            print(
+                f"memory: bot peak RSS {stats.maxrss_mb:.0f} MB with {args.players} players "
+                f"after the saturated run (target <= 200 MB)"
+            )
             if stats.profile:
                 (workdir.parent / "rallye-bench-cprofile.txt").write_text(stats.profile)
                 print(f"  cProfile written to {workdir.parent / 'rallye-bench-cprofile.txt'}")
