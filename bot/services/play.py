@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.engine import (
     AnswerRecord,
@@ -25,8 +25,11 @@ from bot.engine import (
 from bot.geo import Point
 from bot.services.base import Services, progress_of, store_progress
 from bot.services.views import Member, TeamView
-from bot.storage.models import RallyRow
+from bot.storage.models import ProgressRow, RallyRow, TeamRow
 from bot.storage.uow import SqlUnitOfWork
+
+LAST_SEEN_STEP = timedelta(minutes=1)
+"""A player's last activity is stored to this step: most actions then write one row less."""
 
 
 @dataclass(frozen=True)
@@ -91,23 +94,39 @@ class PlayService:
         """A player's action for their team; a Telegram update is handled once only."""
 
         async def work(uow: SqlUnitOfWork) -> Outcome:
-            claimed_at = self.services.clock()
-            if update_id is not None and not await uow.updates.claim(
-                self.rally.id, update_id, at=claimed_at
-            ):
-                return Outcome(duplicate=True)
-            player = await uow.players.by_user(self.rally.id, user_id)
+            # Reads first, writes last: on SQLite a transaction takes the database's only
+            # write lock at its first write and keeps it until the commit, so every read done
+            # after it would make all other writers wait (and poll). The version column of the
+            # progress row, and the unique keys of the records and of the claim, catch what
+            # changed between the reads and the writes: the decision is then made again.
+            player, teammates = await uow.players.with_teammates(self.rally.id, user_id)
             if player is None or player.team_id is None:
+                if not await self._claim(uow, update_id):
+                    return Outcome(duplicate=True)
                 await uow.commit()
                 actor = Member.of(player) if player else None
                 return Outcome((Refused(Audience.PLAYER, Refusal.NOT_IN_TEAM),), actor=actor)
             now = self._when(at)
-            player.last_seen_at = self.services.clock()
-            outcome = await self._decide(uow, player.team_id, command, now, player_id=player.id)
+            members = tuple(Member.of(p) for p in teammates)
+            state = await self._read(uow, player.team_id, members)
+            decision = self._judge(state, command, now)
+            if not await self._claim(uow, update_id):
+                return Outcome(duplicate=True)
+            changed = await self._store_decision(uow, state, command, decision, player_id=player.id)
+            seen = self.services.clock()
+            if seen - player.last_seen_at >= LAST_SEEN_STEP:
+                player.last_seen_at = seen
             await uow.commit()
-            return Outcome(outcome[0].events, outcome[1], Member.of(player), changed=outcome[2])
+            team = TeamView.of(state.team, members, decision.progress)
+            return Outcome(decision.events, team, Member.of(player), changed=changed)
 
         return await self.services.retrying(work)
+
+    async def _claim(self, uow: SqlUnitOfWork, update_id: int | None) -> bool:
+        """Mark the Telegram update as handled in this transaction; False if it already was."""
+        if update_id is None:
+            return True
+        return await uow.updates.claim(self.rally.id, update_id, at=self.services.clock())
 
     async def act_for_team(
         self, team_id: int, command: Command, *, actor_user_id: int, action: str
@@ -164,26 +183,53 @@ class PlayService:
         command: Command,
         now: datetime,
         *,
-        player_id: int | None = None,
         actor_user_id: int | None = None,
     ) -> tuple[Decision, TeamView, bool]:
-        rally_row = await uow.rallies.ensure(self.rally.id, at=now)
-        row = await uow.progress.get_for_update(team_id)
-        team = await uow.teams.get(team_id)
-        assert row is not None, f"team {team_id} has no progress row"
-        assert team is not None, f"team {team_id} does not exist"
-        before = progress_of(row)
-        decision = decide(self.rally, effective_phase(rally_row, now), before, command, now)
-        changed = decision.changes(before)
+        """Read the team, decide, store the decision (an organiser's action: no player)."""
+        members = tuple(Member.of(p) for p in await uow.players.members(team_id))
+        state = await self._read(uow, team_id, members)
+        decision = self._judge(state, command, now)
+        changed = await self._store_decision(
+            uow, state, command, decision, actor_user_id=actor_user_id
+        )
+        return decision, TeamView.of(state.team, members, decision.progress), changed
+
+    async def _read(
+        self, uow: SqlUnitOfWork, team_id: int, members: tuple[Member, ...]
+    ) -> _TeamState:
+        """What a decision about the team needs: the rally's phase, the team, its progress."""
+        rally_row = await uow.rallies.ensure(self.rally.id, at=self.services.clock())
+        found = await uow.progress.get_with_team_for_update(team_id)
+        assert found is not None, f"team {team_id} has no progress row"
+        row, team = found
+        return _TeamState(rally_row, row, team, members)
+
+    def _judge(self, state: _TeamState, command: Command, now: datetime) -> Decision:
+        """The engine's decision on the team's progress as read."""
+        phase = effective_phase(state.rally_row, now)
+        return decide(self.rally, phase, progress_of(state.row), command, now)
+
+    async def _store_decision(
+        self,
+        uow: SqlUnitOfWork,
+        state: _TeamState,
+        command: Command,
+        decision: Decision,
+        *,
+        player_id: int | None = None,
+        actor_user_id: int | None = None,
+    ) -> bool:
+        """Store the decision's records and progress; True if it changed the team's progress."""
+        row = state.row
+        changed = decision.changes(progress_of(row))
         if changed:
             for record in decision.records:
-                await self._store(uow, team_id, record, player_id, actor_user_id)
+                await self._store(uow, row.team_id, record, player_id, actor_user_id)
             store_progress(row, decision.progress, self.services.clock())
         if isinstance(command, CheckInAtLocation) and Point(command.lat, command.lon).is_valid():
             # the last position a team shared, refused or not: what organisers need to find it
             row.last_lat, row.last_lon = command.lat, command.lon
-        members = tuple(Member.of(p) for p in await uow.players.members(team_id))
-        return decision, TeamView.of(team, members, decision.progress), changed
+        return changed
 
     async def _store(
         self,
@@ -242,6 +288,16 @@ class PlayService:
                 reason=record.reason,
                 actor_user_id=actor_user_id,
             )
+
+
+@dataclass(frozen=True)
+class _TeamState:
+    """What a decision about a team is made on, as read in its unit of work."""
+
+    rally_row: RallyRow
+    row: ProgressRow
+    team: TeamRow
+    members: tuple[Member, ...]
 
 
 def _details(command: Command) -> dict[str, object]:

@@ -89,8 +89,13 @@ class RallyRepository(_Repository):
     async def ensure(self, rally_id: str, *, at: datetime) -> RallyRow:
         """Return the rally, storing it as a draft created `at` if it is missing.
 
-        Safe when several processes start at once: the insert ignores an existing row.
+        Read first: the row is there for every action but the first, and a read starts no
+        SQLite write transaction. Safe when several processes start at once: the insert ignores
+        an existing row.
         """
+        row = await self._get(RallyRow, rally_id)
+        if row is not None:
+            return row
         await self._insert_unless_present(
             RallyRow, {"id": rally_id, "phase": "draft", "created_at": at}
         )
@@ -204,6 +209,32 @@ class PlayerRepository(_Repository):
             )
         )
 
+    async def with_teammates(
+        self, rally_id: str, telegram_user_id: int
+    ) -> tuple[PlayerRow | None, list[PlayerRow]]:
+        """The player a Telegram user is, and their team's players in join order, in one query.
+
+        The team's list includes the player; it is empty for a player without a team.
+        """
+        team_of_user = (
+            select(PlayerRow.team_id)
+            .where(PlayerRow.rally_id == rally_id, PlayerRow.telegram_user_id == telegram_user_id)
+            .scalar_subquery()
+        )
+        rows = await self._all(
+            select(PlayerRow)
+            .where(
+                PlayerRow.rally_id == rally_id,
+                (PlayerRow.telegram_user_id == telegram_user_id)
+                | (PlayerRow.team_id == team_of_user),
+            )
+            .order_by(PlayerRow.joined_at, PlayerRow.id)
+        )
+        player = next((row for row in rows if row.telegram_user_id == telegram_user_id), None)
+        if player is None or player.team_id is None:
+            return player, []
+        return player, [row for row in rows if row.team_id == player.team_id]
+
     async def members(self, team_id: int) -> Sequence[PlayerRow]:
         """The team's players in the order they joined."""
         return await self._all(
@@ -268,6 +299,19 @@ class ProgressRepository(_Repository):
             .with_for_update()
             .execution_options(populate_existing=True)
         )
+
+    async def get_with_team_for_update(self, team_id: int) -> tuple[ProgressRow, TeamRow] | None:
+        """The team's progress (read freshly, locked as `get_for_update`) and the team, at once."""
+        with conflicts_as_concurrent_change():
+            result = await self._session.execute(
+                select(ProgressRow, TeamRow)
+                .join(TeamRow, TeamRow.id == ProgressRow.team_id)
+                .where(ProgressRow.team_id == team_id)
+                .with_for_update(of=ProgressRow)
+                .execution_options(populate_existing=True)
+            )
+            found = result.one_or_none()
+        return None if found is None else (found[0], found[1])
 
     async def add(self, row: ProgressRow) -> ProgressRow:
         """Store a team's new progress row."""
