@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from telegram import Update
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ContextTypes,
@@ -54,6 +55,9 @@ class BotSpec:
     database_url: str = ""
     rally_file: str = ""
     flood_limit: int = 0
+    spaced_limiter: bool = False
+    """An experiment: swap the app's limiter (a bucket of `flood_limit` messages that refills at
+    `flood_limit`/s, so bursts pass) for one that spaces messages 1/`flood_limit` s apart."""
     cprofile: bool = False
     cprofile_path: str = ""
     """Where to write the raw cProfile stats (for `pstats`), if anywhere."""
@@ -119,7 +123,13 @@ def _rally_application(spec: BotSpec) -> Application[Any, Any, Any, Any, Any, An
         rally_flood_limit=spec.flood_limit,
         _env_file=None,
     )
-    return build_application(settings, load_rally(spec.rally_file))
+    application = build_application(settings, load_rally(spec.rally_file))
+    if spec.spaced_limiter and spec.flood_limit:
+        spaced = AIORateLimiter(
+            overall_max_rate=1, overall_time_period=1 / spec.flood_limit, max_retries=3
+        )
+        setattr(application.bot, "_rate_limiter", spaced)  # noqa: B010 - PTB has no setter
+    return application
 
 
 DONE = struct.Struct("<q")
@@ -272,3 +282,44 @@ def _status_mb(pid: int, key: str) -> float:
             if line.startswith(key):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+class RssWatch:
+    """Samples the bot's resident memory every `interval` s while the block runs."""
+
+    def __init__(self, bot: BotProcess, interval: float = 1.0) -> None:
+        self.bot, self.interval = bot, interval
+        self.samples: list[tuple[float, float]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> RssWatch:
+        self._task = asyncio.create_task(self._sample())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._record(time.perf_counter())
+
+    def _record(self, now: float) -> None:
+        with contextlib.suppress(OSError):
+            self.samples.append((now, self.bot.rss_mb()))
+
+    async def _sample(self) -> None:
+        while True:
+            self._record(time.perf_counter())
+            await asyncio.sleep(self.interval)
+
+    def line(self) -> str:
+        """RSS at the start, its peak (and when), at the end, and the kernel's high-water mark."""
+        if not self.samples:
+            return "no RSS samples"
+        began = self.samples[0][0]
+        at, peak = max(self.samples, key=lambda sample: sample[1])
+        return (
+            f"bot RSS during the run: {self.samples[0][1]:.0f} MB at the start, "
+            f"peak {peak:.0f} MB after {at - began:.0f} s, {self.samples[-1][1]:.0f} MB at the "
+            f"end; high-water mark {self.bot.peak_rss_mb():.0f} MB"
+        )
