@@ -73,6 +73,12 @@ class BotStats:
     cpu_seconds: float
     profile: str = ""
     errors: list[str] = field(default_factory=list)
+    stopping: list[tuple[str, float]] = field(default_factory=list)
+    """The high-water mark of RSS (MB) at each step of stopping: where a late peak comes from."""
+
+    def stopping_line(self) -> str:
+        """The high-water mark before and along the bot's stop."""
+        return "; ".join(f"{step} {mb:.0f} MB" for step, mb in self.stopping)
 
 
 class _ErrorLog(logging.Handler):
@@ -175,13 +181,17 @@ async def _serve(spec: BotSpec, conn: Connection, done: Connection) -> None:
             break
         conn.send(("ok", command))
 
+    stopping = [("running", _own_mb("VmHWM:"))]
     await application.updater.stop()
+    stopping.append(("updater stopped", _own_mb("VmHWM:")))
     await application.stop()
+    stopping.append(("application stopped", _own_mb("VmHWM:")))
     if application.post_stop is not None:
         await application.post_stop(application)
     await application.shutdown()
     if application.post_shutdown is not None:
         await application.post_shutdown(application)
+    stopping.append(("shut down", _own_mb("VmHWM:")))
 
     text = ""
     if profiler is not None:
@@ -192,7 +202,7 @@ async def _serve(spec: BotSpec, conn: Connection, done: Connection) -> None:
         stats.sort_stats("tottime").print_stats(40)
         stats.sort_stats("cumulative").print_stats(60)
         text = out.getvalue()
-    conn.send(("stopped", text))
+    conn.send(("stopped", text, stopping))
 
 
 def _child(spec: BotSpec, conn: Connection, done: Connection) -> None:
@@ -203,8 +213,10 @@ def _child(spec: BotSpec, conn: Connection, done: Connection) -> None:
     try:
         asyncio.run(_serve(spec, conn, done))
     finally:
-        maxrss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        conn.send(("stats", maxrss_kb / 1024, _cpu_seconds(), errors.messages))
+        # the kernel's high-water mark of this process's memory, not getrusage's ru_maxrss:
+        # Linux carries ru_maxrss over exec from the forked image of the driver, so a bot
+        # started by a driver holding 600 MB of loopback state would report 600 MB
+        conn.send(("stats", _own_mb("VmHWM:"), _cpu_seconds(), errors.messages))
         conn.close()
 
 
@@ -262,11 +274,13 @@ class BotProcess:
     async def stop(self) -> BotStats:
         """Stop the bot as `run_polling` would; its peak RSS, CPU time and profile."""
         self._conn.send("stop")
-        kind, profile = await self._receive(60)
+        kind, profile, stopping = await self._receive(60)
         assert kind == "stopped", kind
         _, maxrss_mb, cpu, errors = await self._receive(30)
         await asyncio.get_running_loop().run_in_executor(None, self._process.join, 10)
-        return BotStats(self.pid, float(maxrss_mb), float(cpu), str(profile), list(errors))
+        stats = BotStats(self.pid, float(maxrss_mb), float(cpu), str(profile), list(errors))
+        stats.stopping = list(stopping)
+        return stats
 
     def kill(self) -> None:
         """End the child if it is still running (after a failure of the driver)."""
@@ -323,3 +337,7 @@ class RssWatch:
             f"peak {peak:.0f} MB after {at - began:.0f} s, {self.samples[-1][1]:.0f} MB at the "
             f"end; high-water mark {self.bot.peak_rss_mb():.0f} MB"
         )
+
+
+def _own_mb(key: str) -> float:
+    return _status_mb(os.getpid(), key)

@@ -288,6 +288,7 @@ async def main(args: argparse.Namespace) -> None:
             for line in latency_lines(sent):
                 print(f"  {line}")
             print(f"  bot peak RSS {stats.maxrss_mb:.0f} MB; errors logged: {len(stats.errors)}")
+            print(f"  peak RSS while stopping: {stats.stopping_line()}")
     print(f"load average after: {load_average()}")
 
 
