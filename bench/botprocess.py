@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from telegram import Update
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ContextTypes,
@@ -54,6 +55,9 @@ class BotSpec:
     database_url: str = ""
     rally_file: str = ""
     flood_limit: int = 0
+    spaced_limiter: bool = False
+    """An experiment: swap the app's limiter (a bucket of `flood_limit` messages that refills at
+    `flood_limit`/s, so bursts pass) for one that spaces messages 1/`flood_limit` s apart."""
     cprofile: bool = False
     cprofile_path: str = ""
     """Where to write the raw cProfile stats (for `pstats`), if anywhere."""
@@ -69,6 +73,12 @@ class BotStats:
     cpu_seconds: float
     profile: str = ""
     errors: list[str] = field(default_factory=list)
+    stopping: list[tuple[str, float]] = field(default_factory=list)
+    """The high-water mark of RSS (MB) at each step of stopping: where a late peak comes from."""
+
+    def stopping_line(self) -> str:
+        """The high-water mark before and along the bot's stop."""
+        return "; ".join(f"{step} {mb:.0f} MB" for step, mb in self.stopping)
 
 
 class _ErrorLog(logging.Handler):
@@ -119,7 +129,13 @@ def _rally_application(spec: BotSpec) -> Application[Any, Any, Any, Any, Any, An
         rally_flood_limit=spec.flood_limit,
         _env_file=None,
     )
-    return build_application(settings, load_rally(spec.rally_file))
+    application = build_application(settings, load_rally(spec.rally_file))
+    if spec.spaced_limiter and spec.flood_limit:
+        spaced = AIORateLimiter(
+            overall_max_rate=1, overall_time_period=1 / spec.flood_limit, max_retries=3
+        )
+        setattr(application.bot, "_rate_limiter", spaced)  # noqa: B010 - PTB has no setter
+    return application
 
 
 DONE = struct.Struct("<q")
@@ -165,13 +181,17 @@ async def _serve(spec: BotSpec, conn: Connection, done: Connection) -> None:
             break
         conn.send(("ok", command))
 
+    stopping = [("running", _own_mb("VmHWM:"))]
     await application.updater.stop()
+    stopping.append(("updater stopped", _own_mb("VmHWM:")))
     await application.stop()
+    stopping.append(("application stopped", _own_mb("VmHWM:")))
     if application.post_stop is not None:
         await application.post_stop(application)
     await application.shutdown()
     if application.post_shutdown is not None:
         await application.post_shutdown(application)
+    stopping.append(("shut down", _own_mb("VmHWM:")))
 
     text = ""
     if profiler is not None:
@@ -182,7 +202,7 @@ async def _serve(spec: BotSpec, conn: Connection, done: Connection) -> None:
         stats.sort_stats("tottime").print_stats(40)
         stats.sort_stats("cumulative").print_stats(60)
         text = out.getvalue()
-    conn.send(("stopped", text))
+    conn.send(("stopped", text, stopping))
 
 
 def _child(spec: BotSpec, conn: Connection, done: Connection) -> None:
@@ -193,8 +213,10 @@ def _child(spec: BotSpec, conn: Connection, done: Connection) -> None:
     try:
         asyncio.run(_serve(spec, conn, done))
     finally:
-        maxrss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        conn.send(("stats", maxrss_kb / 1024, _cpu_seconds(), errors.messages))
+        # the kernel's high-water mark of this process's memory, not getrusage's ru_maxrss:
+        # Linux carries ru_maxrss over exec from the forked image of the driver, so a bot
+        # started by a driver holding 600 MB of loopback state would report 600 MB
+        conn.send(("stats", _own_mb("VmHWM:"), _cpu_seconds(), errors.messages))
         conn.close()
 
 
@@ -252,11 +274,13 @@ class BotProcess:
     async def stop(self) -> BotStats:
         """Stop the bot as `run_polling` would; its peak RSS, CPU time and profile."""
         self._conn.send("stop")
-        kind, profile = await self._receive(60)
+        kind, profile, stopping = await self._receive(60)
         assert kind == "stopped", kind
         _, maxrss_mb, cpu, errors = await self._receive(30)
         await asyncio.get_running_loop().run_in_executor(None, self._process.join, 10)
-        return BotStats(self.pid, float(maxrss_mb), float(cpu), str(profile), list(errors))
+        stats = BotStats(self.pid, float(maxrss_mb), float(cpu), str(profile), list(errors))
+        stats.stopping = list(stopping)
+        return stats
 
     def kill(self) -> None:
         """End the child if it is still running (after a failure of the driver)."""
@@ -272,3 +296,48 @@ def _status_mb(pid: int, key: str) -> float:
             if line.startswith(key):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+class RssWatch:
+    """Samples the bot's resident memory every `interval` s while the block runs."""
+
+    def __init__(self, bot: BotProcess, interval: float = 1.0) -> None:
+        self.bot, self.interval = bot, interval
+        self.samples: list[tuple[float, float]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> RssWatch:
+        self._task = asyncio.create_task(self._sample())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._record(time.perf_counter())
+
+    def _record(self, now: float) -> None:
+        with contextlib.suppress(OSError):
+            self.samples.append((now, self.bot.rss_mb()))
+
+    async def _sample(self) -> None:
+        while True:
+            self._record(time.perf_counter())
+            await asyncio.sleep(self.interval)
+
+    def line(self) -> str:
+        """RSS at the start, its peak (and when), at the end, and the kernel's high-water mark."""
+        if not self.samples:
+            return "no RSS samples"
+        began = self.samples[0][0]
+        at, peak = max(self.samples, key=lambda sample: sample[1])
+        return (
+            f"bot RSS during the run: {self.samples[0][1]:.0f} MB at the start, "
+            f"peak {peak:.0f} MB after {at - began:.0f} s, {self.samples[-1][1]:.0f} MB at the "
+            f"end; high-water mark {self.bot.peak_rss_mb():.0f} MB"
+        )
+
+
+def _own_mb(key: str) -> float:
+    return _status_mb(os.getpid(), key)

@@ -152,6 +152,7 @@ async def measure(
         prepared.database_url,
         str(prepared.rally_path),
         TELEGRAM_LIMIT,
+        spaced_limiter=args.spaced_limiter,
     )
     bot = BotProcess(spec)
     await bot.start()
@@ -210,6 +211,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=180.0)
     parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--spaced-limiter",
+        action="store_true",
+        help="experiment: messages spaced 1/30 s apart instead of the app's bucket of 30",
+    )
     return parser.parse_args(argv)
 
 

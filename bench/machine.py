@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import platform
 import shlex
+import sqlite3
 import sys
+from importlib import metadata
 from pathlib import Path
 
 
@@ -32,11 +34,22 @@ def load_average() -> str:
 
 
 def description() -> str:
-    """One line: cores, memory, CPU model, Python."""
+    """One line: cores, memory, CPU model, Python, SQLite and the main libraries."""
     return (
         f"{os.cpu_count()} cores ({cpu_model()}), {memory_total_gib():.1f} GiB, "
-        f"Python {platform.python_version()} ({sys.platform})"
+        f"Python {platform.python_version()} ({sys.platform}), SQLite {sqlite3.sqlite_version}, "
+        + ", ".join(f"{name} {_version(name)}" for name in LIBRARIES)
     )
+
+
+LIBRARIES = ("python-telegram-bot", "SQLAlchemy", "aiosqlite", "asyncpg", "httpx")
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "absent"
 
 
 def command_line() -> str:

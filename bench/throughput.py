@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from botprocess import ADMIN_ID, TOKEN, BotProcess, BotSpec, BotStats
+from botprocess import ADMIN_ID, TOKEN, BotProcess, BotSpec, BotStats, RssWatch
 from machine import header, load_average
 from players import (
     FINISHED,
@@ -76,17 +76,19 @@ class Window:
         )
 
 
-async def reset_database(url: str) -> None:
-    """An empty PostgreSQL schema (a fresh SQLite file needs nothing)."""
+async def reset_database(url: str) -> str:
+    """An empty PostgreSQL schema (a fresh SQLite file needs nothing); the server's version."""
     if not url.startswith("postgresql"):
-        return
+        return ""
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
             await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             await connection.execute(text("CREATE SCHEMA public"))
+            version = await connection.scalar(text("SHOW server_version"))
     finally:
         await engine.dispose()
+    return str(version)
 
 
 def database_for(args: argparse.Namespace, workdir: Path, name: str) -> str:
@@ -169,14 +171,18 @@ async def rally_run(args: argparse.Namespace, workdir: Path, mode: str) -> Rally
                 spy.__enter__()
                 measure = Measure(bot, api)
                 missed = 0
-                if mode == "saturated":
-                    await saturate(tracker, teams)
-                    window = measure.window(len(tracker.finished))
-                    sent = tracker.finished
-                else:
-                    run = await steady(tracker, teams, rate=args.rate, seconds=args.steady_seconds)
-                    window = measure.window(len(run.sent), run.seconds)
-                    sent, missed = run.sent, run.missed_slots
+                async with RssWatch(bot) as memory:
+                    if mode == "saturated":
+                        await saturate(tracker, teams)
+                        window = measure.window(len(tracker.finished))
+                        sent = tracker.finished
+                    else:
+                        run = await steady(
+                            tracker, teams, rate=args.rate, seconds=args.steady_seconds
+                        )
+                        window = measure.window(len(run.sent), run.seconds)
+                        sent, missed = run.sent, run.missed_slots
+                print(f"  {mode}: {memory.line()}")
                 spy.__exit__(None, None, None)
                 if args.cprofile:
                     await bot.command("profile-off")
@@ -239,7 +245,9 @@ def latency_lines(sent: list[Pending]) -> list[str]:
 async def main(args: argparse.Namespace) -> None:
     """Run the three measurements and print them."""
     header("throughput and latency")
-    backend = "PostgreSQL" if args.database_url else "SQLite"
+    backend = "SQLite"
+    if args.database_url:
+        backend = f"PostgreSQL {await reset_database(args.database_url)}"
     print(f"database: {backend}; flood limiter lifted (rally_flood_limit=0)")
     with tempfile.TemporaryDirectory(prefix="rallye-bench-") as tmp:
         workdir = Path(tmp)
@@ -280,6 +288,7 @@ async def main(args: argparse.Namespace) -> None:
             for line in latency_lines(sent):
                 print(f"  {line}")
             print(f"  bot peak RSS {stats.maxrss_mb:.0f} MB; errors logged: {len(stats.errors)}")
+            print(f"  peak RSS while stopping: {stats.stopping_line()}")
     print(f"load average after: {load_average()}")
 
 
