@@ -5,19 +5,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
-from telegram.ext import (
-    AIORateLimiter,
-    ApplicationBuilder,
-    ContextTypes,
-)
+from telegram.ext import ApplicationBuilder, ContextTypes
 
 from bot.content import Rally
 from bot.context import Deployment, RallyApplication, RallyContext
 from bot.i18n import Catalogs
 from bot.outbox import OutboxWorker
+from bot.ratelimit import PriorityRateLimiter
 from bot.replies import command_menu
 from bot.roles import Role, organisers, role_of
 from bot.services.base import Clock, Services, utc_now
@@ -192,12 +190,12 @@ def build_application(
     if not polling:
         builder = builder.updater(None)
     if settings.rally_flood_limit:
-        limiter = AIORateLimiter(
-            overall_max_rate=settings.rally_flood_limit, overall_time_period=1, max_retries=3
-        )
-        # PTB types the builder by the limiter's own argument type; any limiter fits at runtime
+        # one budget for all: replies first, then teammates' news, then broadcasts
+        limiter = PriorityRateLimiter(settings.rally_flood_limit, max_retries=3)
+        # the builder is typed without a limiter (args None); the cast below types the bot
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
-    application: RallyApplication = builder.build()
+    # typed for the limiter's priorities (ints); without a limiter, `priority_args` gives None
+    application = cast("RallyApplication", builder.build())
     deployment = application.bot_data
     deployment.settings = settings
     deployment.clock = clock

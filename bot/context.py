@@ -153,7 +153,7 @@ class Deployment:
         return self.rallies[team.rally_id] if team is not None else None
 
 
-class RallyContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], Deployment]):
+class RallyContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], Deployment]):
     """The handlers' context: the update's rally, and the reader's language, resolved once."""
 
     tr: Translator
@@ -187,5 +187,5 @@ class RallyContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
 
 
 RallyApplication = Application[
-    ExtBot[None], RallyContext, dict[Any, Any], dict[Any, Any], Deployment, Any
+    ExtBot[int], RallyContext, dict[Any, Any], dict[Any, Any], Deployment, Any
 ]

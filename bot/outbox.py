@@ -44,12 +44,15 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from bot.i18n import Catalogs
+from bot.ratelimit import Priority, priority_args
 from bot.services.base import Services
 from bot.services.broadcasts import FAILED, SENT, UNREACHABLE, BroadcastService, queued_signal
 
@@ -89,7 +92,7 @@ class OutboxWorker:
 
     def __init__(
         self,
-        bot: Bot,
+        bot: ExtBot[Any],
         services: Services,
         catalogs: Catalogs | None = None,
         *,
@@ -252,7 +255,11 @@ class OutboxWorker:
         while True:
             try:
                 await self.bot.send_message(
-                    chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+                    chat_id,
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                    rate_limit_args=priority_args(self.bot, Priority.BROADCAST),
                 )
             except RetryAfter as exc:  # the flood limit: not a failure, just later
                 log.info("outbox: flood limit, retrying chat %s in %s", chat_id, exc.retry_after)

@@ -18,6 +18,7 @@ from telegram.error import TelegramError
 from bot.context import RallyApplication, RallyContext, Runtime
 from bot.engine import RallyPhase
 from bot.i18n import Translator
+from bot.ratelimit import Priority, priority_args
 from bot.replies import b
 from bot.reports import stuck_alert
 from bot.roles import Role
@@ -92,7 +93,12 @@ async def tell_organisers(context: RallyContext, render: Callable[[Translator], 
         )
         try:
             text = context.for_staff(render(tr))
-            await context.bot.send_message(user_id, text, parse_mode=ParseMode.HTML)
+            await context.bot.send_message(
+                user_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                rate_limit_args=priority_args(context.bot, Priority.TEAM),
+            )
         except TelegramError as exc:
             log.info("organiser %s not reachable: %s", user_id, exc)
 

@@ -11,6 +11,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.buttons import ReviewPhoto, encode
 from bot.context import RallyContext
+from bot.ratelimit import Priority, priority_args
 from bot.replies import Reply
 from bot.reports import photo_caption
 from bot.roles import Role
@@ -62,6 +63,7 @@ async def show_to_organisers(
                 ),
                 parse_mode=ParseMode.HTML,
                 reply_markup=review_buttons(context, photo),
+                rate_limit_args=priority_args(context.bot, Priority.TEAM),
             )
             delivered += 1
         except TelegramError as exc:  # an organiser who never opened the bot

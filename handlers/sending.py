@@ -25,6 +25,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.context import RallyContext
 from bot.engine import Audience, TeamFinished
+from bot.ratelimit import Priority, priority_args
 from bot.replies import Reply, Scene, render
 from bot.services.play import Outcome
 
@@ -91,10 +92,17 @@ async def with_retries(call: Callable[[], Awaitable[T]], *, chat_id: int | None,
         attempt += 1
 
 
-async def send(context: RallyContext, chat_id: int, replies: Sequence[Reply]) -> Message | None:
+async def send(
+    context: RallyContext,
+    chat_id: int,
+    replies: Sequence[Reply],
+    *,
+    priority: Priority = Priority.REPLY,
+) -> Message | None:
     """Send replies to one chat in order; a player who blocked the bot is marked unreachable.
 
-    None if a reply could not be sent; the ones after it are then not tried either.
+    None if a reply could not be sent; the ones after it are then not tried either. `priority`
+    says who goes first when the bot's flood budget is short (`bot.ratelimit`).
     """
     last = None
     for reply in replies:
@@ -105,6 +113,7 @@ async def send(context: RallyContext, chat_id: int, replies: Sequence[Reply]) ->
             parse_mode=ParseMode.HTML,
             reply_markup=reply.markup,
             link_preview_options=NO_PREVIEW,
+            rate_limit_args=priority_args(context.bot, priority),
         )
         try:
             last = await with_retries(call, chat_id=chat_id, what="reply")
@@ -201,4 +210,4 @@ async def tell(
             continue
         tr = runtime.catalogs.translator(member.language)
         scene = Scene(runtime.rally, member, actor, team, rank)
-        await send(context, member.chat_id, render(tr, scene, for_team))
+        await send(context, member.chat_id, render(tr, scene, for_team), priority=Priority.TEAM)
