@@ -18,13 +18,12 @@ When the last row of a broadcast is done, the organiser who sent it gets a deliv
 (itself a row of the outbox) and the broadcast is marked finished.
 
 Why a small, fixed number of senders. Telegram's 30 messages per second are one budget for the
-whole bot, and PTB's `AIORateLimiter` (`RALLY_FLOOD_LIMIT`) spends it for every request of
-`application.bot`, replies to players included, in the order requests arrive. A worker that
-handed 1,000 messages to the limiter at once would queue a player's reply behind all of them:
-about 33 seconds at 30 per second. With `CONCURRENCY` senders (4), at most four broadcast
-messages are ever waiting in the limiter, so a reply to a player waits for four sends at most
-(about 0.13 s at 30 per second), while the broadcast still uses whatever the players leave of
-the budget. The same bound keeps the worker from holding more than a few database connections.
+whole bot, spent by its rate limiter (`bot.ratelimit`, `RALLY_FLOOD_LIMIT`) for every request of
+`application.bot`. The limiter lets a waiting reply to a player go before a waiting broadcast
+message, but a message already on its way is not called back: with `CONCURRENCY` senders (4), at
+most four broadcast messages are ever in the limiter, and the broadcast still uses whatever the
+players leave of the budget. The same bound keeps the worker from holding more than a few
+database connections.
 
 Each sender claims a few pending rows at once (`CLAIM_BATCH`, one query) and sends them one by
 one; before each send it reads the row again and locks it (`FOR UPDATE SKIP LOCKED` on
