@@ -26,7 +26,7 @@ from pathlib import Path
 from botprocess import TOKEN, BotProcess, BotSpec
 from broadcast import MARK, TELEGRAM_LIMIT, Delivery, organiser_lines, prepare
 from machine import header, load_average
-from players import DoneFeed, Pending, Tracker, steady
+from players import DoneFeed, Pending, Tracker, add_population_arguments, steady
 from throughput import latency_lines
 
 from bot.loopback.records import ChatMessage
@@ -58,7 +58,6 @@ async def main(args: argparse.Namespace) -> None:
                 prepared.database_url,
                 str(prepared.rally_path),
                 TELEGRAM_LIMIT,
-                spaced_limiter=args.spaced_limiter,
             )
             bot = BotProcess(spec)
             await bot.start()
@@ -123,18 +122,11 @@ def _print_latency(title: str, sent: list[Pending]) -> None:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--players", type=int, default=1000)
-    parser.add_argument("--teams", type=int, default=200)
+    add_population_arguments(parser)
     parser.add_argument("--playing-teams", type=int, default=20)
     parser.add_argument("--rate", type=float, default=5.0, help="updates/s of all players")
     parser.add_argument("--warm-up", type=float, default=10.0)
     parser.add_argument("--timeout", type=float, default=300.0)
-    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
-    parser.add_argument(
-        "--spaced-limiter",
-        action="store_true",
-        help="experiment: messages spaced 1/30 s apart instead of the app's bucket of 30",
-    )
     return parser.parse_args(argv)
 
 

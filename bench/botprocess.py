@@ -28,7 +28,6 @@ from typing import Any, Literal
 
 from telegram import Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ContextTypes,
@@ -55,9 +54,6 @@ class BotSpec:
     database_url: str = ""
     rally_file: str = ""
     flood_limit: int = 0
-    spaced_limiter: bool = False
-    """An experiment: swap the app's limiter (a bucket of `flood_limit` messages that refills at
-    `flood_limit`/s, so bursts pass) for one that spaces messages 1/`flood_limit` s apart."""
     cprofile: bool = False
     cprofile_path: str = ""
     """Where to write the raw cProfile stats (for `pstats`), if anywhere."""
@@ -129,13 +125,7 @@ def _rally_application(spec: BotSpec) -> Application[Any, Any, Any, Any, Any, An
         rally_flood_limit=spec.flood_limit,
         _env_file=None,
     )
-    application = build_application(settings, load_rally(spec.rally_file))
-    if spec.spaced_limiter and spec.flood_limit:
-        spaced = AIORateLimiter(
-            overall_max_rate=1, overall_time_period=1 / spec.flood_limit, max_retries=3
-        )
-        setattr(application.bot, "_rate_limiter", spaced)  # noqa: B010 - PTB has no setter
-    return application
+    return build_application(settings, load_rally(spec.rally_file))
 
 
 DONE = struct.Struct("<q")

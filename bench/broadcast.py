@@ -28,7 +28,7 @@ from pathlib import Path
 
 from botprocess import ADMIN_ID, ORGANISER_ID, TOKEN, BotProcess, BotSpec, BotStats
 from machine import header, load_average
-from players import TeamPlay, bench_rally, join_teams
+from players import TeamPlay, add_population_arguments, bench_rally, join_teams
 from throughput import database_for, reset_database
 
 from bot.loopback.records import ChatMessage
@@ -152,7 +152,6 @@ async def measure(
         prepared.database_url,
         str(prepared.rally_path),
         TELEGRAM_LIMIT,
-        spaced_limiter=args.spaced_limiter,
     )
     bot = BotProcess(spec)
     await bot.start()
@@ -206,16 +205,9 @@ async def main(args: argparse.Namespace) -> None:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--players", type=int, default=1000)
-    parser.add_argument("--teams", type=int, default=200)
+    add_population_arguments(parser)
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=180.0)
-    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
-    parser.add_argument(
-        "--spaced-limiter",
-        action="store_true",
-        help="experiment: messages spaced 1/30 s apart instead of the app's bucket of 30",
-    )
     return parser.parse_args(argv)
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from machine import header
-from players import bench_rally
+from players import add_population_arguments, bench_rally
 from sqlalchemy import event
 from throughput import reset_database
 
@@ -111,10 +111,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--actions", type=int, default=2000)
-    parser.add_argument("--players", type=int, default=1000)
-    parser.add_argument("--teams", type=int, default=200)
+    add_population_arguments(parser)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
     return parser.parse_args(argv)
 
 

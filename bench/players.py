@@ -14,6 +14,7 @@ before. The drivers:
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import itertools
@@ -42,6 +43,13 @@ DEFAULT_RALLY = Path(__file__).resolve().parents[1] / "data" / "stages.yaml"
 GARE = (45.77861, 3.10083)  # the railway station, away from every stage
 TELEGRAM_LANGUAGES = ("fr", "ar", "en", "fa", "uk", "ps", "ti", "ru", "tr", "bn")
 FINISHED = "\U0001f389"  # 🎉 ends a team's route
+
+
+def add_population_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options every benchmark shares: how many players, in how many teams, on which database."""
+    parser.add_argument("--players", type=int, default=1000)
+    parser.add_argument("--teams", type=int, default=200)
+    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
 
 
 def bench_rally(teams: int, directory: Path) -> tuple[Rally, Path]:

@@ -38,6 +38,7 @@ from players import (
     TeamPlay,
     Text,
     Tracker,
+    add_population_arguments,
     bench_rally,
     join_teams,
     percentile,
@@ -295,8 +296,7 @@ async def main(args: argparse.Namespace) -> None:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--players", type=int, default=1000)
-    parser.add_argument("--teams", type=int, default=200)
+    add_population_arguments(parser)
     parser.add_argument("--rate", type=float, default=100.0, help="steady updates per second")
     parser.add_argument("--steady-seconds", type=float, default=60.0, help="0: no steady run")
     parser.add_argument(
@@ -305,7 +305,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         action="store_false",
         help="skip the saturated and echo runs (only the steady one)",
     )
-    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
     parser.add_argument("--stages", type=int, default=0, help="play only N stages (0: all)")
     parser.add_argument("--cprofile", action="store_true", help="profile the saturated run")
     parser.add_argument("--py-spy", default="", help="record the saturated run's stacks here")
