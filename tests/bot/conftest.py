@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from bot.app import allowed_updates, build_application
 from bot.content import Rally
 from bot.context import RallyApplication
 from bot.loopback.records import ChatMessage
+from bot.loopback.server import Clock as ApiClock
 from bot.loopback.server import LoopbackBotApi
 from bot.loopback.users import SimulatedUser
 from bot.rally_file import load_rally
@@ -115,17 +117,23 @@ async def open_world(
     rally: Rally,
     clock: Clock = utc_now,
     more_rallies: tuple[Rally, ...] = (),
+    *,
+    flood_limit: int = FAST,
+    server_per_second: int | None = FAST,
+    api_clock: ApiClock = time.monotonic,
 ) -> AsyncIterator[World]:
+    """A running bot on a fresh database: its limiter at `flood_limit` (0: none), the loopback
+    Telegram refusing more than `server_per_second` (None: no limit)."""
     url = database_url(backend, tmp_path)
     await reset(url)
-    async with LoopbackBotApi(TOKEN, overall_per_second=FAST) as api:
+    async with LoopbackBotApi(TOKEN, overall_per_second=server_per_second, clock=api_clock) as api:
         settings = Settings(
             telegram_bot_token=TOKEN,
             telegram_api_base_url=api.base_url,
             database_url=url,
             rally_admins=frozenset({ADMIN_ID}),
             rally_organisers=frozenset({ORGANISER_ID}),
-            rally_flood_limit=FAST,
+            rally_flood_limit=flood_limit,
             _env_file=None,
         )
         world = World(api, settings, rally, clock, more_rallies=more_rallies)

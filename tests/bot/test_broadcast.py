@@ -13,18 +13,16 @@ from sqlalchemy import func, select
 
 from bot.i18n import language_name
 from bot.loopback.records import ChatMessage
-from bot.loopback.server import LoopbackBotApi
 from bot.loopback.users import SimulatedUser
-from bot.settings import Settings
 from bot.storage.models import BroadcastRow, OutboxRow
 from tests.bot.conftest import (
     ADMIN_ID,
     DEFAULT_RALLY,
     ORGANISER_ID,
-    TOKEN,
     World,
+    open_world,
 )
-from tests.databases import BACKENDS, database_url, reset
+from tests.databases import BACKENDS
 
 ORGANISER_ONLY = "This command is for the rally's organisers."
 HEADER = "📢 Message from the organisers:"
@@ -290,24 +288,10 @@ async def flooded(
     tmp_path: Path, backend: str, *, limiter: int, server: int
 ) -> AsyncIterator[World]:
     """A bot whose flood limiter (0: none) lets more through than the loopback accepts."""
-    url = database_url(backend, tmp_path)
-    await reset(url)
-    async with LoopbackBotApi(TOKEN, overall_per_second=server) as api:
-        settings = Settings(
-            telegram_bot_token=TOKEN,
-            telegram_api_base_url=api.base_url,
-            database_url=url,
-            rally_admins=frozenset({ADMIN_ID}),
-            rally_organisers=frozenset({ORGANISER_ID}),
-            rally_flood_limit=limiter,
-            _env_file=None,
-        )
-        world = World(api, settings, DEFAULT_RALLY)
-        await world.start()
-        try:
-            yield world
-        finally:
-            await world.stop()
+    async for world in open_world(
+        tmp_path, backend, DEFAULT_RALLY, flood_limit=limiter, server_per_second=server
+    ):
+        yield world
 
 
 @pytest.fixture(params=BACKENDS)

@@ -26,11 +26,9 @@ import bot.app
 import handlers.sending
 from bot.app import BotApiTimeouts
 from bot.loopback.server import Clock as ApiClock
-from bot.loopback.server import LoopbackBotApi
-from bot.settings import Settings
 from handlers.sending import RetryPolicy
-from tests.bot.conftest import ADMIN_ID, DEFAULT_RALLY, FAST, ORGANISER_ID, TOKEN, World
-from tests.databases import BACKENDS, database_url, reset
+from tests.bot.conftest import DEFAULT_RALLY, FAST, World, open_world
+from tests.databases import BACKENDS
 
 hypothesis_settings.register_profile(
     "ci",
@@ -94,28 +92,18 @@ async def fault_world(
     backend: str,
     *,
     flood_limit: int = FAST,
-    api_clock: ApiClock | None = None,
+    api_clock: ApiClock = time.monotonic,
 ) -> AsyncIterator[World]:
     """The bot (rate limiter at `flood_limit`, 0: none) against a loopback without flood limit."""
-    url = database_url(backend, tmp_path)
-    await reset(url)
-    clock = time.monotonic if api_clock is None else api_clock
-    async with LoopbackBotApi(TOKEN, overall_per_second=None, clock=clock) as api:
-        settings = Settings(
-            telegram_bot_token=TOKEN,
-            telegram_api_base_url=api.base_url,
-            database_url=url,
-            rally_admins=frozenset({ADMIN_ID}),
-            rally_organisers=frozenset({ORGANISER_ID}),
-            rally_flood_limit=flood_limit,
-            _env_file=None,
-        )
-        world = World(api, settings, DEFAULT_RALLY)
-        await world.start()
-        try:
-            yield world
-        finally:
-            await world.stop()
+    async for world in open_world(
+        tmp_path,
+        backend,
+        DEFAULT_RALLY,
+        flood_limit=flood_limit,
+        server_per_second=None,
+        api_clock=api_clock,
+    ):
+        yield world
 
 
 @pytest.fixture(params=BACKENDS)
