@@ -106,11 +106,6 @@ class PriorityRateLimiter(BaseRateLimiter[int]):
                 self._paused_until = max(self._paused_until, loop.time() + wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    @property
-    def waiting(self) -> int:
-        """Calls waiting for their turn."""
-        return sum(1 for _, _, waiter in self._waiting if not waiter.done())
-
     async def _turn(self, priority: Priority) -> None:
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[None] = loop.create_future()

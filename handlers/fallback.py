@@ -12,10 +12,6 @@ from handlers.sending import send
 async def _say(update: Update, context: RallyContext, text: str) -> None:
     chat = update.effective_chat
     assert chat is not None
-    if update.message is None and update.edited_message is None:
-        # a channel post or a business client's message (Telegram may deliver kinds the bot
-        # did not ask for, created before it set allowed_updates): not a player, no answer
-        return
     await send(context, chat.id, [Reply(text)])
 
 
