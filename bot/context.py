@@ -116,27 +116,35 @@ class Deployment:
         """The rallies a user organises or runs (RALLY_ADMINS/ORGANISERS: every rally)."""
         return [runtime for runtime in self.runtimes() if runtime.is_staff(user_id)]
 
-    async def home_of(self, user_id: int) -> Runtime:
-        """The rally a user's update is played in.
+    async def home_of(self, user_id: int) -> tuple[Runtime, Member | None]:
+        """The rally a user's update is played in, and the player they are there (if any).
 
         Their team's rally; else, for staff, the rally they last worked on (`/rally`), else the
         first they are staff of; else the rally they last wrote in; else the first rally.
+        One query either way: the user's players in every rally, or in the only one.
         """
         if not self.several:
-            return self.default
+            return self.default, await self.default.teams.find(user_id)
         async with self.default.ready().new_uow() as uow:
             rows = await uow.players.of_user(user_id)
-        rows = [row for row in rows if row.rally_id in self.rallies]  # a rally no longer run
-        if rows and rows[0].team_id is not None:
-            return self.rallies[rows[0].rally_id]
-        known = [self.rallies[row.rally_id] for row in rows]
+        # one row per rally, in team first then latest seen; a rally no longer run is left out
+        found = {row.rally_id: row for row in rows if row.rally_id in self.rallies}
+        known = list(found)
+        in_team = bool(known) and found[known[0]].team_id is not None
+        home = self._home(user_id, known, in_team=in_team)
+        row = found.get(home.rally.id) if home.rally is not None else None
+        return home, Member.of(row) if row is not None else None
+
+    def _home(self, user_id: int, known: list[str], *, in_team: bool) -> Runtime:
+        if in_team:
+            return self.rallies[known[0]]
         staffed = self.staffed_by(user_id)
-        for runtime in known:
-            if runtime in staffed:
-                return runtime
+        for rally_id in known:
+            if self.rallies[rally_id] in staffed:
+                return self.rallies[rally_id]
         if staffed:
             return staffed[0]
-        return known[0] if known else self.default
+        return self.rallies[known[0]] if known else self.default
 
     async def rally_of_photo(self, photo_id: int) -> Runtime | None:
         """The rally a team photo was sent in (its review buttons may be pressed from any)."""

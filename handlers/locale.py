@@ -41,11 +41,12 @@ async def resolve_reader(update: Update, context: RallyContext) -> None:
     A player who blocked the bot and writes again is reachable again.
     """
     user = update.effective_user
-    if user is not None and context.bot_data.several:
-        context.use(await context.bot_data.home_of(user.id))
+    context.player = None
+    if user is not None:
+        home, context.player = await context.bot_data.home_of(user.id)
+        context.use(home)
     runtime = context.runtime
     assert runtime.catalogs is not None
-    context.player = await runtime.teams.find(user.id) if user else None
     context.tr = runtime.catalogs.translator(reader_language(runtime, context.player, user))
 
     chat = update.effective_chat
