@@ -32,7 +32,7 @@ async def rally(update: Update, context: RallyContext) -> None:
         target = next((r for r in staffed if r.rally and r.rally.id.casefold() == wanted), None)
         if target is None:
             text = tr._("No rally you work on has the id {rally}.", rally=wanted[:40])
-            await send(context, chat.id, [Reply(text + "\n\n" + await _listing(context))])
+            await send(context, chat.id, [Reply(text + "\n\n" + await _listing(context, staffed))])
             return
         assert target.rally is not None
         await target.teams.meet(user.id, chat.id, user.full_name, user.language_code)
@@ -44,12 +44,12 @@ async def rally(update: Update, context: RallyContext) -> None:
         )
         await send(context, chat.id, [Reply(text)])
         return
-    await send(context, chat.id, [Reply(await _listing(context))])
+    await send(context, chat.id, [Reply(await _listing(context, staffed))])
 
 
-async def _listing(context: RallyContext) -> str:
+async def _listing(context: RallyContext, staffed: list[Runtime]) -> str:
+    """The rallies the user works on, each with its phase, the current one marked."""
     tr = context.tr
-    user_id = context.player.user_id if context.player else None
     current = context.runtime
     assert current.rally is not None
     lines = [
@@ -57,9 +57,7 @@ async def _listing(context: RallyContext) -> str:
         tr._("Type /rally and an id to switch."),
         "",
     ]
-    for runtime in context.bot_data.runtimes():
-        if user_id is not None and not runtime.is_staff(user_id):
-            continue
+    for runtime in staffed:
         assert runtime.rally is not None
         phase = phase_name(context, await runtime.timeline.phase())
         marker = "▶️" if runtime is current else "•"
