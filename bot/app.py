@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import cast
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
@@ -22,6 +21,7 @@ from bot.services.base import Clock, Services, utc_now
 from bot.settings import Settings
 from bot.storage.database import create_engine, migrate, session_factory
 from bot.storage.uow import SqlUnitOfWork
+from bot.transport import AiohttpRequest, BotApiTimeouts
 from handlers import register
 from handlers.day import schedule_day
 from handlers.locale import ALLOWED_UPDATES
@@ -30,18 +30,6 @@ log = logging.getLogger(__name__)
 
 CONCURRENT_UPDATES = 32
 """Updates handled at once; the database, not the order of arrival, keeps teams consistent."""
-
-
-@dataclass(frozen=True)
-class BotApiTimeouts:
-    """Seconds a Bot API call (getUpdates aside) may take before it fails and is tried again."""
-
-    connect: float = 5.0
-    read: float = 10.0
-    """PTB's 5 s default is short for a busy Telegram; `handlers.sending` retries past it."""
-    write: float = 10.0
-    pool: float = 5.0
-    """Waiting for a free connection; PTB's 1 s fails calls that only queued behind others."""
 
 
 BOT_API_TIMEOUTS = BotApiTimeouts()
@@ -179,10 +167,8 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .context_types(context_types)
         .concurrent_updates(CONCURRENT_UPDATES)
-        .connect_timeout(BOT_API_TIMEOUTS.connect)
-        .read_timeout(BOT_API_TIMEOUTS.read)
-        .write_timeout(BOT_API_TIMEOUTS.write)
-        .pool_timeout(BOT_API_TIMEOUTS.pool)
+        .request(AiohttpRequest(BOT_API_TIMEOUTS))
+        .get_updates_request(AiohttpRequest(BOT_API_TIMEOUTS, pool_size=1))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)

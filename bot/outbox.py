@@ -2,7 +2,7 @@
 
 Broadcasts (`bot/services/broadcasts.py`) store one outbox row per message with its final text.
 This worker sends the pending rows in id order and records each outcome right after Telegram
-answers, in the same transaction that locked the row for sending:
+answers (on PostgreSQL in the same transaction that locked the row for sending):
 
 - accepted: the row is marked `sent` at once, so a restart resumes with the rows still pending
   and sends nothing twice. `stop()` (called from `post_stop`, while the bot's HTTP client is
@@ -30,9 +30,10 @@ one; before each send it reads the row again and locks it (`FOR UPDATE SKIP LOCK
 PostgreSQL), and the lock is held until the outcome is committed, so two processes (say, during
 a rolling restart) never send the same row. SQLite has no row locks: there the bot runs as one
 process, the worker keeps the ids it holds in memory, and the fresh read before each send
-catches a claim that was read before another sender recorded the row. The worker wakes up as
-soon as messages are queued (`queued_signal`) and one sender also polls every `poll_interval`
-seconds, which resumes the rows a previous process left.
+catches a claim that was read before another sender recorded the row; the bot's only SQLite
+connection is not held while Telegram answers: the outcome is recorded in a second transaction.
+The worker wakes up as soon as messages are queued (`queued_signal`) and one sender also polls
+every `poll_interval` seconds, which resumes the rows a previous process left.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -54,6 +55,10 @@ from bot.i18n import Catalogs
 from bot.ratelimit import Priority, priority_args
 from bot.services.base import Services
 from bot.services.broadcasts import FAILED, SENT, UNREACHABLE, BroadcastService, queued_signal
+
+if TYPE_CHECKING:
+    from bot.storage.models import OutboxRow
+    from bot.storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -228,25 +233,41 @@ class OutboxWorker:
     async def _deliver(self, row_id: int) -> None:
         """Send one message and record at once what Telegram said."""
         async with self.services.new_uow() as uow:
-            # read again and lock: a claim read on SQLite may predate another sender's record
             row = await uow.outbox.lock(row_id)
             if row is None:  # sent meanwhile, or being sent by another process
                 return
-            outcome = await self._send(row.chat_id, row.text)
-            if outcome is None:  # stopping: the row stays pending for the next process
+            if uow.holds_row_locks:
+                # PostgreSQL: the row stays locked while it is sent, so no other bot process
+                # sharing the database sends it too
+                outcome = await self._send(row.chat_id, row.text)
+                if outcome is not None:
+                    await self._record(uow, row, outcome)
                 return
-            row.status = outcome.status
-            row.attempts += outcome.attempts
-            row.last_error = outcome.error[:200] if outcome.error else None
-            if outcome.status == SENT:
-                row.sent_at = self.services.clock()
-            elif outcome.status == UNREACHABLE and row.player_id is not None:
-                player = await uow.players.get(row.player_id)
-                if player is not None and player.reachable:
-                    player.reachable = False
-            await uow.commit()
+            chat_id, text = row.chat_id, row.text
+        # SQLite: one bot process (its other senders skip the ids in flight), and one
+        # connection for every update, so it is not held while Telegram answers
+        outcome = await self._send(chat_id, text)
+        if outcome is None:
+            return
+        async with self.services.new_uow() as uow:
+            row = await uow.outbox.lock(row_id)
+            if row is not None:
+                await self._record(uow, row, outcome)
+
+    async def _record(self, uow: SqlUnitOfWork, row: OutboxRow, outcome: Outcome) -> None:
+        """Store what Telegram said of a message, and commit."""
+        row.status = outcome.status
+        row.attempts += outcome.attempts
+        row.last_error = outcome.error[:200] if outcome.error else None
+        if outcome.status == SENT:
+            row.sent_at = self.services.clock()
+        elif outcome.status == UNREACHABLE and row.player_id is not None:
+            player = await uow.players.get(row.player_id)
+            if player is not None and player.reachable:
+                player.reachable = False
+        await uow.commit()
         if outcome.status != SENT:
-            log.info("outbox: message %s to chat %s %s: %s", row_id, row.chat_id, *_why(outcome))
+            log.info("outbox: message %s to chat %s %s: %s", row.id, row.chat_id, *_why(outcome))
 
     async def _send(self, chat_id: int, text: str) -> Outcome | None:
         """Send one message until Telegram takes it or refuses it; None if stopping first."""

@@ -46,10 +46,14 @@ async def reset(url: str) -> None:
 
 @asynccontextmanager
 async def empty_database(backend: str, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    """An engine on an empty database, disposed of afterwards."""
+    """An engine on an empty database, disposed of afterwards.
+
+    On SQLite it has several connections, as if several processes shared the file: the
+    storage tests interleave transactions that the bot's single connection would serialise.
+    """
     url = database_url(backend, tmp_path)
     await reset(url)
-    engine = create_engine(url)
+    engine = create_engine(url, sqlite_connections=4)
     try:
         yield engine
     finally:

@@ -27,17 +27,25 @@ SQLITE_PRAGMAS = (
 )
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, *, sqlite_connections: int = 1) -> AsyncEngine:
     """Create the async engine for `sqlite+aiosqlite://` or `postgresql+asyncpg://` URLs.
 
-    For a SQLite file, its directory is created and every connection gets `SQLITE_PRAGMAS`.
+    For a SQLite file, its directory is created, the bot shares one connection (`bench/RESULTS.md`
+    measured it against several) and it gets `SQLITE_PRAGMAS`. `sqlite_connections` is for
+    tests that play several processes writing to one file at once.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(parsed)
+        # One connection, taken in turn: SQLite has one writer at a time, and a second
+        # connection waiting for it sleeps in SQLite's busy handler (1, 2, 5... 100 ms between
+        # tries) instead of being woken when the first commits; the pool's queue hands the
+        # connection over at once. The cost: nothing may hold it while awaiting Telegram.
+        engine = create_async_engine(
+            parsed, pool_size=sqlite_connections, max_overflow=0, pool_timeout=30
+        )
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return engine
     return create_async_engine(

@@ -93,6 +93,15 @@ class SqlUnitOfWork:
         """Drop everything done since the last commit."""
         await self._active_session().rollback()
 
+    @property
+    def holds_row_locks(self) -> bool:
+        """Whether rows read "for update" stay locked against other processes until the end.
+
+        True on PostgreSQL. SQLite has no row locks, and its one connection is shared by the
+        whole bot (`bot.storage.database.create_engine`), so it must not be held while waiting.
+        """
+        return self._active_session().get_bind().dialect.name != "sqlite"
+
     def _active_session(self) -> AsyncSession:
         if self._session is None:
             raise RuntimeError("the unit of work is used outside its 'async with' block")

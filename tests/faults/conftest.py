@@ -24,8 +24,8 @@ from hypothesis import settings as hypothesis_settings
 
 import bot.app
 import handlers.sending
-from bot.app import BotApiTimeouts
 from bot.loopback.server import Clock as ApiClock
+from bot.transport import BotApiTimeouts
 from handlers.sending import RetryPolicy
 from tests.bot.conftest import DEFAULT_RALLY, FAST, World, open_world
 from tests.databases import BACKENDS

@@ -13,7 +13,8 @@ from tests.databases import sqlite_url
 
 
 async def test_every_connection_uses_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path):
-    engine = create_engine(sqlite_url(tmp_path / "rallye.db"))
+    # the bot has one connection; a CLI export or a second process opens others on the file
+    engine = create_engine(sqlite_url(tmp_path / "rallye.db"), sqlite_connections=2)
     try:
         async with engine.connect() as first, engine.connect() as second:
             for connection in (first, second):
