@@ -42,7 +42,9 @@ ORGANISER_ID = 9002
 CONCURRENT_UPDATES = 32
 """The echo bot's concurrency: the same as the rally bot's (`bot.app.CONCURRENT_UPDATES`)."""
 
-BotKind = Literal["rally", "echo"]
+BotKind = Literal["rally", "echo", "echo-aiohttp"]
+"""`echo` is a bare PTB bot (its default httpx client); `echo-aiohttp` the same bare bot with
+the rally bot's own Bot API client (`bot/transport.py`)."""
 
 
 @dataclass(frozen=True)
@@ -100,13 +102,18 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _echo_application(spec: BotSpec) -> Application[Any, Any, Any, Any, Any, Any]:
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(TOKEN)
         .base_url(spec.base_url)
         .concurrent_updates(CONCURRENT_UPDATES)
-        .build()
     )
+    if spec.kind == "echo-aiohttp":
+        from bot.transport import AiohttpRequest, BotApiTimeouts  # noqa: PLC0415
+
+        builder = builder.request(AiohttpRequest(BotApiTimeouts()))
+        builder = builder.get_updates_request(AiohttpRequest(BotApiTimeouts(), pool_size=1))
+    application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, _echo))
     return application
 

@@ -13,7 +13,9 @@ this (the driver's) process, with the flood limiter lifted (`RALLY_FLOOD_LIMIT=0
    available to the bot's first reply (a message to the player, or the answer to a button
    press), p50/p95/p99;
 3. echo: a bare python-telegram-bot `Application` echoing every text (same concurrency, no
-   database), driven the same way with as many updates: our/echo throughput.
+   database), driven the same way with as many updates: our/echo throughput. It runs twice:
+   with PTB's default HTTP client (httpx), the target's reference, and with the rally bot's
+   own (`bot/transport.py`, aiohttp), which shows what is left once the client is the same.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from botprocess import ADMIN_ID, TOKEN, BotProcess, BotSpec, BotStats, RssWatch
+from botprocess import ADMIN_ID, TOKEN, BotKind, BotProcess, BotSpec, BotStats, RssWatch
 from machine import header, load_average
 from players import (
     FINISHED,
@@ -199,10 +201,12 @@ def _finished(api: LoopbackBotApi, team: TeamPlay) -> bool:
     return any(FINISHED in (m.text or "") for m in api.transcript(member.chat_id)[-3:])
 
 
-async def echo_run(args: argparse.Namespace, updates_per_team: list[int]) -> Window:
+async def echo_run(
+    args: argparse.Namespace, updates_per_team: list[int], kind: BotKind = "echo"
+) -> Window:
     """The bare echo bot, driven like the rally: one update in flight per team."""
     async with LoopbackBotApi(TOKEN, overall_per_second=None) as api:
-        bot = BotProcess(BotSpec("echo", api.base_url))
+        bot = BotProcess(BotSpec(kind, api.base_url))
         await bot.start()
         try:
             tracker = Tracker(api)
@@ -275,8 +279,11 @@ async def main(args: argparse.Namespace) -> None:
                 print(f"  cProfile written to {workdir.parent / 'rallye-bench-cprofile.txt'}")
 
             echo = await echo_run(args, saturated_run.script_lengths)
-            print(f"echo:      {echo.line()}")
+            print(f"echo (PTB's httpx client):  {echo.line()}")
             print(f"our/echo throughput: {saturated.rate / echo.rate:.2f} (target >= 0.7)")
+            same = await echo_run(args, saturated_run.script_lengths, "echo-aiohttp")
+            print(f"echo (the bot's aiohttp client): {same.line()}")
+            print(f"our/echo with the same client: {saturated.rate / same.rate:.2f}")
 
         if args.steady_seconds > 0:
             steady_run = await rally_run(args, workdir, "steady")
