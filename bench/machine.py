@@ -42,7 +42,7 @@ def description() -> str:
     )
 
 
-LIBRARIES = ("python-telegram-bot", "SQLAlchemy", "aiosqlite", "asyncpg", "httpx")
+LIBRARIES = ("python-telegram-bot", "SQLAlchemy", "aiosqlite", "asyncpg", "aiohttp", "httpx")
 
 
 def _version(distribution: str) -> str:

@@ -67,10 +67,11 @@ class MonitoringService:
         rally_row = await uow.rallies.ensure(self.rally.id, at=now)
         phase = RallyPhase(rally_row.phase)
         teams = {team.id: team for team in await uow.teams.list(self.rally.id)}
+        players = await uow.players.members_by_team(self.rally.id)
         watched = []
         for row in await uow.progress.list(self.rally.id):
             team = teams[row.team_id]
-            members = tuple(Member.of(p) for p in await uow.players.members(team.id))
+            members = tuple(Member.of(p) for p in players.get(team.id, ()))
             watched.append((self._watch(team, row, members, phase, now), row))
         watched.sort(key=lambda pair: pair[0].team.position)
         return watched

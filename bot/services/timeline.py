@@ -76,15 +76,18 @@ class TimelineService:
                 row.finished_at = now
             outcomes: list[Outcome] = []
             if move is Move.START:
-                for team in await uow.teams.list(self.rally.id):
-                    progress = await uow.progress.get_for_update(team.id)
-                    assert progress is not None
+                teams = await uow.teams.list(self.rally.id)
+                locked = await uow.progress.list_for_update(self.rally.id)
+                rows = {row.team_id: row for row in locked}
+                players = await uow.players.members_by_team(self.rally.id)
+                for team in teams:
+                    progress = rows[team.id]
                     current = progress_of(progress)
                     if current.state is not TeamState.WAITING:
                         continue
                     decision = decide(self.rally, RallyPhase.RUNNING, current, StartRoute(), now)
                     store_progress(progress, decision.progress, now)
-                    members = tuple(Member.of(p) for p in await uow.players.members(team.id))
+                    members = tuple(Member.of(p) for p in players.get(team.id, ()))
                     view = TeamView.of(team, members, decision.progress)
                     outcomes.append(Outcome(decision.events, view, changed=True))
             await uow.audit.log(

@@ -243,6 +243,23 @@ class PlayerRepository(_Repository):
             .order_by(PlayerRow.joined_at, PlayerRow.id)
         )
 
+    async def members_by_team(self, rally_id: str) -> dict[int, list[PlayerRow]]:
+        """The players of every team of the rally, each team's in the order they joined.
+
+        One query for what `members` would read team by team (a team with no player is absent).
+        """
+        rows = await self._all(
+            select(PlayerRow)
+            .join(TeamRow, TeamRow.id == PlayerRow.team_id)
+            .where(TeamRow.rally_id == rally_id)
+            .order_by(PlayerRow.joined_at, PlayerRow.id)
+        )
+        teams: dict[int, list[PlayerRow]] = {}
+        for row in rows:
+            assert row.team_id is not None  # the join keeps only players in a team
+            teams.setdefault(row.team_id, []).append(row)
+        return teams
+
     async def list(self, rally_id: str) -> Sequence[PlayerRow]:
         """All players of the rally, oldest first."""
         return await self._all(
@@ -323,6 +340,16 @@ class ProgressRepository(_Repository):
             select(ProgressRow)
             .where(ProgressRow.rally_id == rally_id)
             .order_by(ProgressRow.team_id)
+        )
+
+    async def list_for_update(self, rally_id: str) -> Sequence[ProgressRow]:
+        """Progress of every team of the rally, read freshly and locked as `get_for_update`."""
+        return await self._all(
+            select(ProgressRow)
+            .where(ProgressRow.rally_id == rally_id)
+            .order_by(ProgressRow.team_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
 
 

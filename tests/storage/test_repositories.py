@@ -187,6 +187,58 @@ async def test_players_are_found_by_telegram_user_and_listed_by_join_time(
     assert [p.display_name for p in reachable] == ["Amina", "Bilal"]
 
 
+async def test_the_members_of_every_team_come_in_one_read_in_join_order(
+    uow: SqlUnitOfWork, rally: Rally
+):
+    async with uow:
+        await uow.players.add(
+            rally.id,
+            1002,
+            1002,
+            "Bilal",
+            "uk",
+            at=minutes(1),
+            team_id=rally.team_a,
+            joined_at=minutes(1),
+        )
+        await uow.players.add(
+            rally.id,
+            1004,
+            1004,
+            "Dana",
+            "fr",
+            at=minutes(5),
+            team_id=rally.team_b,
+            joined_at=minutes(5),
+        )
+        await uow.players.add(rally.id, 1003, 1003, "Chen", "de", at=minutes(4))  # no team
+        await uow.rallies.ensure("autumn", at=START)
+        other = await uow.teams.add("autumn", "Bears", "bear-3", 0, at=minutes(1))
+        await uow.players.add(
+            "autumn",
+            1005,
+            1005,
+            "Eli",
+            "en",
+            at=minutes(2),
+            team_id=other.id,
+            joined_at=minutes(2),
+        )
+        await uow.commit()
+
+    async with uow:
+        teams = await uow.players.members_by_team(rally.id)
+        one_by_one = {
+            team: await uow.players.members(team) for team in (rally.team_a, rally.team_b)
+        }
+
+    named = {team: [p.display_name for p in rows] for team, rows in teams.items()}
+    assert named == {rally.team_a: ["Bilal", "Amina"], rally.team_b: ["Dana"]}
+    assert {team: [p.id for p in rows] for team, rows in teams.items()} == {
+        team: [p.id for p in rows] for team, rows in one_by_one.items()
+    }
+
+
 async def test_a_telegram_user_is_one_player_per_rally(uow: SqlUnitOfWork, rally: Rally):
     async with uow:
         with pytest.raises(ConcurrentChange):
