@@ -16,23 +16,28 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from bot.storage.inline_sqlite import connector
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 """The Alembic script directory shipped inside the `bot` package."""
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",  # readers do not block the writer
     "PRAGMA foreign_keys=ON",  # SQLite ignores foreign keys unless told
-    "PRAGMA busy_timeout=5000",  # wait for a concurrent writer instead of failing at once
     "PRAGMA synchronous=NORMAL",  # safe with WAL, far fewer fsyncs
 )
+SQLITE_BUSY_TIMEOUT = 5.0
+"""Seconds a write waits for another connection's lock before "database is locked"; waited
+with `asyncio.sleep` (`bot.storage.inline_sqlite`), never blocking the event loop."""
 
 
 def create_engine(url: str, *, sqlite_connections: int = 1) -> AsyncEngine:
     """Create the async engine for `sqlite+aiosqlite://` or `postgresql+asyncpg://` URLs.
 
     For a SQLite file, its directory is created, the bot shares one connection (`bench/RESULTS.md`
-    measured it against several) and it gets `SQLITE_PRAGMAS`. `sqlite_connections` is for
-    tests that play several processes writing to one file at once.
+    measured it against several), run in the event loop's thread (`bot.storage.inline_sqlite`),
+    and it gets `SQLITE_PRAGMAS`. `sqlite_connections` is for tests that play several
+    processes writing to one file at once.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -40,11 +45,15 @@ def create_engine(url: str, *, sqlite_connections: int = 1) -> AsyncEngine:
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         # One connection, taken in turn: SQLite has one writer at a time, and a second
-        # connection waiting for it sleeps in SQLite's busy handler (1, 2, 5... 100 ms between
-        # tries) instead of being woken when the first commits; the pool's queue hands the
-        # connection over at once. The cost: nothing may hold it while awaiting Telegram.
+        # connection would wait for it by polling (`inline_sqlite`; SQLite's own busy handler
+        # sleeps 1, 2, 5... 100 ms) where the pool's queue hands the connection over the
+        # moment it is free. The cost: nothing may hold it while awaiting Telegram.
         engine = create_async_engine(
-            parsed, pool_size=sqlite_connections, max_overflow=0, pool_timeout=30
+            parsed,
+            async_creator=connector(database or ":memory:", SQLITE_BUSY_TIMEOUT),
+            pool_size=sqlite_connections,
+            max_overflow=0,
+            pool_timeout=30,
         )
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return engine

@@ -110,11 +110,7 @@ async def test_a_lock_held_past_the_busy_timeout_is_retried_not_shown(
     caplog: pytest.LogCaptureFixture,
     error_records: ErrorRecords,
 ) -> None:
-    short = tuple(
-        "PRAGMA busy_timeout=300" if p.startswith("PRAGMA busy_timeout") else p
-        for p in bot.storage.database.SQLITE_PRAGMAS
-    )
-    monkeypatch.setattr(bot.storage.database, "SQLITE_PRAGMAS", short)
+    monkeypatch.setattr(bot.storage.database, "SQLITE_BUSY_TIMEOUT", 0.3)
     async with fault_world(tmp_path, "sqlite") as world:
         teams = await teams_playing(world, TEAM_SIZES)
         players = [member for members in teams for member in members]
@@ -136,15 +132,14 @@ async def test_a_lock_held_past_the_busy_timeout_is_retried_not_shown(
 async def test_database_is_locked_is_a_concurrent_change(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(
-        bot.storage.database,
-        "SQLITE_PRAGMAS",
-        ("PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=50"),
-    )
+    monkeypatch.setattr(bot.storage.database, "SQLITE_BUSY_TIMEOUT", 0.05)
     url = sqlite_url(tmp_path / "rallye.sqlite3")
     engine = create_engine(url)
     try:
         await migrate(engine)
+        async with SqlUnitOfWork(session_factory(engine)) as uow:
+            await uow.rallies.ensure("rally", at=datetime.now(UTC))
+            await uow.commit()
         async with write_lock(url), SqlUnitOfWork(session_factory(engine)) as uow:
             with pytest.raises(ConcurrentChange, match="database is locked"):
                 await uow.updates.claim("rally", 1, at=datetime.now(UTC))
