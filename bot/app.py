@@ -22,6 +22,7 @@ from bot.settings import Settings
 from bot.storage.database import create_engine, migrate, session_factory
 from bot.storage.uow import SqlUnitOfWork
 from bot.transport import AiohttpRequest, BotApiTimeouts
+from bot.update_order import ChatOrderedUpdates
 from handlers import register
 from handlers.day import schedule_day
 from handlers.locale import ALLOWED_UPDATES
@@ -166,7 +167,7 @@ def build_application(
         .token(token)
         .base_url(settings.telegram_api_base_url)
         .context_types(context_types)
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(ChatOrderedUpdates(CONCURRENT_UPDATES))
         .request(AiohttpRequest(BOT_API_TIMEOUTS))
         .get_updates_request(AiohttpRequest(BOT_API_TIMEOUTS, pool_size=1))
         .post_init(_post_init)

@@ -78,3 +78,33 @@ async def test_a_restart_in_the_middle_resumes_every_team(world: World) -> None:
     assert "Right!" in world.texts(dawit)[-1]
     team = await world.application.bot_data.default.teams.team_of(chloe.id)
     assert team.progress.score == 10 + stage.questions[0].points + stage.questions[1].points
+
+
+async def test_two_messages_of_one_chat_are_answered_in_the_order_they_were_sent(
+    world: World,
+) -> None:
+    chloe, dawit = await team_at_first_question(world)
+    help_title = world.says("en", "What you can do")
+    # Telegram is slow to take the first reply: the second must still not overtake it
+    slow = world.api.faults.hang(
+        "sendMessage",
+        seconds=0.5,
+        when=lambda params: (
+            params.get("chat_id") == str(chloe.chat_id) and help_title in params.get("text", "")
+        ),
+    )
+    before = len(world.texts(chloe))
+    chloe.send_command("help")
+    chloe.send_command("clue")
+    dawit.send_command("clue")  # another chat: not held up by Chloé's
+    await world.api.wait_for(
+        lambda: len(world.texts(dawit)) > 0 and slow.triggered == 1, 5, "Dawit's clue"
+    )
+    assert len(world.texts(chloe)) == before  # Dawit was answered while Chloé's help was held
+    await world.settle()
+
+    replies = world.texts(chloe)[before:]
+    assert len(replies) == 2
+    assert help_title in replies[0]
+    assert help_title not in replies[1]
+    assert replies[1] == world.texts(dawit)[-1]  # the team's clue, as Dawit got it
