@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from botprocess import TOKEN, BotProcess, BotSpec
+from botprocess import TOKEN
 from broadcast import MARK, TELEGRAM_LIMIT, Delivery, organiser_lines, prepare
 from machine import header, load_average
 from players import DoneFeed, Pending, Tracker, add_population_arguments, steady
@@ -52,14 +52,7 @@ async def main(args: argparse.Namespace) -> None:
             for team in playing:
                 tracker.add(team)
             api.set_flood_limits(overall_per_second=TELEGRAM_LIMIT)
-            spec = BotSpec(
-                "rally",
-                api.base_url,
-                prepared.database_url,
-                str(prepared.rally_path),
-                TELEGRAM_LIMIT,
-            )
-            bot = BotProcess(spec)
+            bot = prepared.limited_bot(api.base_url)
             await bot.start()
             try:
                 api.flood.reset()

@@ -56,6 +56,11 @@ class Prepared:
         """The chats a broadcast to everyone reaches: the players and the admin (who wrote)."""
         return {m.chat_id for team in self.teams for m in team.members} | {self.admin.chat_id}
 
+    def limited_bot(self, base_url: str) -> BotProcess:
+        """The rally bot on this database, its limiter at Telegram's 30 messages a second."""
+        spec = BotSpec("rally", base_url, self.database_url, str(self.rally_path), TELEGRAM_LIMIT)
+        return BotProcess(spec)
+
 
 async def prepare(
     args: argparse.Namespace, workdir: Path, api: LoopbackBotApi, name: str
@@ -146,14 +151,7 @@ async def measure(
     api.flood.reset()
     delivery = Delivery(f"{MARK} {run}]", prepared.recipients, prepared.organiser.chat_id)
     api.add_message_listener(delivery.watch)
-    spec = BotSpec(
-        "rally",
-        api.base_url,
-        prepared.database_url,
-        str(prepared.rally_path),
-        TELEGRAM_LIMIT,
-    )
-    bot = BotProcess(spec)
+    bot = prepared.limited_bot(api.base_url)
     await bot.start()
     try:
         await asyncio.sleep(2)  # the limiter's window starts empty, as on a quiet rally day

@@ -76,10 +76,10 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("This AiohttpRequest is not initialized!")
         timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout)
         body: aiohttp.FormData | dict[str, str] | None = None
-        if request_data is not None:
-            body = _form(request_data) if request_data.contains_files else None
-            if body is None:
-                body = request_data.json_parameters
+        if request_data is not None and request_data.contains_files:
+            body = _form(request_data)  # multipart: a photo, a CSV export
+        elif request_data is not None:
+            body = request_data.json_parameters  # form-encoded, as PTB's own client sends it
         try:
             async with session.request(method, url, data=body, timeout=timeout) as response:
                 return response.status, await response.read()

@@ -80,9 +80,11 @@ class InlineConnection:
     def cursor(self) -> _CursorOpening:
         return _CursorOpening(self)
 
+    def _new_cursor(self) -> InlineCursor:
+        return InlineCursor(self, self._conn.cursor())
+
     async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> InlineCursor:
-        cursor = InlineCursor(self, self._conn.cursor())
-        return await cursor.execute(sql, parameters)
+        return await self._new_cursor().execute(sql, parameters)
 
     async def commit(self) -> None:
         await self.run(self._conn.commit)
@@ -91,9 +93,7 @@ class InlineConnection:
         self._conn.rollback()
 
     async def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self.stop()
 
     def stop(self) -> None:
         """Close at once (SQLAlchemy's "terminate", for a connection it gives up on)."""
@@ -111,14 +111,11 @@ class _CursorOpening:
     def __init__(self, connection: InlineConnection) -> None:
         self._connection = connection
 
-    def _open(self) -> InlineCursor:
-        return InlineCursor(self._connection, self._connection._conn.cursor())
-
     def __await__(self) -> Any:
         return self.__aenter__().__await__()
 
     async def __aenter__(self) -> InlineCursor:
-        return self._open()
+        return self._connection._new_cursor()
 
     async def __aexit__(
         self,
