@@ -30,7 +30,8 @@ from handlers.locale import ALLOWED_UPDATES
 log = logging.getLogger(__name__)
 
 CONCURRENT_UPDATES = 32
-"""Updates handled at once; the database, not the order of arrival, keeps teams consistent."""
+"""Updates handled at once, each chat's in order (`bot.update_order`); the database keeps
+teammates on different phones consistent."""
 
 
 BOT_API_TIMEOUTS = BotApiTimeouts()

@@ -336,21 +336,17 @@ class ProgressRepository(_Repository):
 
     async def list(self, rally_id: str) -> Sequence[ProgressRow]:
         """Progress of every team of the rally."""
-        return await self._all(
-            select(ProgressRow)
-            .where(ProgressRow.rally_id == rally_id)
-            .order_by(ProgressRow.team_id)
-        )
+        return await self._all(_progress_of_rally(rally_id))
 
     async def list_for_update(self, rally_id: str) -> Sequence[ProgressRow]:
         """Progress of every team of the rally, read freshly and locked as `get_for_update`."""
         return await self._all(
-            select(ProgressRow)
-            .where(ProgressRow.rally_id == rally_id)
-            .order_by(ProgressRow.team_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
+            _progress_of_rally(rally_id).with_for_update().execution_options(populate_existing=True)
         )
+
+
+def _progress_of_rally(rally_id: str) -> Select[ProgressRow]:
+    return select(ProgressRow).where(ProgressRow.rally_id == rally_id).order_by(ProgressRow.team_id)
 
 
 class RecordRepository(_Repository):
