@@ -4,6 +4,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
+COPY loopback ./loopback
 COPY locales ./locales
 RUN pip install --no-cache-dir build Babel \
     && python -m build --wheel --outdir /wheels \

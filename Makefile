@@ -51,7 +51,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 types: install
-	$(BIN)/mypy bot handlers tests $(wildcard bench/*.py)
+	$(BIN)/mypy bot handlers loopback tests $(wildcard bench/*.py)
 
 check: lint types test
 

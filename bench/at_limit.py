@@ -29,8 +29,8 @@ from machine import header, load_average
 from players import DoneFeed, Pending, Tracker, add_population_arguments, steady
 from throughput import latency_lines
 
-from bot.loopback.records import ChatMessage
-from bot.loopback.server import LoopbackBotApi
+from loopback.records import ChatMessage
+from loopback.server import LoopbackBotApi
 
 
 async def main(args: argparse.Namespace) -> None:

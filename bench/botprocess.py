@@ -40,7 +40,7 @@ TOKEN = "123456:BENCH-token"
 ADMIN_ID = 9001
 ORGANISER_ID = 9002
 CONCURRENT_UPDATES = 32
-"""The echo bot's concurrency: the same as the rally bot's (`bot.app.CONCURRENT_UPDATES`)."""
+"""The echo bot's concurrency: the rally bot's (`bot.telegram.app.CONCURRENT_UPDATES`)."""
 
 BotKind = Literal["rally", "echo", "echo-aiohttp"]
 """`echo` is a bare PTB bot (its default httpx client); `echo-aiohttp` the same bare bot with
@@ -109,7 +109,7 @@ def _echo_application(spec: BotSpec) -> Application[Any, Any, Any, Any, Any, Any
         .concurrent_updates(CONCURRENT_UPDATES)
     )
     if spec.kind == "echo-aiohttp":
-        from bot.transport import AiohttpRequest, BotApiTimeouts  # noqa: PLC0415
+        from bot.telegram.transport import AiohttpRequest, BotApiTimeouts  # noqa: PLC0415
 
         builder = builder.request(AiohttpRequest(BotApiTimeouts()))
         builder = builder.get_updates_request(AiohttpRequest(BotApiTimeouts(), pool_size=1))
@@ -119,9 +119,9 @@ def _echo_application(spec: BotSpec) -> Application[Any, Any, Any, Any, Any, Any
 
 
 def _rally_application(spec: BotSpec) -> Application[Any, Any, Any, Any, Any, Any]:
-    from bot.app import build_application  # noqa: PLC0415 - the echo child needs none of it
-    from bot.rally_file import load_rally  # noqa: PLC0415
+    from bot.core.rally_file import load_rally  # noqa: PLC0415
     from bot.settings import Settings  # noqa: PLC0415
+    from bot.telegram.app import build_application  # noqa: PLC0415 - the echo child needs none of it
 
     settings = Settings(
         telegram_bot_token=TOKEN,
@@ -150,7 +150,7 @@ def _reporter(done: Connection) -> Callable[[Update, Any], Coroutine[Any, Any, N
 
 async def _serve(spec: BotSpec, conn: Connection, done: Connection) -> None:
     if spec.kind == "rally":
-        from bot.app import allowed_updates  # noqa: PLC0415
+        from bot.telegram.app import allowed_updates  # noqa: PLC0415
 
         application = _rally_application(spec)
         updates = allowed_updates()

@@ -31,9 +31,9 @@ from machine import header, load_average
 from players import TeamPlay, add_population_arguments, bench_rally, join_teams
 from throughput import database_for, reset_database
 
-from bot.loopback.records import ChatMessage
-from bot.loopback.server import LoopbackBotApi
-from bot.loopback.users import SimulatedUser
+from loopback.records import ChatMessage
+from loopback.server import LoopbackBotApi
+from loopback.users import SimulatedUser
 
 TELEGRAM_LIMIT = 30
 """Messages per second Telegram takes from one bot (its broadcast limit)."""

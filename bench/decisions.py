@@ -28,7 +28,7 @@ from players import add_population_arguments, bench_rally
 from sqlalchemy import event
 from throughput import reset_database
 
-from bot.engine import Typed
+from bot.core.engine import Typed
 from bot.services.base import Services
 from bot.services.play import PlayService
 from bot.services.teams import TeamService

@@ -29,15 +29,15 @@ from typing import Any
 import yaml
 from botprocess import DONE
 
-from bot.content import ChoiceQuestion, NumberQuestion, Question, Rally, TextQuestion
-from bot.engine import route_for
-from bot.i18n import negotiate_language
-from bot.loopback.methods import BotApiMethods, MethodSpec
-from bot.loopback.params import RequestParams
-from bot.loopback.records import ChatMessage
-from bot.loopback.server import LoopbackBotApi
-from bot.loopback.users import SimulatedUser
-from bot.rally_file import parse_rally
+from bot.core.content import ChoiceQuestion, NumberQuestion, Question, Rally, TextQuestion
+from bot.core.engine import route_for
+from bot.core.rally_file import parse_rally
+from bot.i18n.catalogs import negotiate_language
+from loopback.methods import BotApiMethods, MethodSpec
+from loopback.params import RequestParams
+from loopback.records import ChatMessage
+from loopback.server import LoopbackBotApi
+from loopback.users import SimulatedUser
 
 DEFAULT_RALLY = Path(__file__).resolve().parents[1] / "data" / "stages.yaml"
 GARE = (45.77861, 3.10083)  # the railway station, away from every stage

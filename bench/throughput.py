@@ -50,8 +50,8 @@ from players import (
 from profiling import PySpy
 from sqlalchemy import text
 
-from bot.loopback.server import LoopbackBotApi
 from bot.storage.database import create_engine
+from loopback.server import LoopbackBotApi
 
 
 @dataclass

@@ -12,16 +12,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot.app import build_application
-from bot.content import Rally
-from bot.context import RallyApplication
+from bot.core.content import Rally
+from bot.core.rally_file import RallyFileError, load_rallies, load_rally
 from bot.demo import play_demo
-from bot.i18n import MissingCatalogError
-from bot.i18n_check import check as check_languages
-from bot.printing import DEFAULT_OUT, PrintingError, write_sheet
-from bot.rally_file import RallyFileError, load_rallies, load_rally
+from bot.i18n.catalogs import MissingCatalogError
+from bot.i18n.check import check as check_languages
+from bot.printing.qr_cards import DEFAULT_OUT, PrintingError, write_sheet
 from bot.settings import Settings, SettingsError, configure_logging, load_settings
-from bot.webhook import ListenError, WebhookError, WebServer, serve
+from bot.telegram.app import build_application
+from bot.telegram.context import RallyApplication
+from bot.telegram.webhook import ListenError, WebhookError, WebServer, serve
 
 
 def summary(rally: Rally, path: str) -> str:

@@ -19,13 +19,13 @@ from typing import TextIO
 
 from pydantic import SecretStr
 
-from bot.app import allowed_updates, build_application
-from bot.content import Rally
-from bot.context import RallyApplication
-from bot.loopback.records import ChatMessage
-from bot.loopback.server import LoopbackBotApi
-from bot.loopback.users import SimulatedUser
+from bot.core.content import Rally
 from bot.settings import Settings, configure_logging
+from bot.telegram.app import allowed_updates, build_application
+from bot.telegram.context import RallyApplication
+from loopback.records import ChatMessage
+from loopback.server import LoopbackBotApi
+from loopback.users import SimulatedUser
 
 DEMO_TOKEN = "4242:DEMO-offline"  # noqa: S105 - the loopback server's own fake token
 PLAYER_ID = 1001

@@ -23,7 +23,7 @@ from handlers import (
 )
 
 if TYPE_CHECKING:
-    from bot.context import RallyApplication
+    from bot.telegram.context import RallyApplication
 
 
 def register(application: RallyApplication) -> None:

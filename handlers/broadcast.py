@@ -13,13 +13,13 @@ from collections.abc import Sequence
 
 from telegram import Message, Update
 
-from bot.context import RallyContext
-from bot.i18n import Escaped, Translator, language_name
-from bot.replies import Reply, b
-from bot.roles import Role
+from bot.core.roles import Role
+from bot.i18n.catalogs import Escaped, Translator, language_name
 from bot.services.broadcasts import MAX_MESSAGE, Audience, Queued, Refusal, Refused
+from bot.telegram.context import RallyContext
+from bot.telegram.delivery import send
+from bot.telegram.render.play import Reply, b
 from handlers.roles import requires
-from handlers.sending import send
 
 PREVIEW = 60
 """Characters of an announcement shown in the `/announce` list."""

@@ -15,19 +15,19 @@ from datetime import datetime, timedelta
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.context import RallyApplication, RallyContext, Runtime
-from bot.engine import RallyPhase
-from bot.i18n import Translator
-from bot.ratelimit import Priority, priority_args
-from bot.replies import b
-from bot.reports import stuck_alert
-from bot.roles import Role
+from bot.core.engine import RallyPhase
+from bot.core.roles import Role
+from bot.i18n.catalogs import Translator
 from bot.services.broadcasts import BroadcastService
 from bot.services.monitoring import MonitoringService, TeamWatch
 from bot.services.timeline import Move
 from bot.services.views import Member
+from bot.telegram.context import RallyApplication, RallyContext, Runtime
+from bot.telegram.delivery import tell
+from bot.telegram.ratelimit import Priority, priority_args
+from bot.telegram.render.play import b
+from bot.telegram.render.staff import stuck_alert
 from handlers.roles import staff_ids
-from handlers.sending import tell
 
 log = logging.getLogger(__name__)
 

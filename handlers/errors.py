@@ -6,10 +6,10 @@ import logging
 
 from telegram import Update
 
-from bot.context import RallyContext
-from bot.replies import Reply
+from bot.telegram.context import RallyContext
+from bot.telegram.delivery import send
+from bot.telegram.render.play import Reply
 from handlers.locale import reader_language
-from handlers.sending import send
 
 log = logging.getLogger(__name__)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import RallyContext
-from bot.replies import Reply
-from handlers.sending import send
+from bot.telegram.context import RallyContext
+from bot.telegram.delivery import send
+from bot.telegram.render.play import Reply
 
 
 async def _say(update: Update, context: RallyContext, text: str) -> None:

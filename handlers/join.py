@@ -6,13 +6,13 @@ import re
 
 from telegram import Update
 
-from bot.context import RallyContext
-from bot.i18n import Translator
-from bot.replies import Reply, location_keyboard
+from bot.i18n.catalogs import Translator
 from bot.services.play import Outcome
 from bot.services.teams import JoinStatus
+from bot.telegram.context import RallyContext
+from bot.telegram.delivery import send, tell
+from bot.telegram.render.play import Reply, location_keyboard
 from handlers.progress import current_step
-from handlers.sending import send, tell
 
 CODE_SHAPE = re.compile(r"[A-Za-z0-9_-]{3,32}")
 

@@ -6,11 +6,11 @@ from telegram import Update, User
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ApplicationHandlerStop
 
-from bot.context import RallyContext, Runtime
-from bot.i18n import negotiate_language
-from bot.replies import Reply
+from bot.i18n.catalogs import negotiate_language
 from bot.services.views import Member
-from handlers.sending import send
+from bot.telegram.context import RallyContext, Runtime
+from bot.telegram.delivery import send
+from bot.telegram.render.play import Reply
 
 ALLOWED_UPDATES = (
     Update.MESSAGE,

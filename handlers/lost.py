@@ -8,14 +8,14 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.context import RallyContext
-from bot.engine import Refusal
-from bot.replies import Reply, refusal
-from bot.reports import lost_alert
-from bot.roles import Role
+from bot.core.engine import Refusal
+from bot.core.roles import Role
 from bot.services.monitoring import MonitoringService
+from bot.telegram.context import RallyContext
+from bot.telegram.delivery import send
+from bot.telegram.render.play import Reply, refusal
+from bot.telegram.render.staff import lost_alert
 from handlers.roles import staff_ids
-from handlers.sending import send
 
 log = logging.getLogger(__name__)
 

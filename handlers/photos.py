@@ -9,17 +9,17 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
-from bot.buttons import ReviewPhoto, encode
-from bot.context import RallyContext
-from bot.ratelimit import Priority, priority_args
-from bot.replies import Reply
-from bot.reports import photo_caption
-from bot.roles import Role
+from bot.core.roles import Role
 from bot.services.photos import Photo, PhotoRefusal, PhotoService
 from bot.services.views import TeamView
+from bot.telegram.buttons import ReviewPhoto, encode
+from bot.telegram.context import RallyContext
+from bot.telegram.delivery import send, tell
+from bot.telegram.ratelimit import Priority, priority_args
+from bot.telegram.render.play import Reply
+from bot.telegram.render.staff import photo_caption
 from handlers.fallback import unsupported
 from handlers.roles import has_role, requires, staff_ids
-from handlers.sending import send, tell
 
 log = logging.getLogger(__name__)
 

@@ -8,19 +8,7 @@ from datetime import datetime
 
 from telegram import Update
 
-from bot.buttons import (
-    AskHint,
-    BeginStage,
-    Button,
-    ChooseAnswer,
-    ChooseLanguage,
-    ConfirmHint,
-    DeclineHint,
-    ReviewPhoto,
-    decode,
-)
-from bot.context import RallyContext
-from bot.engine import (
+from bot.core.engine import (
     Answer,
     AnswerJudged,
     AnswerRefused,
@@ -32,12 +20,24 @@ from bot.engine import (
     RequestHint,
     Typed,
 )
-from bot.replies import Reply, refusal, team_status
 from bot.services.play import Outcome
+from bot.telegram.buttons import (
+    AskHint,
+    BeginStage,
+    Button,
+    ChooseAnswer,
+    ChooseLanguage,
+    ConfirmHint,
+    DeclineHint,
+    ReviewPhoto,
+    decode,
+)
+from bot.telegram.context import RallyContext
+from bot.telegram.delivery import answer_press, remove_buttons, send, tell
+from bot.telegram.render.play import Reply, refusal, team_status
 from handlers.lost import is_lost_button, lost
 from handlers.photos import review
 from handlers.progress import current_step
-from handlers.sending import answer_press, remove_buttons, send, tell
 from handlers.start import choose_language
 
 MAX_TYPED = 300

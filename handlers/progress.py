@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.buttons import BeginStage, encode
-from bot.content import Rally
-from bot.engine import Progress, TeamState
-from bot.i18n import Translator
-from bot.replies import Reply, clue, question, stage_name
+from bot.core.content import Rally
+from bot.core.engine import Progress, TeamState
+from bot.i18n.catalogs import Translator
+from bot.telegram.buttons import BeginStage, encode
+from bot.telegram.render.play import Reply, clue, question, stage_name
 
 
 def current_step(tr: Translator, rally: Rally, progress: Progress) -> list[Reply]:

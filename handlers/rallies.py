@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import RallyContext, Runtime
-from bot.i18n import Translator
-from bot.replies import Reply, b
-from handlers.sending import send
+from bot.i18n.catalogs import Translator
+from bot.telegram.context import RallyContext, Runtime
+from bot.telegram.delivery import send
+from bot.telegram.render.play import Reply, b
 from handlers.timeline import phase_name
 
 

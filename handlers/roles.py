@@ -8,10 +8,10 @@ from typing import Any
 
 from telegram import Update
 
-from bot.context import RallyContext
-from bot.replies import Reply
-from bot.roles import Role, admins, organisers
-from handlers.sending import send
+from bot.core.roles import Role, admins, organisers
+from bot.telegram.context import RallyContext
+from bot.telegram.delivery import send
+from bot.telegram.render.play import Reply
 
 Handler = Callable[[Update, RallyContext], Coroutine[Any, Any, None]]
 

@@ -8,15 +8,15 @@ from telegram import InputFile, Update
 from telegram.error import TelegramError
 from telegram.helpers import create_deep_linked_url
 
-from bot.context import RallyContext
-from bot.engine import AdjustScore, CheckInByOrganiser, Command, SkipStage
-from bot.replies import Reply, refusal
-from bot.reports import progress_report, scoreboard
-from bot.roles import Role
+from bot.core.engine import AdjustScore, CheckInByOrganiser, Command, SkipStage
+from bot.core.roles import Role
 from bot.services.exports import ExportService
 from bot.services.monitoring import MonitoringService
+from bot.telegram.context import RallyContext
+from bot.telegram.delivery import send, tell
+from bot.telegram.render.play import Reply, refusal
+from bot.telegram.render.staff import progress_report, scoreboard
 from handlers.roles import requires
-from handlers.sending import send, tell
 
 MAX_AWARD = 1000
 TEAM_NAME = re.compile(r"^[^\n<>]{2,64}$")

@@ -7,13 +7,13 @@ import contextlib
 from telegram import BotCommandScopeChat, Update
 from telegram.error import BadRequest, TelegramError
 
-from bot.buttons import ChooseLanguage
-from bot.context import RallyContext
-from bot.i18n import Translator
-from bot.replies import Reply, b, command_menu, language_picker
-from bot.roles import Role, role_of
+from bot.core.roles import Role, role_of
+from bot.i18n.catalogs import Translator
+from bot.telegram.buttons import ChooseLanguage
+from bot.telegram.context import RallyContext
+from bot.telegram.delivery import send
+from bot.telegram.render.play import Reply, b, command_menu, language_picker
 from handlers.join import join_team
-from handlers.sending import send
 
 
 async def personal_menu(context: RallyContext, user_id: int, chat_id: int) -> None:

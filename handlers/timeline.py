@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import RallyContext
-from bot.engine import RallyPhase
-from bot.replies import Reply
-from bot.roles import Role
+from bot.core.engine import RallyPhase
+from bot.core.roles import Role
 from bot.services.timeline import Move
+from bot.telegram.context import RallyContext
+from bot.telegram.delivery import send, tell
+from bot.telegram.render.play import Reply
 from handlers.day import send_final_ranking
 from handlers.roles import requires
-from handlers.sending import send, tell
 
 
 async def _move(update: Update, context: RallyContext, move: Move) -> None:

@@ -10,9 +10,16 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.i18n import FSI, PDI, Catalogs, MissingCatalogError, language_name, negotiate_language
-from bot.i18n_check import check
-from bot.rally_file import load_rally
+from bot.core.rally_file import load_rally
+from bot.i18n.catalogs import (
+    FSI,
+    PDI,
+    Catalogs,
+    MissingCatalogError,
+    language_name,
+    negotiate_language,
+)
+from bot.i18n.check import check
 
 ROOT = Path(__file__).parents[1]
 RALLY = load_rally(ROOT / "data" / "stages.yaml")

@@ -15,8 +15,9 @@ import pytest
 import zxingcpp
 
 from bot.cli import print_qr_codes
-from bot.content import Rally
-from bot.printing import (
+from bot.core.content import Rally
+from bot.core.rally_file import load_rally
+from bot.printing.qr_cards import (
     CARD_HEIGHT,
     CARD_WIDTH,
     CARDS_PER_PAGE,
@@ -30,7 +31,6 @@ from bot.printing import (
     printable,
     qr_cards,
 )
-from bot.rally_file import load_rally
 
 ROOT = Path(__file__).parent.parent
 DEFAULT_RALLY = ROOT / "data" / "stages.yaml"

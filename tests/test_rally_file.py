@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import validate
-from bot.rally_file import RallyFileError, load_rally, parse_rally
+from bot.core.rally_file import RallyFileError, load_rally, parse_rally
 
 HERE = Path(__file__).parent
 BROKEN = HERE / "rally_files" / "broken"

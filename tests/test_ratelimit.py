@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.ratelimit import SPACING_MARGIN, Priority, PriorityRateLimiter
+from bot.telegram.ratelimit import SPACING_MARGIN, Priority, PriorityRateLimiter
 
 
 class Recorder:

@@ -23,12 +23,10 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.app import allowed_updates, build_application
-from bot.context import RallyApplication
-from bot.loopback.server import LoopbackBotApi
-from bot.loopback.users import SimulatedUser
 from bot.settings import Settings
-from bot.webhook import (
+from bot.telegram.app import allowed_updates, build_application
+from bot.telegram.context import RallyApplication
+from bot.telegram.webhook import (
     SECRET_HEADER,
     WebhookError,
     WebServer,
@@ -37,6 +35,8 @@ from bot.webhook import (
     stop_application,
     web_app,
 )
+from loopback.server import LoopbackBotApi
+from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, DEFAULT_RALLY, FAST, TOKEN
 from tests.databases import BACKENDS, database_url, reset
 

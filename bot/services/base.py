@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from bot.content import Rally
-from bot.engine import Progress, TeamState
+from bot.core.content import Rally
+from bot.core.engine import Progress, TeamState
 from bot.storage.errors import ConcurrentChange
 from bot.storage.models import ProgressRow
 from bot.storage.uow import SqlUnitOfWork

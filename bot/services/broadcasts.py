@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from bot.content import Rally
-from bot.i18n import Catalogs, Escaped, Translator, language_name
+from bot.core.content import Rally
+from bot.i18n.catalogs import Catalogs, Escaped, Translator, language_name
 from bot.services.base import Services
 from bot.storage.models import PlayerRow
 from bot.storage.repositories import OutboxEntry

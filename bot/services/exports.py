@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.engine import rank
+from bot.core.engine import rank
 from bot.services.base import Services, progress_of
 from bot.services.leaderboard import standing_of
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.engine import Progress, Ranked, Standing, rank
+from bot.core.engine import Progress, Ranked, Standing, rank
 from bot.services.base import Services, progress_of
 from bot.storage.models import TeamRow
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.engine import RallyPhase, TeamState
+from bot.core.engine import RallyPhase, TeamState
 from bot.services.base import Services, progress_of
 from bot.services.views import Member, TeamView
 from bot.storage.models import ProgressRow, TeamRow

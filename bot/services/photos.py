@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from bot.engine import AdjustScore, Audience, Event, TeamState
+from bot.core.engine import AdjustScore, Audience, Event, TeamState
 from bot.services.base import Services, progress_of
 from bot.services.play import Outcome, PlayService
 from bot.services.views import Member, TeamView

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.engine import (
+from bot.core.engine import (
     AnswerRecord,
     Audience,
     AwardRecord,
@@ -22,7 +22,7 @@ from bot.engine import (
     Refused,
     decide,
 )
-from bot.geo import Point
+from bot.core.geo import Point
 from bot.services.base import Services, progress_of, store_progress
 from bot.services.views import Member, TeamView
 from bot.storage.models import ProgressRow, RallyRow, TeamRow

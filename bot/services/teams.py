@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.engine import (
+from bot.core.engine import (
     Audience,
     Event,
     RallyPhase,
@@ -17,7 +17,7 @@ from bot.engine import (
     decide,
     new_progress,
 )
-from bot.i18n import negotiate_language
+from bot.i18n.catalogs import negotiate_language
 from bot.services.base import Services, progress_of, store_progress
 from bot.services.views import Member, TeamView
 from bot.storage.models import PlayerRow, ProgressRow, TeamRow

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from bot.engine import RallyPhase, StartRoute, TeamState, decide
+from bot.core.engine import RallyPhase, StartRoute, TeamState, decide
 from bot.services.base import Services, progress_of, store_progress
 from bot.services.play import Outcome
 from bot.services.views import Member, TeamView

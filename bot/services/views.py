@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.engine import Progress
+from bot.core.engine import Progress
 from bot.storage.models import PlayerRow, TeamRow
 
 

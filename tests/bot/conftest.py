@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import allowed_updates, build_application
-from bot.content import Rally
-from bot.context import RallyApplication
-from bot.loopback.records import ChatMessage
-from bot.loopback.server import Clock as ApiClock
-from bot.loopback.server import LoopbackBotApi
-from bot.loopback.users import SimulatedUser
-from bot.rally_file import load_rally
+from bot.core.content import Rally
+from bot.core.rally_file import load_rally
 from bot.services.base import Clock, utc_now
 from bot.settings import Settings
+from bot.telegram.app import allowed_updates, build_application
+from bot.telegram.context import RallyApplication
+from loopback.records import ChatMessage
+from loopback.server import Clock as ApiClock
+from loopback.server import LoopbackBotApi
+from loopback.users import SimulatedUser
 from tests.databases import BACKENDS, database_url, reset
 
 TOKEN = "123456:LOOPBACK-token"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.content import ChoiceQuestion, NumberQuestion, Question, Rally, TextQuestion
-from bot.loopback.records import ChatMessage
-from bot.loopback.users import SimulatedUser
+from bot.core.content import ChoiceQuestion, NumberQuestion, Question, Rally, TextQuestion
+from loopback.records import ChatMessage
+from loopback.users import SimulatedUser
 from tests.bot.conftest import World
 
 GARE = (45.77861, 3.10083)  # the railway station, away from every stage

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.content import ChoiceQuestion, NumberQuestion
-from bot.context import Runtime
-from bot.engine import Progress, TeamState
-from bot.loopback.records import CallbackQueryRecord, CallRecord
-from bot.loopback.users import SimulatedUser
+from bot.core.content import ChoiceQuestion, NumberQuestion
+from bot.core.engine import Progress, TeamState
 from bot.services.play import PlayService
+from bot.telegram.context import Runtime
+from loopback.records import CallbackQueryRecord, CallRecord
+from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, World
 from tests.bot.players import latest_with_button, right_answer, wrong_answer
 

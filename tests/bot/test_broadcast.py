@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.i18n import language_name
-from bot.loopback.records import ChatMessage
-from bot.loopback.users import SimulatedUser
+from bot.i18n.catalogs import language_name
 from bot.storage.models import BroadcastRow, OutboxRow
+from loopback.records import ChatMessage
+from loopback.users import SimulatedUser
 from tests.bot.conftest import (
     ADMIN_ID,
     DEFAULT_RALLY,

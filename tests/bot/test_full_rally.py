@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.content import Rally
-from bot.engine import route_for
-from bot.loopback.users import SimulatedUser
+from bot.core.content import Rally
+from bot.core.engine import route_for
+from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, World
 from tests.bot.players import GARE, answer, press, right_answer, wrong_answer
 

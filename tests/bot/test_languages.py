@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.content import ChoiceQuestion
+from bot.core.content import ChoiceQuestion
 from tests.bot.conftest import ADMIN_ID, World
 from tests.bot.players import press, right_answer
 

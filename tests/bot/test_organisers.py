@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from bot.loopback.users import SimulatedUser
+from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, ORGANISER_ID, World
 from tests.bot.players import press
 

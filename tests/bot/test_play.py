@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.content import ChoiceQuestion
+from bot.core.content import ChoiceQuestion
 from tests.bot.conftest import ADMIN_ID, World
 from tests.bot.players import GARE, answer, press, right_answer, wrong_answer
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.content import ChoiceQuestion
-from bot.loopback.users import SimulatedUser
+from bot.core.content import ChoiceQuestion
+from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, World
 from tests.bot.players import answer, latest_with_button, press, right_answer
 

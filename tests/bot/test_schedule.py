@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from telegram.ext import JobQueue
 
-from bot.content import Rally
-from bot.engine import RallyPhase
+from bot.core.content import Rally
+from bot.core.engine import RallyPhase
 from tests.bot.conftest import DEFAULT_RALLY, ORGANISER_ID, World, open_world
 from tests.bot.test_several_rallies import SECOND
 from tests.clock import FakeClock

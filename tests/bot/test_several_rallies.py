@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import Rally
-from bot.context import Runtime
-from bot.engine import RallyPhase
-from bot.rally_file import load_rally
+from bot.core.content import Rally
+from bot.core.engine import RallyPhase
+from bot.core.rally_file import load_rally
+from bot.telegram.context import Runtime
 from tests.bot.conftest import ADMIN_ID, DEFAULT_RALLY, ORGANISER_ID, World, open_world
 from tests.bot.players import press
 from tests.databases import BACKENDS

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.content import ChoiceQuestion, NumberQuestion, Question, TextQuestion
-from bot.engine import (
+from bot.core.content import ChoiceQuestion, NumberQuestion, Question, TextQuestion
+from bot.core.engine import (
     Answer,
     AnswerJudged,
     BeginQuestions,
@@ -35,7 +35,7 @@ from bot.engine import (
     new_progress,
     rank,
 )
-from bot.rally_file import load_rally
+from bot.core.rally_file import load_rally
 
 RALLY = load_rally(Path(__file__).parents[2] / "data" / "stages.yaml")
 TEAMS = 6

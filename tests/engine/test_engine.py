@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.content import Rally
-from bot.engine import (
+from bot.core.content import Rally
+from bot.core.engine import (
     AdjustScore,
     Answer,
     AnswerJudged,
@@ -51,8 +51,8 @@ from bot.engine import (
     rank,
     route_for,
 )
-from bot.matching import fold
-from bot.rally_file import load_rally
+from bot.core.matching import fold
+from bot.core.rally_file import load_rally
 
 MINI = load_rally(Path(__file__).parent.parent / "rally_files" / "mini.yaml")
 NOW = datetime(2026, 10, 18, 10, 0, tzinfo=UTC)

@@ -22,7 +22,7 @@ from typing import IO
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.engine import Progress
+from bot.core.engine import Progress
 from bot.services.base import progress_of
 from bot.storage.database import create_engine, session_factory
 from bot.storage.models import (

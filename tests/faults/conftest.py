@@ -1,6 +1,6 @@
 """Fault tests: a bot whose Bot API timeouts are short and whose retry pauses never sleep.
 
-`pauses` (autouse) swaps `handlers.sending.RETRY` for a policy whose pauses are recorded, not
+`pauses` (autouse) swaps `bot.telegram.delivery.RETRY` for a policy whose pauses are recorded, not
 slept, and can be held until a test releases them; the application is built with a short read
 timeout so that a hanging Bot API call times out within a second. Hypothesis' profiles live
 here too: `ci` (the default) is bounded and derandomized so CI stays fast and stable;
@@ -22,11 +22,11 @@ import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-import bot.app
-import handlers.sending
-from bot.loopback.server import Clock as ApiClock
-from bot.transport import BotApiTimeouts
-from handlers.sending import RetryPolicy
+import bot.telegram.app
+import bot.telegram.delivery
+from bot.telegram.delivery import RetryPolicy
+from bot.telegram.transport import BotApiTimeouts
+from loopback.server import Clock as ApiClock
 from tests.bot.conftest import DEFAULT_RALLY, FAST, World, open_world
 from tests.databases import BACKENDS
 
@@ -80,9 +80,9 @@ class Pauses:
 def pauses(monkeypatch: pytest.MonkeyPatch) -> Pauses:
     """Retry pauses that never sleep, and Bot API calls that time out after READ_TIMEOUT."""
     recorded = Pauses()
-    monkeypatch.setattr(handlers.sending, "RETRY", RetryPolicy(sleep=recorded))
+    monkeypatch.setattr(bot.telegram.delivery, "RETRY", RetryPolicy(sleep=recorded))
     timeouts = BotApiTimeouts(connect=2.0, read=READ_TIMEOUT, write=2.0, pool=2.0)
-    monkeypatch.setattr(bot.app, "BOT_API_TIMEOUTS", timeouts)
+    monkeypatch.setattr(bot.telegram.app, "BOT_API_TIMEOUTS", timeouts)
     return recorded
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.content import Stage
-from bot.engine import Progress
-from bot.loopback.records import CallRecord
-from bot.loopback.users import SimulatedUser
+from bot.core.content import Stage
+from bot.core.engine import Progress
+from loopback.records import CallRecord
+from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, World
 
 ARRIVED = "✅ You are at "

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-import handlers.sending
-from bot.engine import TeamState
+import bot.telegram.delivery
+from bot.core.engine import TeamState
 from handlers.progress import current_step
 from tests.bot.conftest import World
 from tests.bot.players import press, right_answer
@@ -177,10 +177,10 @@ async def test_a_reply_that_cannot_be_sent_is_given_up_and_clue_shows_the_step(
     ((amina,),) = await teams_playing(world, (1,))
     api = world.api
     seen = len(world.texts(amina))
-    attempts = handlers.sending.RETRY.attempts
+    attempts = bot.telegram.delivery.RETRY.attempts
     api.faults.fail("sendMessage", times=attempts, status=503)
 
-    with caplog.at_level(logging.WARNING, logger="handlers.sending"):
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.delivery"):
         amina.send_text(await code_word(world, amina))
         await world.settle()
 
@@ -211,7 +211,7 @@ async def test_a_button_press_that_cannot_be_answered_still_gets_its_reply(
     await world.settle()
     stage = await current_stage(world, amina)
     seen = len(world.texts(amina))
-    api.faults.fail("answerCallbackQuery", times=handlers.sending.RETRY.attempts, status=500)
+    api.faults.fail("answerCallbackQuery", times=bot.telegram.delivery.RETRY.attempts, status=500)
 
     press(world, amina, f"begin:{stage.id}")
     await world.settle()

@@ -33,9 +33,6 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import allowed_updates
-from bot.buttons import ConfirmHint, decode
-from bot.loopback.users import SimulatedUser
 from bot.storage.models import (
     AnswerRow,
     AwardRow,
@@ -45,6 +42,9 @@ from bot.storage.models import (
     PlayerRow,
     ProgressRow,
 )
+from bot.telegram.app import allowed_updates
+from bot.telegram.buttons import ConfirmHint, decode
+from loopback.users import SimulatedUser
 from tests.bot.conftest import ORGANISER_ID, World
 from tests.faults.conftest import ErrorRecords
 from tests.faults.teams import current_stage, teams_playing

@@ -29,14 +29,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.content import ChoiceQuestion, Question
-from bot.engine import Progress, Refusal, TeamState
-from bot.i18n import Catalogs
-from bot.loopback.faults import Fault, offset_above
-from bot.loopback.records import ChatMessage
-from bot.loopback.server import LoopbackBotApi
-from bot.loopback.users import SimulatedUser
-from bot.replies import refusal
+from bot.core.content import ChoiceQuestion, Question
+from bot.core.engine import Progress, Refusal, TeamState
+from bot.i18n.catalogs import Catalogs
+from bot.telegram.render.play import refusal
+from loopback.faults import Fault, offset_above
+from loopback.records import ChatMessage
+from loopback.server import LoopbackBotApi
+from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, DEFAULT_RALLY, TOKEN
 from tests.bot.players import right_answer, wrong_answer
 from tests.databases import sqlite_url

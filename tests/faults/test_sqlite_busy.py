@@ -21,12 +21,12 @@ from sqlalchemy import make_url, text
 from sqlalchemy.exc import OperationalError
 
 import bot.storage.database
-from bot.engine import TeamState
-from bot.loopback.users import SimulatedUser
+from bot.core.engine import TeamState
 from bot.storage.conflicts import conflicts_as_concurrent_change
 from bot.storage.database import create_engine, migrate, session_factory
 from bot.storage.errors import ConcurrentChange
 from bot.storage.uow import SqlUnitOfWork
+from loopback.users import SimulatedUser
 from tests.bot.conftest import World
 from tests.databases import POSTGRES_URL, database_url, reset, sqlite_url
 from tests.faults.conftest import ErrorRecords, fault_world

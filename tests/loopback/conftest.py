@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.loopback import LoopbackBotApi
+from loopback import LoopbackBotApi
 
 from .harness import StepClock
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.loopback import LoopbackBotApi
+from loopback import LoopbackBotApi
 
 App = Application[Any, Any, Any, Any, Any, Any]
 

@@ -7,10 +7,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
 from telegram import ReplyKeyboardMarkup as Keyboard
 from telegram.ext import ExtBot
 
-from bot.loopback import LoopbackBotApi, updates
-from bot.loopback.errors import UndeclaredParameterError
-from bot.loopback.methods import METHODS
-from bot.loopback.params import RequestBody, RequestParams
+from loopback import LoopbackBotApi, updates
+from loopback.errors import UndeclaredParameterError
+from loopback.methods import METHODS
+from loopback.params import RequestBody, RequestParams
 
 from .harness import build_app
 from .reference import method_fields, problems, reference, result_problems

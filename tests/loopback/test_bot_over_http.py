@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.loopback import LoopbackBotApi
+from loopback import LoopbackBotApi
 
 from .harness import App, StepClock, build_app, polling
 

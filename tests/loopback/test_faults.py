@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from telegram.error import NetworkError, TimedOut
 
-from bot.loopback import FaultKind, LoopbackBotApi
+from loopback import FaultKind, LoopbackBotApi
 
 from .harness import build_app
 

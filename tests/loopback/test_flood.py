@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.loopback.errors import ApiError
-from bot.loopback.flood import FloodControl
+from loopback.errors import ApiError
+from loopback.flood import FloodControl
 
 from .harness import StepClock
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.loopback.formatting import EntityParseError, format_text, utf16_len
+from loopback.formatting import EntityParseError, format_text, utf16_len
 
 
 def bold(offset: int, length: int) -> dict[str, object]:

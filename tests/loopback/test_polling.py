@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.loopback import LoopbackBotApi
+from loopback import LoopbackBotApi
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes, TypeHandler
 
-from bot.loopback import ChatMessage, LoopbackBotApi
-from bot.loopback.updates import make_text_update
+from loopback import ChatMessage, LoopbackBotApi
+from loopback.updates import make_text_update
 
 from .harness import App, build_app, polling
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import Rally
-from bot.rally_file import load_rally
+from bot.core.content import Rally
+from bot.core.rally_file import load_rally
 from bot.services.base import Services
 from bot.services.leaderboard import LeaderboardService
 from bot.services.play import PlayService

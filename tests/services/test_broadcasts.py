@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, select
 
-from bot.content import Rally
-from bot.i18n import Catalogs, language_name
+from bot.core.content import Rally
+from bot.i18n.catalogs import Catalogs, language_name
 from bot.services.base import Services
 from bot.services.broadcasts import (
     MAX_MESSAGE,

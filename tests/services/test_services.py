@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.engine import (
+from bot.core.engine import (
     AdjustScore,
     Answer,
     AnswerJudged,

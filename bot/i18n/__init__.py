@@ -1,0 +1,1 @@
+"""Translations: the interface catalogs (Babel), language negotiation, and the coverage check."""

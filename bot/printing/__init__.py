@@ -1,0 +1,1 @@
+"""Printed material: the QR cards of the teams and the stages."""

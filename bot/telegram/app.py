@@ -1,0 +1,198 @@
+"""Application wiring: the PTB `Application`, its lifecycle hooks and the typed context."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import cast
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import TelegramError
+from telegram.ext import ApplicationBuilder, ContextTypes
+
+from bot.core.content import Rally
+from bot.core.roles import Role, organisers, role_of
+from bot.i18n.catalogs import Catalogs
+from bot.services.base import Clock, Services, utc_now
+from bot.settings import Settings
+from bot.storage.database import create_engine, migrate, session_factory
+from bot.storage.uow import SqlUnitOfWork
+from bot.telegram.context import Deployment, RallyApplication, RallyContext
+from bot.telegram.outbox import OutboxWorker
+from bot.telegram.ratelimit import PriorityRateLimiter
+from bot.telegram.render.play import command_menu
+from bot.telegram.transport import AiohttpRequest, BotApiTimeouts
+from bot.telegram.update_order import ChatOrderedUpdates
+from handlers import register
+from handlers.day import schedule_day
+from handlers.locale import ALLOWED_UPDATES
+
+log = logging.getLogger(__name__)
+
+CONCURRENT_UPDATES = 32
+"""Updates handled at once, each chat's in order (`bot.telegram.update_order`); the database keeps
+teammates on different phones consistent."""
+
+
+BOT_API_TIMEOUTS = BotApiTimeouts()
+"""Read when the application is built (tests shorten them to provoke timeouts quickly)."""
+
+
+def telegram_language(tag: str) -> str:
+    """The two-letter code Telegram uses for a rally language (fa_AF is "fa")."""
+    return tag.split("_", maxsplit=1)[0].lower()
+
+
+async def set_command_menus(application: RallyApplication) -> None:
+    """One command menu per language of the rallies, the default language's for everyone else.
+
+    Telegram keeps one menu per language for the whole bot: a language several rallies offer
+    takes its words from the first of them (the menu's commands are the same in every rally).
+    """
+    deployment = application.bot_data
+    first = deployment.default
+    assert first.catalogs is not None and first.rally is not None
+    default = first.catalogs.translator(first.rally.default_language)
+    await application.bot.set_my_commands(command_menu(default), scope=BotCommandScopeDefault())
+    done: set[str] = set()
+    for runtime in deployment.runtimes():
+        assert runtime.catalogs is not None and runtime.rally is not None
+        for tag in runtime.rally.rally.languages:
+            code = telegram_language(tag)
+            if code in done:
+                continue
+            done.add(code)
+            menu = command_menu(runtime.catalogs.translator(tag))
+            await application.bot.set_my_commands(menu, language_code=code)
+    await set_staff_menus(application)
+
+
+async def set_staff_menus(application: RallyApplication) -> None:
+    """Organisers and admins get their own menus, in their language, in their own chat.
+
+    Someone on the staff of several rallies gets the menu of their highest role among them.
+    """
+    menus: dict[int, tuple[Role, int, list[BotCommand]]] = {}
+    for runtime in application.bot_data.runtimes():
+        settings, rally, catalogs = runtime.settings, runtime.rally, runtime.catalogs
+        assert settings is not None
+        assert rally is not None
+        assert catalogs is not None
+        for user_id in sorted(organisers(settings, rally)):
+            role = role_of(settings, rally, user_id)
+            if user_id in menus and menus[user_id][0].rank >= role.rank:
+                continue
+            member = await runtime.teams.find(user_id)
+            if member is None:  # never opened the bot: Telegram knows no chat yet; at /start
+                continue
+            menu = command_menu(catalogs.translator(member.language), role)
+            menus[user_id] = (role, member.chat_id, menu)
+    for user_id, (_, chat_id, menu) in sorted(menus.items()):
+        try:
+            await application.bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id))
+        except TelegramError as exc:
+            log.info("no staff menu for %s: %s", user_id, exc)
+
+
+async def _post_init(application: RallyApplication) -> None:
+    deployment = application.bot_data
+    settings = deployment.settings
+    assert settings is not None
+    engine = create_engine(settings.database_url)
+    await migrate(engine)
+    deployment.engine = engine
+    sessions = session_factory(engine)
+    for runtime in deployment.runtimes():
+        rally = runtime.rally
+        assert rally is not None
+        info = rally.rally
+        runtime.catalogs = Catalogs(info.languages, rally.default_language, info.timezone)
+        runtime.services = Services(rally, lambda: SqlUnitOfWork(sessions), runtime.clock)
+        added = await runtime.teams.sync_from_file()
+        log.info(
+            "rally %s ready: %d stages, %d team(s) added from the file",
+            rally.id,
+            len(rally.stages),
+            added,
+        )
+    await set_command_menus(application)
+    for runtime in deployment.runtimes():
+        assert runtime.services is not None and runtime.catalogs is not None
+        schedule_day(application, runtime, runtime.clock(), await runtime.timeline.phase())
+        # broadcasts go through application.bot: its rate limiter paces them with the replies
+        runtime.outbox = OutboxWorker(application.bot, runtime.services, runtime.catalogs)
+        runtime.outbox.start()  # resumes what a previous process left pending
+
+
+async def _stop_outboxes(application: RallyApplication) -> None:
+    for runtime in application.bot_data.runtimes():
+        outbox, runtime.outbox = runtime.outbox, None
+        if outbox is not None:
+            await outbox.stop()
+
+
+async def _post_stop(application: RallyApplication) -> None:
+    # run_polling calls post_stop after Application.stop() and before shutdown() closes the
+    # bot's HTTP client: the sends in flight can still finish and be recorded here
+    await _stop_outboxes(application)
+
+
+async def _post_shutdown(application: RallyApplication) -> None:
+    await _stop_outboxes(application)  # if post_stop was not called; else already stopped
+    deployment = application.bot_data
+    engine, deployment.engine = deployment.engine, None
+    if engine is not None:
+        await engine.dispose()
+
+
+def build_application(
+    settings: Settings,
+    rallies: Rally | Sequence[Rally],
+    *,
+    clock: Clock = utc_now,
+    polling: bool = True,
+) -> RallyApplication:
+    """The bot for one rally or several, ready to run (or for tests): handlers registered.
+
+    The first rally is the default one, for readers who belong to no rally yet.
+
+    With `polling=False` it has no Updater: a web server puts Telegram's posts (webhook
+    mode) on `application.update_queue` instead.
+    """
+    token = settings.token
+    if token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is needed to build the application")
+    context_types = ContextTypes(context=RallyContext, bot_data=Deployment)
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_api_base_url)
+        .context_types(context_types)
+        .concurrent_updates(ChatOrderedUpdates(CONCURRENT_UPDATES))
+        .request(AiohttpRequest(BOT_API_TIMEOUTS))
+        .get_updates_request(AiohttpRequest(BOT_API_TIMEOUTS, pool_size=1))
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+        .post_shutdown(_post_shutdown)
+    )
+    if not polling:
+        builder = builder.updater(None)
+    if settings.rally_flood_limit:
+        # one budget for all: replies first, then teammates' news, then broadcasts
+        limiter = PriorityRateLimiter(settings.rally_flood_limit, max_retries=3)
+        # the builder is typed without a limiter (args None); the cast below types the bot
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
+    # typed for the limiter's priorities (ints); without a limiter, `priority_args` gives None
+    application = cast("RallyApplication", builder.build())
+    deployment = application.bot_data
+    deployment.settings = settings
+    deployment.clock = clock
+    for rally in [rallies] if isinstance(rallies, Rally) else rallies:
+        deployment.add(rally)
+    register(application)
+    return application
+
+
+def allowed_updates() -> list[str]:
+    """The update types the bot listens to."""
+    return list(ALLOWED_UPDATES)

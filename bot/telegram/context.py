@@ -1,0 +1,199 @@
+"""The handlers' typed context, each rally's runtime, and the deployment holding them.
+
+One bot can run several rallies at once (a rally file per event). PTB's `bot_data` is the
+`Deployment`: the settings, the database engine and one `Runtime` per rally. Each update is
+played in one rally, chosen once before the handlers run (`handlers.locale`): the handlers
+only ever see `context.runtime`, that rally's services, catalogs and staff.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.core.content import Rally
+from bot.core.roles import organisers
+from bot.i18n.catalogs import Catalogs, Translator
+from bot.services.base import Clock, Services, utc_now
+from bot.services.broadcasts import BroadcastService
+from bot.services.leaderboard import LeaderboardService
+from bot.services.play import PlayService
+from bot.services.teams import TeamService
+from bot.services.timeline import TimelineService
+from bot.services.views import Member
+from bot.settings import Settings
+from bot.telegram.outbox import OutboxWorker
+
+
+@dataclass
+class Runtime:
+    """One rally: what every handler needs, completed in `post_init`."""
+
+    settings: Settings | None = None
+    rally: Rally | None = None
+    catalogs: Catalogs | None = None
+    services: Services | None = None
+    clock: Clock = utc_now
+    outbox: OutboxWorker | None = None
+    """Sends broadcasts: started in `post_init`, stopped before the bot shuts down."""
+
+    def is_staff(self, user_id: int) -> bool:
+        """Whether a user organises or runs this rally."""
+        assert self.settings is not None and self.rally is not None
+        return user_id in organisers(self.settings, self.rally)
+
+    def ready(self) -> Services:
+        """The services, once `post_init` has run."""
+        if self.services is None:
+            raise RuntimeError("the application has not been initialised")
+        return self.services
+
+    @property
+    def teams(self) -> TeamService:
+        """Players and teams."""
+        return TeamService(self.ready())
+
+    @property
+    def play(self) -> PlayService:
+        """Team actions."""
+        return PlayService(self.ready())
+
+    @property
+    def timeline(self) -> TimelineService:
+        """The day's phases."""
+        return TimelineService(self.ready())
+
+    @property
+    def leaderboard(self) -> LeaderboardService:
+        """The ranking."""
+        return LeaderboardService(self.ready())
+
+    @property
+    def broadcasts(self) -> BroadcastService:
+        """Messages to many players, sent by the outbox worker."""
+        return BroadcastService(self.ready(), self.catalogs)
+
+
+@dataclass
+class Deployment:
+    """Every rally the bot runs, in the order of their files (PTB's `bot_data`)."""
+
+    settings: Settings | None = None
+    clock: Clock = utc_now
+    rallies: dict[str, Runtime] = field(default_factory=dict)
+    """Each rally's runtime by rally id; the first is the default."""
+    engine: AsyncEngine | None = None
+    """The database all rallies share, each row carrying its rally id."""
+
+    def add(self, rally: Rally) -> Runtime:
+        """Register a rally (before `post_init`)."""
+        if rally.id in self.rallies:
+            raise ValueError(f"two rallies have the id {rally.id!r}")
+        runtime = Runtime(settings=self.settings, rally=rally, clock=self.clock)
+        self.rallies[rally.id] = runtime
+        return runtime
+
+    @property
+    def default(self) -> Runtime:
+        """The first rally: for readers who belong to none yet, and for a single-rally bot."""
+        if not self.rallies:
+            raise RuntimeError("the deployment has no rally")
+        return next(iter(self.rallies.values()))
+
+    @property
+    def several(self) -> bool:
+        """Whether the bot runs more than one rally."""
+        return len(self.rallies) > 1
+
+    def runtimes(self) -> list[Runtime]:
+        """Every rally's runtime, in file order."""
+        return list(self.rallies.values())
+
+    def staffed_by(self, user_id: int) -> list[Runtime]:
+        """The rallies a user organises or runs (RALLY_ADMINS/ORGANISERS: every rally)."""
+        return [runtime for runtime in self.runtimes() if runtime.is_staff(user_id)]
+
+    async def home_of(self, user_id: int) -> tuple[Runtime, Member | None]:
+        """The rally a user's update is played in, and the player they are there (if any).
+
+        Their team's rally; else, for staff, the rally they last worked on (`/rally`), else the
+        first they are staff of; else the rally they last wrote in; else the first rally.
+        One query either way: the user's players in every rally, or in the only one.
+        """
+        if not self.several:
+            return self.default, await self.default.teams.find(user_id)
+        async with self.default.ready().new_uow() as uow:
+            rows = await uow.players.of_user(user_id)
+        # one row per rally, in team first then latest seen; a rally no longer run is left out
+        found = {row.rally_id: row for row in rows if row.rally_id in self.rallies}
+        known = list(found)
+        in_team = bool(known) and found[known[0]].team_id is not None
+        home = self._home(user_id, known, in_team=in_team)
+        row = found.get(home.rally.id) if home.rally is not None else None
+        return home, Member.of(row) if row is not None else None
+
+    def _home(self, user_id: int, known: list[str], *, in_team: bool) -> Runtime:
+        if in_team:
+            return self.rallies[known[0]]
+        staffed = self.staffed_by(user_id)
+        for rally_id in known:
+            if self.rallies[rally_id] in staffed:
+                return self.rallies[rally_id]
+        if staffed:
+            return staffed[0]
+        return self.rallies[known[0]] if known else self.default
+
+    async def rally_of_photo(self, photo_id: int) -> Runtime | None:
+        """The rally a team photo was sent in (its review buttons may be pressed from any)."""
+        async with self.default.ready().new_uow() as uow:
+            row = await uow.photos.get(photo_id)
+        return self.rallies.get(row.rally_id) if row is not None else None
+
+    async def rally_of_code(self, code: str) -> Runtime | None:
+        """The rally whose team has this join code (codes are unique across rallies)."""
+        if not self.several:
+            return self.default
+        async with self.default.ready().new_uow() as uow:
+            team = await uow.teams.by_code_in(self.rallies, code.strip())
+        return self.rallies[team.rally_id] if team is not None else None
+
+
+class RallyContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], Deployment]):
+    """The handlers' context: the update's rally, and the reader's language, resolved once."""
+
+    tr: Translator
+    player: Member | None
+    _runtime: Runtime | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        """The rally this update is played in (a job's: the rally it was planned for)."""
+        if self._runtime is not None:
+            return self._runtime
+        job = self.job
+        if job is not None and isinstance(job.data, str) and job.data in self.bot_data.rallies:
+            return self.bot_data.rallies[job.data]
+        return self.bot_data.default
+
+    def use(self, runtime: Runtime) -> None:
+        """Play the rest of this update in `runtime`'s rally."""
+        self._runtime = runtime
+
+    @property
+    def rally(self) -> Rally:
+        """The rally being played."""
+        rally = self.runtime.rally
+        assert rally is not None
+        return rally
+
+    def for_staff(self, text: str) -> str:
+        """A message to organisers, named with its rally's id when the bot runs several."""
+        return f"[{self.rally.id}] {text}" if self.bot_data.several else text
+
+
+RallyApplication = Application[
+    ExtBot[int], RallyContext, dict[Any, Any], dict[Any, Any], Deployment, Any
+]

@@ -1,0 +1,314 @@
+"""The outbox worker: sends the queued messages of broadcasts, once each, within the flood limits.
+
+Broadcasts (`bot/services/broadcasts.py`) store one outbox row per message with its final text.
+This worker sends the pending rows in id order and records each outcome right after Telegram
+answers (on PostgreSQL in the same transaction that locked the row for sending):
+
+- accepted: the row is marked `sent` at once, so a restart resumes with the rows still pending
+  and sends nothing twice. `stop()` (called from `post_stop`, while the bot's HTTP client is
+  still open) lets the sends in flight finish and be recorded; only a crash between Telegram's
+  answer and the commit, or a send still unanswered after `STOP_GRACE`, can repeat a message.
+- `RetryAfter` (429): wait the time Telegram asks, then try again; it is not a failure.
+- network errors and timeouts: a few attempts with a growing pause, then `failed`.
+- `Forbidden` (the player blocked the bot, or never started it): the row is `unreachable` and
+  the player is marked unreachable, so later broadcasts skip them until they write again.
+- any other refusal (400): `failed`, with Telegram's description.
+
+When the last row of a broadcast is done, the organiser who sent it gets a delivery report
+(itself a row of the outbox) and the broadcast is marked finished.
+
+Why a small, fixed number of senders. Telegram's 30 messages per second are one budget for the
+whole bot, spent by its rate limiter (`bot.telegram.ratelimit`, `RALLY_FLOOD_LIMIT`) for every
+request of `application.bot`. The limiter lets a waiting reply to a player go before a waiting
+broadcast message, but a message already on its way is not called back: with `CONCURRENCY`
+senders (4), at most four broadcast messages are ever in the limiter, and the broadcast still
+uses whatever the players leave of the budget. The same bound keeps the worker from holding more
+than a few database connections.
+
+Each sender claims a few pending rows at once (`CLAIM_BATCH`, one query) and sends them one by
+one; before each send it reads the row again and locks it (`FOR UPDATE SKIP LOCKED` on
+PostgreSQL), and the lock is held until the outcome is committed, so two processes (say, during
+a rolling restart) never send the same row. SQLite has no row locks: there the bot runs as one
+process, the worker keeps the ids it holds in memory, and the fresh read before each send
+catches a claim that was read before another sender recorded the row; the bot's only SQLite
+connection is not held while Telegram answers: the outcome is recorded in a second transaction.
+The worker wakes up as soon as messages are queued (`queued_signal`) and one sender also polls
+every `poll_interval` seconds, which resumes the rows a previous process left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
+
+from bot.i18n.catalogs import Catalogs
+from bot.services.base import Services
+from bot.services.broadcasts import FAILED, SENT, UNREACHABLE, BroadcastService, queued_signal
+from bot.telegram.ratelimit import Priority, priority_args
+
+if TYPE_CHECKING:
+    from bot.storage.models import OutboxRow
+    from bot.storage.uow import SqlUnitOfWork
+
+log = logging.getLogger(__name__)
+
+CONCURRENCY = 4
+"""Broadcast messages in flight at once: few, so that replies to players never queue long."""
+POLL_INTERVAL = 1.0
+"""Seconds between looks at the outbox (by one sender) when nobody wakes the worker."""
+MAX_ATTEMPTS = 5
+"""Sends of one message that may fail on the network before it counts as failed."""
+FIRST_BACKOFF = 0.5
+"""Seconds to wait after the first network error; doubled after each further one."""
+MAX_BACKOFF = 30.0
+CLAIM_BATCH = 8
+"""Messages a sender claims at once (then sends one by one): fewer queries per message."""
+STOP_GRACE = 15.0
+"""Seconds `stop()` lets in-flight sends finish before cancelling them (they stay pending)."""
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What came of sending one message: its new status, the attempts it took, the error."""
+
+    status: str
+    attempts: int
+    error: str | None = None
+
+
+def _seconds(retry_after: int | timedelta) -> float:
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else retry_after
+
+
+class OutboxWorker:
+    """Sends the outbox of one rally through `bot` with a few concurrent senders."""
+
+    def __init__(
+        self,
+        bot: ExtBot[Any],
+        services: Services,
+        catalogs: Catalogs | None = None,
+        *,
+        concurrency: int = CONCURRENCY,
+        poll_interval: float = POLL_INTERVAL,
+        max_attempts: int = MAX_ATTEMPTS,
+        first_backoff: float = FIRST_BACKOFF,
+        stop_grace: float = STOP_GRACE,
+        claim_batch: int = CLAIM_BATCH,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("the outbox needs at least one sender")
+        self.bot = bot
+        self.services = services
+        self.broadcasts = BroadcastService(services, catalogs)
+        self.concurrency = concurrency
+        self.poll_interval = poll_interval
+        self.max_attempts = max_attempts
+        self.first_backoff = first_backoff
+        self.stop_grace = stop_grace
+        self.claim_batch = claim_batch
+        self._changed = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._in_flight: set[int] = set()
+        self._held: Counter[int | None] = Counter()  # claimed rows per broadcast
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # ------------------------------------------------------------ lifecycle
+
+    @property
+    def running(self) -> bool:
+        """Whether the senders are running."""
+        return bool(self._tasks)
+
+    def start(self) -> None:
+        """Start the senders; they first resume whatever a previous process left pending."""
+        if self._tasks:
+            raise RuntimeError("the outbox worker is already running")
+        self._stopping.clear()
+        queued_signal.subscribe(self.services.rally.id, self.wake)
+        self._tasks = [
+            asyncio.create_task(self._sender(index), name=f"outbox-sender-{index}")
+            for index in range(self.concurrency)
+        ]
+
+    def wake(self) -> None:
+        """Look at the outbox now (new messages were queued)."""
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def stop(self) -> None:
+        """Stop taking new messages; let the sends in flight finish and be recorded."""
+        tasks, self._tasks = self._tasks, []
+        if not tasks:
+            return
+        queued_signal.unsubscribe(self.services.rally.id, self.wake)
+        self._stopping.set()
+        self.wake()
+        done, late = await asyncio.wait(tasks, timeout=self.stop_grace)
+        for task in late:
+            log.warning(
+                "outbox: a send did not finish within %s s; it stays pending", self.stop_grace
+            )
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+        for task in done:
+            if not task.cancelled() and task.exception() is not None:
+                log.error("outbox sender failed", exc_info=task.exception())
+
+    # ------------------------------------------------------------ sending
+
+    async def _sender(self, index: int) -> None:
+        # One sender polls the outbox and finishes broadcasts whose end was not recorded; the
+        # others sleep until woken, so an idle bot costs the database two queries a second.
+        poller = index == 0
+        while not self._stopping.is_set():
+            changed = self._changed
+            try:
+                batch = await self._claim()
+                if batch:
+                    if len(batch) == self.claim_batch:
+                        self.wake()  # there may be more: bring in the senders that sleep
+                    await self._deliver_batch(batch)
+                    continue
+                if poller:
+                    await self.broadcasts.complete_all()
+            except Exception:
+                log.exception("outbox: delivery failed; trying again shortly")
+                await self._pause(self.poll_interval)
+                continue
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.poll_interval if poller else None):
+                    await changed.wait()
+
+    async def _claim(self) -> list[tuple[int, int | None]]:
+        """The oldest pending messages no sender of ours holds: (row id, broadcast id)."""
+        async with self.services.new_uow() as uow:
+            rows = await uow.outbox.claim(
+                self.services.rally.id, limit=self.claim_batch, exclude=self._in_flight
+            )
+            claimed = [(row.id, row.broadcast_id) for row in rows]
+        # another sender may have claimed some while this claim was being read
+        fresh = [
+            (row_id, broadcast) for row_id, broadcast in claimed if row_id not in self._in_flight
+        ]
+        for row_id, broadcast in fresh:
+            self._in_flight.add(row_id)
+            self._held[broadcast] += 1
+        return fresh
+
+    async def _deliver_batch(self, batch: list[tuple[int, int | None]]) -> None:
+        """Send a claimed batch one message at a time; finish broadcasts nothing holds now."""
+        remaining = list(batch)
+        try:
+            while remaining and not self._stopping.is_set():
+                row_id, broadcast = remaining[0]
+                await self._deliver(row_id)
+                remaining.pop(0)
+                self._release(row_id, broadcast)
+                if broadcast is not None and not self._held[broadcast]:
+                    report = await self.broadcasts.complete(broadcast)
+                    if report is not None:
+                        log.info("outbox: broadcast %s delivered: %s", broadcast, report)
+        finally:
+            for row_id, broadcast in remaining:  # left pending for later (or the next process)
+                self._release(row_id, broadcast)
+
+    def _release(self, row_id: int, broadcast: int | None) -> None:
+        self._in_flight.discard(row_id)
+        self._held[broadcast] -= 1
+        if not self._held[broadcast]:
+            del self._held[broadcast]
+
+    async def _deliver(self, row_id: int) -> None:
+        """Send one message and record at once what Telegram said."""
+        async with self.services.new_uow() as uow:
+            row = await uow.outbox.lock(row_id)
+            if row is None:  # sent meanwhile, or being sent by another process
+                return
+            if uow.holds_row_locks:
+                # PostgreSQL: the row stays locked while it is sent, so no other bot process
+                # sharing the database sends it too
+                outcome = await self._send(row.chat_id, row.text)
+                if outcome is not None:
+                    await self._record(uow, row, outcome)
+                return
+            chat_id, text = row.chat_id, row.text
+        # SQLite: one bot process (its other senders skip the ids in flight), and one
+        # connection for every update, so it is not held while Telegram answers
+        outcome = await self._send(chat_id, text)
+        if outcome is None:
+            return
+        async with self.services.new_uow() as uow:
+            row = await uow.outbox.lock(row_id)
+            if row is not None:
+                await self._record(uow, row, outcome)
+
+    async def _record(self, uow: SqlUnitOfWork, row: OutboxRow, outcome: Outcome) -> None:
+        """Store what Telegram said of a message, and commit."""
+        row.status = outcome.status
+        row.attempts += outcome.attempts
+        row.last_error = outcome.error[:200] if outcome.error else None
+        if outcome.status == SENT:
+            row.sent_at = self.services.clock()
+        elif outcome.status == UNREACHABLE and row.player_id is not None:
+            player = await uow.players.get(row.player_id)
+            if player is not None and player.reachable:
+                player.reachable = False
+        await uow.commit()
+        if outcome.status != SENT:
+            log.info("outbox: message %s to chat %s %s: %s", row.id, row.chat_id, *_why(outcome))
+
+    async def _send(self, chat_id: int, text: str) -> Outcome | None:
+        """Send one message until Telegram takes it or refuses it; None if stopping first."""
+        attempts = 0
+        while True:
+            try:
+                await self.bot.send_message(
+                    chat_id,
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                    rate_limit_args=priority_args(self.bot, Priority.BROADCAST),
+                )
+            except RetryAfter as exc:  # the flood limit: not a failure, just later
+                log.info("outbox: flood limit, retrying chat %s in %s", chat_id, exc.retry_after)
+                if await self._pause(_seconds(exc.retry_after)):
+                    return None
+            except Forbidden as exc:
+                return Outcome(UNREACHABLE, attempts + 1, exc.message)
+            except BadRequest as exc:  # before NetworkError: PTB derives it from NetworkError
+                return Outcome(FAILED, attempts + 1, exc.message)
+            except NetworkError as exc:  # timeouts included
+                attempts += 1
+                if attempts >= self.max_attempts:
+                    return Outcome(FAILED, attempts, exc.message)
+                if await self._pause(self.first_backoff * 2 ** (attempts - 1), MAX_BACKOFF):
+                    return None
+            except TelegramError as exc:
+                return Outcome(FAILED, attempts + 1, exc.message)
+            else:
+                return Outcome(SENT, attempts + 1)
+
+    async def _pause(self, seconds: float, cap: float | None = None) -> bool:
+        """Wait `seconds` (at most `cap`); True if the worker is stopping meanwhile."""
+        if cap is not None:
+            seconds = min(seconds, cap)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._stopping.wait()
+        return self._stopping.is_set()
+
+
+def _why(outcome: Outcome) -> tuple[str, str]:
+    return outcome.status, outcome.error or ""

@@ -1,0 +1,1 @@
+"""What the bot says, in one reader's language: one module per audience or screen."""

@@ -1,0 +1,287 @@
+"""The bot's web side: Telegram's webhook, the health endpoint, and the run loop serving them.
+
+One small Starlette app, served by uvicorn inside the bot's own event loop:
+
+- `POST {path of RALLY_WEBHOOK_URL}` (webhook mode only): Telegram's updates. A request without
+  the right `X-Telegram-Bot-Api-Secret-Token` gets 403 and never reaches the application; a
+  body that is not an update gets 400; an update is put on `application.update_queue` and
+  answered 200 at once (the handlers run after the answer). While the application is not
+  running the answer is 503, so Telegram keeps the update and posts it again later.
+- `GET /healthz` (both modes): 200 with the mode, the rally and its phase when the application
+  is running and the database answers (the phase is read from it), else 503 with the reason.
+
+`serve` runs the bot in either mode with the same steps, in `run_polling`'s order: initialise,
+`post_init`, then `setWebhook` (or start polling), start the application, start the web server;
+when asked to stop: the web server (no update comes in any more), the updater if polling,
+`Application.stop()` (which handles what was already queued), `post_stop`, `shutdown()`,
+`post_shutdown`. The webhook stays registered, so Telegram keeps the updates sent while the bot
+is down for its next start.
+
+Why a run loop of our own rather than `run_polling` with a health server started in `post_init`:
+`run_polling` owns the event loop and has no place for a web server, so the server would live in
+hooks that already hold the rally's lifecycle, and only polling could use them (PTB's
+`run_webhook` brings its own tornado server, which cannot answer /healthz). One loop for both
+modes keeps the order in one place, and tests drive it in their own event loop with an event
+instead of a signal. The socket is bound before anything else (`WebServer.bind`) and listened
+on only once the bot is ready, so a port already in use stops the start before the migrations
+or any call to Telegram, and nothing connects to a bot that cannot answer yet.
+`Application.stop_running()` is not supported by this loop; nothing in the bot calls it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import hmac
+import json
+import logging
+import socket
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from telegram import Update
+from telegram.error import BadRequest
+
+from bot.settings import HEALTH_PATH, Settings
+from bot.telegram.app import allowed_updates
+from bot.telegram.context import RallyApplication
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name, no secret
+HEALTH_TIMEOUT = 3.0
+"""Seconds the database has to answer a health check before the bot is reported unavailable."""
+GRACEFUL_SHUTDOWN_SECONDS = 10
+"""How long the web server waits for requests in progress when the bot stops."""
+
+
+class ListenError(Exception):
+    """The web server's address cannot be bound (a port in use, an unknown host...)."""
+
+
+class WebhookError(Exception):
+    """Telegram refused RALLY_WEBHOOK_URL, explained in one line."""
+
+
+def _settings(application: RallyApplication) -> Settings:
+    settings = application.bot_data.settings
+    if settings is None:
+        raise RuntimeError("the application was built without settings")
+    return settings
+
+
+class Endpoints:
+    """The web app's two endpoints, bound to one application."""
+
+    def __init__(self, application: RallyApplication) -> None:
+        self.application = application
+        self.settings = _settings(application)
+        self._secret = self.settings.webhook_secret.encode()
+
+    @property
+    def mode(self) -> str:
+        """How updates reach the bot: "webhook" or "polling"."""
+        return "webhook" if self.settings.webhook else "polling"
+
+    async def telegram(self, request: Request) -> Response:
+        """Take one update posted by Telegram and queue it for the application."""
+        received = request.headers.get(SECRET_HEADER, "").encode()
+        if not self._secret or not hmac.compare_digest(received, self._secret):
+            client = request.client.host if request.client else "?"
+            log.warning("webhook: refused a post from %s without the right secret token", client)
+            return PlainTextResponse("forbidden", status_code=403)
+        if not self.application.running:
+            return PlainTextResponse("the bot is not running", status_code=503)
+        try:
+            data = json.loads(await request.body())
+        except ValueError:  # not JSON, or not UTF-8
+            return PlainTextResponse("the body is not JSON", status_code=400)
+        if not isinstance(data, dict):
+            return PlainTextResponse("the body is not an update", status_code=400)
+        try:
+            update = Update.de_json(data, self.application.bot)
+        except Exception:  # PTB raises whatever the malformed object triggers
+            # the keys say what was wrong without writing a player's message to the log
+            log.warning("webhook: a post is not an update (keys %s)", sorted(data), exc_info=True)
+            return PlainTextResponse("the body is not an update", status_code=400)
+        self.application.bot.insert_callback_data(update)
+        await self.application.update_queue.put(update)
+        return Response(status_code=200)
+
+    async def health(self, _request: Request) -> Response:
+        """200 when the bot runs and its database answers, 503 with the reason otherwise.
+
+        The body names the mode and every rally the bot runs, with its phase when known.
+        """
+        deployment = self.application.bot_data
+        phases: dict[str, str | None] = dict.fromkeys(deployment.rallies)
+        about: dict[str, object] = {"mode": self.mode, "rallies": phases}
+        if not self.application.running or deployment.engine is None:
+            return _unavailable(about, "the bot is not running")
+        try:
+            async with asyncio.timeout(HEALTH_TIMEOUT):
+                for rally_id, runtime in deployment.rallies.items():
+                    phases[rally_id] = (await runtime.timeline.phase()).value
+        except Exception:  # whatever the failure, the database does not answer
+            log.warning("health check: the database does not answer", exc_info=True)
+            return _unavailable(
+                {**about, "rallies": dict.fromkeys(phases)}, "the database does not answer"
+            )
+        return JSONResponse({"status": "ok", **about})
+
+
+def _unavailable(about: dict[str, object], reason: str) -> Response:
+    return JSONResponse({"status": "unavailable", **about, "reason": reason}, status_code=503)
+
+
+def web_app(application: RallyApplication) -> Starlette:
+    """The ASGI app: /healthz, and Telegram's webhook path in webhook mode."""
+    endpoints = Endpoints(application)
+    routes = [Route(HEALTH_PATH, endpoints.health, methods=["GET"])]
+    if endpoints.settings.webhook:
+        routes.append(Route(endpoints.settings.webhook_path, endpoints.telegram, methods=["POST"]))
+    return Starlette(routes=routes)
+
+
+class WebServer:
+    """uvicorn in the running event loop, on a socket bound beforehand and listened on later."""
+
+    def __init__(self, listener: socket.socket) -> None:
+        self._socket = listener
+        self._address = listener.getsockname()
+        self._server: uvicorn.Server | None = None
+        self.serving = asyncio.Event()
+        """Set once the server answers requests."""
+
+    @classmethod
+    def bind(cls, host: str, port: int) -> WebServer:
+        """Bind `host:port` (0: any free port), or raise `ListenError` saying why in one line."""
+        try:
+            family, kind, proto, _, address = socket.getaddrinfo(
+                host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+            )[0]
+            listener = socket.socket(family, kind, proto)
+        except OSError as exc:
+            raise ListenError(f"cannot listen on {host}:{port}: {_reason(exc)}") from exc
+        try:
+            # a restart must not wait for the last run's connections to leave TIME_WAIT
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(address)
+        except OSError as exc:
+            listener.close()
+            hint = " (is the bot already running? set RALLY_PORT)" if _in_use(exc) else ""
+            raise ListenError(f"cannot listen on {host}:{port}: {_reason(exc)}{hint}") from exc
+        return cls(listener)
+
+    @property
+    def host(self) -> str:
+        """The bound address."""
+        return str(self._address[0])
+
+    @property
+    def port(self) -> int:
+        """The bound port (the one chosen, when 0 was asked)."""
+        return int(self._address[1])
+
+    @property
+    def url(self) -> str:
+        """The server's root URL as bound."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    async def start(self, app: Starlette) -> None:
+        """Listen and answer with `app`, in the running event loop."""
+        if self._server is not None:
+            raise RuntimeError("the web server is already running")
+        config = uvicorn.Config(
+            app,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            http="h11",
+            ws="none",
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        )
+        config.load()
+        server = uvicorn.Server(config)
+        server.lifespan = config.lifespan_class(config)  # set by Server.serve, not used here
+        await server.startup(sockets=[self._socket])
+        self._server = server
+        self.serving.set()
+
+    async def stop(self) -> None:
+        """Stop listening, let requests in progress finish, close the socket."""
+        server, self._server = self._server, None
+        self.serving.clear()
+        if server is None:
+            self._socket.close()
+            return
+        await server.shutdown(sockets=[self._socket])
+
+    def close(self) -> None:
+        """Release the socket of a server that never started (stop() does it otherwise)."""
+        if self._server is None:
+            self._socket.close()
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _in_use(exc: OSError) -> bool:
+    return exc.errno == errno.EADDRINUSE
+
+
+async def start_application(application: RallyApplication) -> None:
+    """Initialise the bot, register the webhook (or start polling), start handling updates."""
+    settings = _settings(application)
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    if settings.webhook:
+        try:
+            # drop_pending_updates=False: what Telegram kept while the bot was down is handled
+            await application.bot.set_webhook(
+                settings.rally_webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=allowed_updates(),
+                drop_pending_updates=False,
+            )
+        except BadRequest as exc:
+            raise WebhookError(f"RALLY_WEBHOOK_URL: Telegram refused it: {exc.message}") from exc
+    else:
+        if application.updater is None:
+            raise RuntimeError("long polling needs an application built with an Updater")
+        await application.updater.start_polling(allowed_updates=allowed_updates())
+    await application.start()
+
+
+async def stop_application(application: RallyApplication) -> None:
+    """Stop the bot as `run_polling` does; a registered webhook stays registered."""
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+        if application.post_stop is not None:  # only after stop(), as run_polling does
+            await application.post_stop(application)
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
+
+
+async def serve(application: RallyApplication, server: WebServer, stopping: asyncio.Event) -> None:
+    """Run the bot and its web server until `stopping` is set, then stop both in order."""
+    settings = _settings(application)
+    try:
+        await start_application(application)
+        await server.start(web_app(application))
+        served = f"the webhook at {settings.webhook_path} and " if settings.webhook else ""
+        log.info("listening on %s (%s%s)", server.url, served, HEALTH_PATH)
+        await stopping.wait()
+        log.info("stopping")
+    finally:
+        await server.stop()
+        await stop_application(application)
