@@ -1,7 +1,14 @@
-"""Telegram adapters: read the update, call one service, render the reply, send it."""
+"""Telegram adapters: read the update, call one service, render the reply, send it.
+
+One module per feature, named after it. `register` is the one call the composition root
+(`bot.telegram.app`) makes into this package: it adds every handler and gives back the day's
+planner (`handlers.day.schedule_day`), which `post_init` runs for each rally.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
@@ -9,33 +16,38 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, T
 
 from handlers import (
     broadcast,
+    day,
     errors,
     fallback,
     join,
-    locale,
     lost,
     photos,
     play,
     rallies,
+    reader,
     staff,
     start,
     timeline,
 )
 
 if TYPE_CHECKING:
-    from bot.telegram.context import RallyApplication
+    from bot.core.phase import RallyPhase
+    from bot.telegram.context import RallyApplication, Runtime
+
+DayPlanner = Callable[["RallyApplication", "Runtime", datetime, "RallyPhase"], object]
+"""Plans one rally's scheduled jobs from its file and stored phase (run in `post_init`)."""
 
 
-def register(application: RallyApplication) -> None:
-    """Register every handler, in the order they must be tried."""
+def register(application: RallyApplication) -> DayPlanner:
+    """Register every handler, in the order they must be tried; the day's planner."""
     add: Any = application.add_handler
 
     def command(name: str, callback: Any) -> CommandHandler[Any, Any]:
         # an edited command does not run again (an old /join edited must not switch teams)
         return CommandHandler(name, callback, filters=~filters.UpdateType.EDITED_MESSAGE)
 
-    add(TypeHandler(Update, locale.only_what_the_bot_asked_for), group=-2)
-    add(TypeHandler(Update, locale.resolve_reader), group=-1)
+    add(TypeHandler(Update, reader.only_what_the_bot_asked_for), group=-2)
+    add(TypeHandler(Update, reader.resolve_reader), group=-1)
     add(command("start", start.start))
     add(command("join", join.join))
     add(command("language", start.language))
@@ -69,3 +81,4 @@ def register(application: RallyApplication) -> None:
     add(CallbackQueryHandler(play.button))
     add(MessageHandler(filters.ALL, fallback.unsupported))
     application.add_error_handler(errors.on_error)
+    return day.schedule_day

@@ -12,22 +12,14 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
-
-from bot.core.engine import RallyPhase
-from bot.core.roles import Role
+from bot.core.phase import Move, RallyPhase
 from bot.i18n.catalogs import Translator
-from bot.services.broadcasts import BroadcastService
-from bot.services.monitoring import MonitoringService, TeamWatch
-from bot.services.timeline import Move
+from bot.services.monitoring import TeamWatch
 from bot.services.views import Member
 from bot.telegram.context import RallyApplication, RallyContext, Runtime
-from bot.telegram.delivery import tell
-from bot.telegram.ratelimit import Priority, priority_args
-from bot.telegram.render.play import b
-from bot.telegram.render.staff import stuck_alert
-from handlers.roles import staff_ids
+from bot.telegram.delivery import tell, tell_staff
+from bot.telegram.render.reply import Reply
+from bot.telegram.render.staff import end_reminder_text, final_ranking, stuck_alert
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +38,6 @@ def schedule_day(
     """
     rally = runtime.rally
     queue = application.job_queue
-    assert rally is not None
     if queue is None:
         raise RuntimeError("the job queue is missing: install python-telegram-bot[job-queue]")
     for job in queue.jobs():
@@ -81,26 +72,9 @@ def schedule_day(
     return planned
 
 
-async def tell_organisers(context: RallyContext, render: Callable[[Translator], str]) -> None:
-    """A short message to every organiser, in their language (those who opened the bot)."""
-    runtime = context.runtime
-    assert runtime.catalogs is not None
-    assert runtime.rally is not None
-    for user_id in sorted(staff_ids(context, Role.ORGANISER)):
-        member = await runtime.teams.find(user_id)
-        tr = runtime.catalogs.translator(
-            member.language if member else runtime.rally.default_language
-        )
-        try:
-            text = context.for_staff(render(tr))
-            await context.bot.send_message(
-                user_id,
-                text,
-                parse_mode=ParseMode.HTML,
-                rate_limit_args=priority_args(context.bot, Priority.TEAM),
-            )
-        except TelegramError as exc:
-            log.info("organiser %s not reachable: %s", user_id, exc)
+async def tell_organisers(context: RallyContext, render_for: Callable[[Translator], str]) -> None:
+    """A short note to every organiser, in their language (those who opened the bot)."""
+    await tell_staff(context, lambda tr: Reply(render_for(tr)))
 
 
 async def tell_every_player(
@@ -112,7 +86,6 @@ async def tell_every_player(
 ) -> int:
     """One personal message to every reachable player, through the outbox (flood-safe)."""
     runtime = context.runtime
-    assert runtime.catalogs is not None
     players = await runtime.teams.all_players()
     messages = [
         (
@@ -125,7 +98,7 @@ async def tell_every_player(
     ]
     if not messages:
         return 0
-    await BroadcastService(runtime.ready()).enqueue(
+    await runtime.broadcasts.enqueue(
         actor_user_id=actor_user_id, actor_chat_id=actor_chat_id, kind=kind, messages=messages
     )
     return len(messages)
@@ -136,29 +109,9 @@ async def send_final_ranking(
 ) -> int:
     """Everyone gets the final ranking in their language, with their team's place."""
     ranking = await context.runtime.leaderboard.ranking()
-    places = {entry.standing.team_id: entry.rank for entry in ranking}
 
     def render(tr: Translator, player: Member) -> str:
-        lines = [b(tr._("🏁 The rally is over! Final ranking:"))]
-        lines += [
-            tr._(
-                "{rank}. {team}: {points} points",
-                rank=entry.rank,
-                team=entry.standing.name,
-                points=entry.standing.score,
-            )
-            for entry in ranking
-        ]
-        if player.team_id in places:
-            lines += [
-                "",
-                tr._(
-                    "Your team's place: {rank} of {teams}. Thank you for playing!",
-                    rank=places[player.team_id],
-                    teams=len(ranking),
-                ),
-            ]
-        return "\n".join(lines)
+        return final_ranking(tr, ranking, player.team_id)
 
     return await tell_every_player(context, "ranking", render, actor_user_id, actor_chat_id)
 
@@ -179,15 +132,7 @@ async def end_reminder(context: RallyContext) -> None:
         return
     rally = context.rally
     minutes = rally.rally.end_reminder_minutes
-    await tell_every_player(
-        context,
-        "reminder",
-        lambda tr, _player: tr.n_(
-            "⏳ The rally ends in {count} minute. Finish your stage and go to the meeting point.",
-            "⏳ The rally ends in {count} minutes. Finish your stage and go to the meeting point.",
-            minutes,
-        ),
-    )
+    await tell_every_player(context, "reminder", lambda tr, _player: end_reminder_text(tr, minutes))
 
 
 async def auto_finish(context: RallyContext) -> None:
@@ -201,10 +146,7 @@ async def auto_finish(context: RallyContext) -> None:
 
 async def check_idle_teams(context: RallyContext) -> None:
     """Tell organisers, once per idle spell, about teams that have not moved for a while."""
-    services = context.runtime.services
-    if services is None:
-        return
-    for watch in await MonitoringService(services).newly_stuck():
+    for watch in await context.runtime.monitoring.newly_stuck():
 
         def alert(tr: Translator, stuck: TeamWatch = watch) -> str:
             return stuck_alert(tr, context.rally, stuck)

@@ -8,8 +8,8 @@ from telegram import Update
 
 from bot.telegram.context import RallyContext
 from bot.telegram.delivery import send
-from bot.telegram.render.play import Reply
-from handlers.locale import reader_language
+from bot.telegram.render.reply import Reply
+from handlers.reader import reader_language
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +23,6 @@ async def on_error(update: object, context: RallyContext) -> None:
     if update.effective_chat.type != "private":
         return
     runtime = context.runtime
-    if runtime.catalogs is None or runtime.rally is None:
-        return
     # PTB gives error handlers a fresh context: the language resolved for this update is gone
     user, player = update.effective_user, None
     if user is not None:

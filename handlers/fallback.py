@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.telegram.context import RallyContext
 from bot.telegram.delivery import send
-from bot.telegram.render.play import Reply
+from bot.telegram.render.reply import Reply
 
 
 async def _say(update: Update, context: RallyContext, text: str) -> None:

@@ -11,8 +11,9 @@ from bot.services.play import Outcome
 from bot.services.teams import JoinStatus
 from bot.telegram.context import RallyContext
 from bot.telegram.delivery import send, tell
-from bot.telegram.render.play import Reply, location_keyboard
-from handlers.progress import current_step
+from bot.telegram.render.onboarding import location_keyboard
+from bot.telegram.render.play import current_step
+from bot.telegram.render.reply import Reply
 
 CODE_SHAPE = re.compile(r"[A-Za-z0-9_-]{3,32}")
 

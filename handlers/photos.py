@@ -2,101 +2,55 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram import Update
 
+from bot.core.photos import PhotoRefusal
 from bot.core.roles import Role
-from bot.services.photos import Photo, PhotoRefusal, PhotoService
+from bot.services.photos import Photo
 from bot.services.views import TeamView
-from bot.telegram.buttons import ReviewPhoto, encode
+from bot.telegram.buttons import ReviewPhoto
 from bot.telegram.context import RallyContext
-from bot.telegram.delivery import send, tell
-from bot.telegram.ratelimit import Priority, priority_args
-from bot.telegram.render.play import Reply
-from bot.telegram.render.staff import photo_caption
+from bot.telegram.delivery import answer_press, remove_buttons, send, tell, tell_staff
+from bot.telegram.render.reply import Reply
+from bot.telegram.render.staff import photo_for_review
 from handlers.fallback import unsupported
-from handlers.roles import has_role, requires, staff_ids
+from handlers.roles import refused_role, requires
 
 log = logging.getLogger(__name__)
-
-
-def review_buttons(context: RallyContext, photo: Photo) -> InlineKeyboardMarkup:
-    """Approve and reject buttons under a team photo."""
-    tr = context.tr
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    tr._("✅ Approve (+{points})", points=photo.points),
-                    callback_data=encode(ReviewPhoto(photo.id, approve=True)),
-                ),
-                InlineKeyboardButton(
-                    tr._("❌ Reject"), callback_data=encode(ReviewPhoto(photo.id, approve=False))
-                ),
-            ]
-        ]
-    )
 
 
 async def show_to_organisers(
     context: RallyContext, photo: Photo, team: TeamView, chat_ids: list[int] | None = None
 ) -> int:
-    """Send a photo with its review buttons to organisers; how many received it."""
-    runtime = context.runtime
-    assert runtime.catalogs is not None
-    delivered = 0
-    for chat_id in chat_ids if chat_ids is not None else sorted(staff_ids(context, Role.ORGANISER)):
-        member = await runtime.teams.find(chat_id)
-        tr = runtime.catalogs.translator(
-            member.language if member else context.rally.default_language
-        )
-        try:
-            await context.bot.send_photo(
-                chat_id,
-                photo.file_id,
-                caption=context.for_staff(
-                    photo_caption(tr, context.rally, team, photo.stage_id, photo.points)
-                ),
-                parse_mode=ParseMode.HTML,
-                reply_markup=review_buttons(context, photo),
-                rate_limit_args=priority_args(context.bot, Priority.TEAM),
-            )
-            delivered += 1
-        except TelegramError as exc:  # an organiser who never opened the bot
-            log.info("photo %s not shown to %s: %s", photo.id, chat_id, exc)
-    return delivered
+    """Send a photo with its review buttons to organisers (or `chat_ids`); how many got it."""
+    return await tell_staff(
+        context,
+        lambda tr: photo_for_review(tr, context.rally, team, photo),
+        photo=photo.file_id,
+        to=chat_ids,
+    )
 
 
 async def photo(update: Update, context: RallyContext) -> None:
     """A photo from a player: the team's photo mission, or something the rally cannot use."""
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
-    assert message is not None
-    assert user is not None
-    assert chat is not None
+    assert message is not None and user is not None and chat is not None  # a private message
     if not message.photo:
         return
-    services = context.runtime.ready()
-    submission = await PhotoService(services).submit(user.id, message.photo[-1].file_id)
+    submission = await context.runtime.photos.submit(user.id, message.photo[-1].file_id)
     tr = context.tr
-    if submission.refusal is PhotoRefusal.NO_MISSION or submission.refusal is (
-        PhotoRefusal.NOT_IN_TEAM
-    ):
+    if submission.refusal in (PhotoRefusal.NO_MISSION, PhotoRefusal.NOT_IN_TEAM):
         await unsupported(update, context)
         return
     if submission.refusal is PhotoRefusal.ALREADY_APPROVED:
-        await send(
-            context, chat.id, [Reply(tr._("Your team's photo was already approved. Thank you!"))]
-        )
+        text = tr._("Your team's photo was already approved. Thank you!")
+        await send(context, chat.id, [Reply(text)])
         return
-    assert submission.photo is not None
-    assert submission.team is not None
-    await send(
-        context, chat.id, [Reply(tr._("📸 Thank you! The organisers will look at your photo."))]
-    )
+    assert submission.photo is not None and submission.team is not None  # taken for review
+    text = tr._("📸 Thank you! The organisers will look at your photo.")
+    await send(context, chat.id, [Reply(text)])
     if await show_to_organisers(context, submission.photo, submission.team) == 0:
         log.warning("photo %s: no organiser could receive it", submission.photo.id)
 
@@ -105,9 +59,8 @@ async def photo(update: Update, context: RallyContext) -> None:
 async def pending_photos(update: Update, context: RallyContext) -> None:
     """`/photos`: the photos waiting for review, sent again with their buttons."""
     chat = update.effective_chat
-    assert chat is not None
-    services = context.runtime.ready()
-    waiting = await PhotoService(services).pending()
+    assert chat is not None  # a command in a private chat
+    waiting = await context.runtime.photos.pending()
     if not waiting:
         await send(context, chat.id, [Reply(context.tr._("No photo is waiting for review."))])
         return
@@ -119,27 +72,23 @@ async def pending_photos(update: Update, context: RallyContext) -> None:
 async def review(update: Update, context: RallyContext, pressed: ReviewPhoto) -> None:
     """An organiser's verdict on a photo: points once, the team told, the buttons closed."""
     query, user = update.callback_query, update.effective_user
-    assert query is not None
-    assert user is not None
+    assert query is not None and user is not None  # a button press
     tr = context.tr
     if context.bot_data.several:  # review it in its own rally, whichever one they work on
         home = await context.bot_data.rally_of_photo(pressed.photo_id)
         if home is not None and home.is_staff(user.id):
             context.use(home)
-    if not has_role(context, user.id, Role.ORGANISER):
-        await query.answer(tr._("This command is for the rally's organisers."))
+    if not context.runtime.has_role(user.id, Role.ORGANISER):
+        await answer_press(query, refused_role(context, Role.ORGANISER))
         return
-    result = await PhotoService(context.runtime.ready()).review(
-        pressed.photo_id, pressed.approve, user.id
-    )
+    result = await context.runtime.photos.review(pressed.photo_id, pressed.approve, user.id)
     if result is None:
-        await query.answer(tr._("This button is no longer valid."))
+        await answer_press(query, tr._("This button is no longer valid."))
         return
-    with contextlib.suppress(BadRequest):  # the message may be too old to edit
-        await query.edit_message_reply_markup(reply_markup=None)
+    await remove_buttons(query)  # one too old to edit is left as it is
     if not result.done:
-        await query.answer(tr._("This photo was already reviewed."))
+        await answer_press(query, tr._("This photo was already reviewed."))
         return
-    await query.answer(tr._("Approved.") if pressed.approve else tr._("Rejected."))
+    await answer_press(query, tr._("Approved.") if pressed.approve else tr._("Rejected."))
     if result.outcome is not None:
         await tell(context, result.outcome, chat_id=None)

@@ -34,10 +34,10 @@ from bot.telegram.buttons import (
 )
 from bot.telegram.context import RallyContext
 from bot.telegram.delivery import answer_press, remove_buttons, send, tell
-from bot.telegram.render.play import Reply, refusal, team_status
+from bot.telegram.render.play import current_step, refusal, team_status
+from bot.telegram.render.reply import Reply
 from handlers.lost import is_lost_button, lost
 from handlers.photos import review
-from handlers.progress import current_step
 from handlers.start import choose_language
 
 MAX_TYPED = 300

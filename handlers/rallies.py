@@ -12,8 +12,8 @@ from telegram import Update
 from bot.i18n.catalogs import Translator
 from bot.telegram.context import RallyContext, Runtime
 from bot.telegram.delivery import send
-from bot.telegram.render.play import Reply, b
-from handlers.timeline import phase_name
+from bot.telegram.render.reply import Reply, b
+from bot.telegram.render.staff import phase_name
 
 
 async def rally(update: Update, context: RallyContext) -> None:
@@ -59,7 +59,7 @@ async def _listing(context: RallyContext, staffed: list[Runtime]) -> str:
     ]
     for runtime in staffed:
         assert runtime.rally is not None
-        phase = phase_name(context, await runtime.timeline.phase())
+        phase = phase_name(context.tr, await runtime.timeline.phase())
         marker = "▶️" if runtime is current else "•"
         line = tr._(
             "{rally}: {title} ({phase})",

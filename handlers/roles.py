@@ -1,4 +1,4 @@
-"""Who may do what: organisers and admins are Telegram user ids from the settings."""
+"""Who may do what: every organiser or admin command refuses everyone else, changing nothing."""
 
 from __future__ import annotations
 
@@ -8,25 +8,19 @@ from typing import Any
 
 from telegram import Update
 
-from bot.core.roles import Role, admins, organisers
+from bot.core.roles import Role
 from bot.telegram.context import RallyContext
 from bot.telegram.delivery import send
-from bot.telegram.render.play import Reply
+from bot.telegram.render.reply import Reply
 
 Handler = Callable[[Update, RallyContext], Coroutine[Any, Any, None]]
 
 
-def has_role(context: RallyContext, user_id: int, role: Role) -> bool:
-    """Whether a user has a role (admins are organisers too)."""
-    return user_id in staff_ids(context, role)
-
-
-def staff_ids(context: RallyContext, role: Role) -> frozenset[int]:
-    """The users with a role, from the settings and the rally file."""
-    settings, rally = context.runtime.settings, context.runtime.rally
-    assert settings is not None
-    assert rally is not None
-    return admins(settings, rally) if role is Role.ADMIN else organisers(settings, rally)
+def refused_role(context: RallyContext, role: Role) -> str:
+    """Why someone without the role cannot use the command, in their language."""
+    if role is Role.ADMIN:
+        return context.tr._("This command is for the rally's admins.")
+    return context.tr._("This command is for the rally's organisers.")
 
 
 def requires(role: Role) -> Callable[[Handler], Handler]:
@@ -38,13 +32,8 @@ def requires(role: Role) -> Callable[[Handler], Handler]:
             user, chat = update.effective_user, update.effective_chat
             if user is None or chat is None:
                 return
-            if not has_role(context, user.id, role):
-                text = (
-                    context.tr._("This command is for the rally's admins.")
-                    if role is Role.ADMIN
-                    else context.tr._("This command is for the rally's organisers.")
-                )
-                await send(context, chat.id, [Reply(text)])
+            if not context.runtime.has_role(user.id, role):
+                await send(context, chat.id, [Reply(refused_role(context, role))])
                 return
             await handler(update, context)
 

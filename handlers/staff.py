@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import re
 
-from telegram import InputFile, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.helpers import create_deep_linked_url
 
-from bot.core.engine import AdjustScore, CheckInByOrganiser, Command, SkipStage
+from bot.core.engine import (
+    AdjustScore,
+    AnswerRefused,
+    CheckInByOrganiser,
+    CheckInRefused,
+    Command,
+    Refused,
+    SkipStage,
+)
 from bot.core.roles import Role
-from bot.services.exports import ExportService
-from bot.services.monitoring import MonitoringService
 from bot.telegram.context import RallyContext
-from bot.telegram.delivery import send, tell
-from bot.telegram.render.play import Reply, refusal
+from bot.telegram.delivery import send, send_document, tell
+from bot.telegram.render.play import refusal
+from bot.telegram.render.reply import Reply
 from bot.telegram.render.staff import progress_report, scoreboard
 from handlers.roles import requires
 
@@ -38,11 +44,9 @@ async def scores(update: Update, context: RallyContext) -> None:
 @requires(Role.ORGANISER)
 async def progress(update: Update, context: RallyContext) -> None:
     """`/progress`: every team's stage and state, last activity, stuck teams flagged."""
-    services = context.runtime.ready()
-    watches = await MonitoringService(services).overview()
-    await _say(
-        update, context, progress_report(context.tr, context.rally, watches, services.clock())
-    )
+    watches = await context.runtime.monitoring.overview()
+    report = progress_report(context.tr, context.rally, watches, context.runtime.clock())
+    await _say(update, context, report)
 
 
 async def _team_command(
@@ -65,10 +69,14 @@ async def _team_command(
     if not outcome.changed:
         reasons = [
             refusal(
-                context.tr, context.rally, e.reason, outcome.progress, getattr(e, "stage_id", None)
+                context.tr,
+                context.rally,
+                e.reason,
+                outcome.progress,
+                e.stage_id if isinstance(e, CheckInRefused) else None,
             )
             for e in outcome.events
-            if hasattr(e, "reason")
+            if isinstance(e, Refused | CheckInRefused | AnswerRefused)
         ]
         await _say(
             update,
@@ -207,31 +215,15 @@ async def export(update: Update, context: RallyContext) -> None:
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None
     assert user is not None
-    services = context.runtime.ready()
-    files = await ExportService(services).all()
+    files = await context.runtime.exports.all()
     for file in files:
-        try:
-            await context.bot.send_document(
-                chat.id,
-                InputFile(file.data, filename=file.name),
-                caption=context.tr.n_(
-                    "{name}: {count} row", "{name}: {count} rows", file.rows, name=file.name
-                ),
-                parse_mode="HTML",
-            )
-        except TelegramError:
-            await _say(
-                update,
-                context,
-                context.tr._("Sorry, {name} could not be sent. Please try again.", name=file.name),
-            )
-            return
-    async with services.new_uow() as uow:
-        await uow.audit.log(
-            services.rally.id,
-            user.id,
-            "export",
-            {"files": [f.name for f in files]},
-            at=services.clock(),
+        caption = context.tr.n_(
+            "{name}: {count} row", "{name}: {count} rows", file.rows, name=file.name
         )
-        await uow.commit()
+        if not await send_document(context, chat.id, file.data, file.name, caption):
+            text = context.tr._(
+                "Sorry, {name} could not be sent. Please try again.", name=file.name
+            )
+            await _say(update, context, text)
+            return
+    await context.runtime.exports.record_export(user.id, files)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.core.engine import RallyPhase
+from bot.core.phase import Move
 from bot.core.roles import Role
-from bot.services.timeline import Move
 from bot.telegram.context import RallyContext
 from bot.telegram.delivery import send, tell
-from bot.telegram.render.play import Reply
+from bot.telegram.render.reply import Reply
+from bot.telegram.render.staff import phase_name
 from handlers.day import send_final_ranking
 from handlers.roles import requires
 
@@ -27,7 +27,7 @@ async def _move(update: Update, context: RallyContext, move: Move) -> None:
                 Reply(
                     tr._(
                         "Not possible now: the rally is {phase}.",
-                        phase=phase_name(context, change.before),
+                        phase=phase_name(tr, change.before),
                     )
                 )
             ],
@@ -36,7 +36,7 @@ async def _move(update: Update, context: RallyContext, move: Move) -> None:
     await send(
         context,
         chat.id,
-        [Reply(tr._("Done: the rally is now {phase}.", phase=phase_name(context, change.after)))],
+        [Reply(tr._("Done: the rally is now {phase}.", phase=phase_name(tr, change.after)))],
     )
     for outcome in change.team_outcomes:  # the start: every team's first clue
         await tell(context, outcome, chat_id=None)
@@ -55,18 +55,6 @@ async def _move(update: Update, context: RallyContext, move: Move) -> None:
                 )
             ],
         )
-
-
-def phase_name(context: RallyContext, phase: RallyPhase) -> str:
-    """A phase in words."""
-    tr = context.tr
-    return {
-        RallyPhase.DRAFT: tr._("in preparation"),
-        RallyPhase.OPEN: tr._("open for joining"),
-        RallyPhase.RUNNING: tr._("running"),
-        RallyPhase.PAUSED: tr._("paused"),
-        RallyPhase.FINISHED: tr._("finished"),
-    }[phase]
 
 
 @requires(Role.ADMIN)

@@ -34,8 +34,15 @@ from bot.storage.uow import SqlUnitOfWork
 MAX_MESSAGE = 4096
 """Telegram's limit for one message, in UTF-16 code units of the text as shown."""
 
-PENDING, SENT, FAILED, UNREACHABLE = "pending", "sent", "failed", "unreachable"
-"""The statuses of an outbox row."""
+
+class OutboxStatus(enum.StrEnum):
+    """Where an outbox row is: waiting, or what came of sending it."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # Telegram refused it, or the network failed on every try
+    UNREACHABLE = "unreachable"  # the player blocked the bot
+
 
 _TAG_LINE = re.compile(r"^\s*(?P<tag>[A-Za-z]{2,3}(?:[_-][A-Za-z]{2,4})?)\s*:[ \t]*(?P<rest>.*)$")
 _TAGS = re.compile(r"<[^>]*>")
@@ -51,34 +58,34 @@ class AudienceKind(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class Audience:
+class BroadcastAudience:
     """All players, one team (by join code), one language, or an announcement to everyone."""
 
     kind: AudienceKind
     target: str | None = None
 
     @classmethod
-    def everyone(cls) -> Audience:
+    def everyone(cls) -> BroadcastAudience:
         """Every player of the rally."""
         return cls(AudienceKind.ALL)
 
     @classmethod
-    def team(cls, code: str) -> Audience:
+    def team(cls, code: str) -> BroadcastAudience:
         """The players of the team with this join code."""
         return cls(AudienceKind.TEAM, code.strip().upper())
 
     @classmethod
-    def language(cls, tag: str) -> Audience:
+    def language(cls, tag: str) -> BroadcastAudience:
         """The players reading this language."""
         return cls(AudienceKind.LANGUAGE, tag.strip())
 
     @classmethod
-    def announcement(cls, key: str) -> Audience:
+    def announcement(cls, key: str) -> BroadcastAudience:
         """The rally file's announcement `key`, to every player."""
         return cls(AudienceKind.ANNOUNCEMENT, key.strip())
 
 
-class Refusal(enum.StrEnum):
+class BroadcastRefusal(enum.StrEnum):
     """Why a broadcast was not created."""
 
     EMPTY_TEXT = "empty_text"
@@ -89,10 +96,10 @@ class Refusal(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class Refused:
+class BroadcastRefused:
     """A broadcast refused, changing nothing: why, what was wrong, and what would do."""
 
-    reason: Refusal
+    reason: BroadcastRefusal
     given: str = ""
     choices: tuple[str, ...] = ()  # the rally's languages or announcement keys
     length: int = 0  # for TOO_LONG: the longest message it would have made
@@ -227,27 +234,31 @@ class BroadcastService:
         return parsed.original, parsed.translations
 
     async def create(
-        self, actor_user_id: int, actor_chat_id: int | None, audience: Audience, text: str = ""
-    ) -> Queued | Refused:
+        self,
+        actor_user_id: int,
+        actor_chat_id: int | None,
+        audience: BroadcastAudience,
+        text: str = "",
+    ) -> Queued | BroadcastRefused:
         """Store a broadcast and one outbox row per player of the audience, or refuse it.
 
         The actor is not among the recipients: they get the delivery report instead. Nothing
         is stored when it is refused.
         """
         audience_or_refusal = self._normalized(audience)
-        if isinstance(audience_or_refusal, Refused):
+        if isinstance(audience_or_refusal, BroadcastRefused):
             return audience_or_refusal
         audience = audience_or_refusal
         render = self._renderer(audience, text)
-        if isinstance(render, Refused):
+        if isinstance(render, BroadcastRefused):
             return render
         render_for, stored_text, translations = render
 
-        async def work(uow: SqlUnitOfWork) -> Queued | Refused:
+        async def work(uow: SqlUnitOfWork) -> Queued | BroadcastRefused:
             now = self.services.clock()
             await uow.rallies.ensure(self.rally.id, at=now)
             players = await self._audience(uow, audience)
-            if isinstance(players, Refused):
+            if isinstance(players, BroadcastRefused):
                 return players
             entries = self._entries(
                 (p for p in players if p.telegram_user_id != actor_user_id), render_for
@@ -263,7 +274,7 @@ class BroadcastService:
                 at=now,
             )
             await uow.outbox.add_many(self.rally.id, row.id, entries, at=now)
-            queued = sum(1 for e in entries if e.status == PENDING)
+            queued = sum(1 for e in entries if e.status == OutboxStatus.PENDING)
             if queued == 0:  # nothing to send: no report will follow
                 row.finished_at = now
             await uow.audit.log(
@@ -318,7 +329,10 @@ class BroadcastService:
             unreachable = {p.id for p in await uow.players.list(self.rally.id) if not p.reachable}
             entries = [
                 OutboxEntry(
-                    chat_id, player_id, text, UNREACHABLE if player_id in unreachable else PENDING
+                    chat_id,
+                    player_id,
+                    text,
+                    OutboxStatus.UNREACHABLE if player_id in unreachable else OutboxStatus.PENDING,
                 )
                 for chat_id, player_id, text in messages
             ]
@@ -333,7 +347,7 @@ class BroadcastService:
                 at=now,
             )
             await uow.outbox.add_many(self.rally.id, row.id, entries, at=now)
-            queued = sum(1 for e in entries if e.status == PENDING)
+            queued = sum(1 for e in entries if e.status == OutboxStatus.PENDING)
             if queued == 0:
                 row.finished_at = now
             await uow.commit()
@@ -403,22 +417,26 @@ class BroadcastService:
 
     # ------------------------------------------------------------ rendering
 
-    def _normalized(self, audience: Audience) -> Audience | Refused:
+    def _normalized(self, audience: BroadcastAudience) -> BroadcastAudience | BroadcastRefused:
         """The audience with its language tag spelled as the rally does, or why it is wrong."""
         rally = self.rally
         target = audience.target or ""
         if audience.kind is AudienceKind.LANGUAGE:
             tag = self._language(target)
             if tag is None:
-                return Refused(Refusal.UNKNOWN_LANGUAGE, target, tuple(rally.rally.languages))
-            return Audience.language(tag)
+                return BroadcastRefused(
+                    BroadcastRefusal.UNKNOWN_LANGUAGE, target, tuple(rally.rally.languages)
+                )
+            return BroadcastAudience.language(tag)
         if audience.kind is AudienceKind.ANNOUNCEMENT and target not in rally.announcements:
-            return Refused(Refusal.UNKNOWN_ANNOUNCEMENT, target, tuple(rally.announcements))
+            return BroadcastRefused(
+                BroadcastRefusal.UNKNOWN_ANNOUNCEMENT, target, tuple(rally.announcements)
+            )
         return audience
 
     def _renderer(
-        self, audience: Audience, text: str
-    ) -> tuple[Callable[[Translator], str], str, dict[str, str]] | Refused:
+        self, audience: BroadcastAudience, text: str
+    ) -> tuple[Callable[[Translator], str], str, dict[str, str]] | BroadcastRefused:
         """What each reader gets, by their translator; plus the text and translations stored."""
         rally = self.rally
         render_for: Callable[[Translator], str]
@@ -440,7 +458,7 @@ class BroadcastService:
                 source = source if source in versions else next(iter(versions))
                 source_text = versions[source]
             else:
-                return Refused(Refusal.EMPTY_TEXT)
+                return BroadcastRefused(BroadcastRefusal.EMPTY_TEXT)
             render_for = functools.partial(
                 free_text_message, versions=versions, source=source, source_text=source_text
             )
@@ -450,7 +468,7 @@ class BroadcastService:
             for tag in rally.rally.languages
         )
         if longest > MAX_MESSAGE:
-            return Refused(Refusal.TOO_LONG, length=longest)
+            return BroadcastRefused(BroadcastRefusal.TOO_LONG, length=longest)
         return render_for, stored[0], stored[1]
 
     def _language(self, given: str) -> str | None:
@@ -459,14 +477,14 @@ class BroadcastService:
         return next((tag for tag in self.rally.rally.languages if tag.casefold() == wanted), None)
 
     async def _audience(
-        self, uow: SqlUnitOfWork, audience: Audience
-    ) -> Sequence[PlayerRow] | Refused:
+        self, uow: SqlUnitOfWork, audience: BroadcastAudience
+    ) -> Sequence[PlayerRow] | BroadcastRefused:
         rally_id = self.rally.id
         if audience.kind is AudienceKind.TEAM:
             code = audience.target or ""
             team = await uow.teams.by_code(rally_id, code) if code else None
             if team is None:
-                return Refused(Refusal.UNKNOWN_TEAM, code)
+                return BroadcastRefused(BroadcastRefusal.UNKNOWN_TEAM, code)
             return await uow.players.members(team.id)
         players = await uow.players.audience(rally_id)
         if audience.kind is AudienceKind.LANGUAGE:
@@ -485,7 +503,7 @@ class BroadcastService:
             seen.add(player.chat_id)
             if player.language not in texts:
                 texts[player.language] = render_for(self.catalogs.translator(player.language))
-            status = PENDING if player.reachable else UNREACHABLE
+            status = OutboxStatus.PENDING if player.reachable else OutboxStatus.UNREACHABLE
             entries.append(OutboxEntry(player.chat_id, player.id, texts[player.language], status))
         return entries
 
@@ -493,10 +511,10 @@ class BroadcastService:
 def _report(broadcast_id: int, counts: Mapping[str, int]) -> DeliveryReport:
     return DeliveryReport(
         broadcast_id,
-        sent=counts.get(SENT, 0),
-        failed=counts.get(FAILED, 0),
-        unreachable=counts.get(UNREACHABLE, 0),
-        pending=counts.get(PENDING, 0),
+        sent=counts.get(OutboxStatus.SENT, 0),
+        failed=counts.get(OutboxStatus.FAILED, 0),
+        unreachable=counts.get(OutboxStatus.UNREACHABLE, 0),
+        pending=counts.get(OutboxStatus.PENDING, 0),
     )
 
 

@@ -155,3 +155,15 @@ class ExportService:
             ),
         )
         return [scores, checkin_file, answer_file]
+
+    async def record_export(self, actor_user_id: int, files: Sequence[CsvFile]) -> None:
+        """Write to the audit log that an admin took these files."""
+        async with self.services.new_uow() as uow:
+            await uow.audit.log(
+                self.services.rally.id,
+                actor_user_id,
+                "export",
+                {"files": [file.name for file in files]},
+                at=self.services.clock(),
+            )
+            await uow.commit()

@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
-from bot.core.engine import AdjustScore, Audience, Event, TeamState
+from bot.core.engine import AdjustScore, Audience, PhotoReviewed
+from bot.core.photos import (
+    PhotoRefusal,
+    PhotoStatus,
+    approval_points,
+    mission_for_photo,
+    review_verdict,
+)
 from bot.services.base import Services, progress_of
 from bot.services.play import Outcome, PlayService
 from bot.services.views import Member, TeamView
 from bot.storage.errors import ConcurrentChange
 from bot.storage.models import PhotoRow
 from bot.storage.uow import SqlUnitOfWork
-
-
-class PhotoStatus(enum.StrEnum):
-    """Where a photo is in its review."""
-
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-
-class PhotoRefusal(enum.StrEnum):
-    """Why a photo is not taken for review."""
-
-    NOT_IN_TEAM = "not_in_team"
-    NO_MISSION = "no_mission"  # no stage reached so far asks for a photo
-    ALREADY_APPROVED = "already_approved"
 
 
 @dataclass(frozen=True)
@@ -47,16 +37,6 @@ class Photo:
         return cls(
             row.id, row.team_id, row.stage_id, row.file_id, PhotoStatus(row.status), row.points
         )
-
-
-@dataclass(frozen=True)
-class PhotoReviewed(Event):
-    """The organisers' verdict on the team's photo."""
-
-    stage_id: str
-    approved: bool
-    points: int
-    score: int
 
 
 @dataclass(frozen=True)
@@ -97,25 +77,16 @@ class PhotoService:
             assert team is not None
             assert row is not None
             progress = progress_of(row)
-            reached = progress.route[: progress.stage_index]
-            if progress.state in (TeamState.CHECKED_IN, TeamState.ANSWERING):
-                reached = progress.route[: progress.stage_index + 1]
             members = tuple(Member.of(p) for p in await uow.players.members(team.id))
             view = TeamView.of(team, members, progress)
-            missions = [sid for sid in reversed(reached) if self.rally.stage(sid).photo]
-            if not missions:
-                return Submission(None, view, PhotoRefusal.NO_MISSION, Member.of(player))
             approved = {p.stage_id for p in await uow.photos.approved(team.id)}
-            open_missions = [sid for sid in missions if sid not in approved]
-            if not open_missions:
-                return Submission(None, view, PhotoRefusal.ALREADY_APPROVED, Member.of(player))
-            stage_id = open_missions[0]
-            mission = self.rally.stage(stage_id).photo
-            assert mission is not None
+            mission = mission_for_photo(self.rally, progress, approved)
+            if isinstance(mission, PhotoRefusal):
+                return Submission(None, view, mission, Member.of(player))
             photo = await uow.photos.add(
                 rally_id=self.rally.id,
                 team_id=team.id,
-                stage_id=stage_id,
+                stage_id=mission.stage_id,
                 player_id=player.id,
                 file_id=file_id,
                 points=mission.points,
@@ -134,10 +105,11 @@ class PhotoService:
             row = await uow.photos.get(photo_id)
             if row is None or row.rally_id != self.rally.id:
                 return None
-            if row.status != PhotoStatus.PENDING:
+            verdict = review_verdict(PhotoStatus(row.status), approve=approve)
+            if verdict is None:
                 return Review(Photo.of(row), done=False)
             now = self.services.clock()
-            row.status = PhotoStatus.APPROVED if approve else PhotoStatus.REJECTED
+            row.status = verdict
             row.reviewer_user_id = reviewer_user_id
             row.reviewed_at = now
             if approve:
@@ -163,8 +135,8 @@ class PhotoService:
                 current = await uow.progress.get(row.team_id)
                 score = current.score if current else 0
             await uow.commit()
-            verdict = PhotoReviewed(
-                Audience.TEAM, row.stage_id, approve, row.points if approve else 0, score
+            reviewed = PhotoReviewed(
+                Audience.TEAM, row.stage_id, approve, approval_points(verdict, row.points), score
             )
             team = outcome.team
             if team is None:
@@ -174,7 +146,7 @@ class PhotoService:
                 assert progress is not None
                 members = tuple(Member.of(p) for p in await uow.players.members(team_row.id))
                 team = TeamView.of(team_row, members, progress_of(progress))
-            return Review(Photo.of(row), True, Outcome((verdict,), team, changed=True))
+            return Review(Photo.of(row), True, Outcome((reviewed,), team, changed=True))
 
         try:
             return await self.services.retrying(work)

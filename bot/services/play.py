@@ -13,16 +13,16 @@ from bot.core.engine import (
     CheckInRecord,
     Command,
     Decision,
-    Event,
     HintRecord,
     Progress,
-    RallyPhase,
     Record,
     Refusal,
     Refused,
+    TeamEvent,
     decide,
 )
 from bot.core.geo import Point
+from bot.core.phase import PhaseTimes, RallyPhase, phase_when_written
 from bot.services.base import Services, progress_of, store_progress
 from bot.services.views import Member, TeamView
 from bot.storage.models import ProgressRow, RallyRow, TeamRow
@@ -36,7 +36,7 @@ LAST_SEEN_STEP = timedelta(minutes=1)
 class Outcome:
     """What an action did: the events to tell, and who to tell them to."""
 
-    events: tuple[Event, ...] = ()
+    events: tuple[TeamEvent, ...] = ()
     team: TeamView | None = None
     actor: Member | None = None
     duplicate: bool = False  # this Telegram update was handled before
@@ -47,33 +47,15 @@ class Outcome:
         """The team's progress after the action."""
         return self.team.progress if self.team else None
 
-    def for_audience(self, audience: Audience) -> list[Event]:
+    def for_audience(self, audience: Audience) -> list[TeamEvent]:
         """The events meant for one audience."""
         return [event for event in self.events if event.audience is audience]
 
 
-def effective_phase(rally: RallyRow, at: datetime) -> RallyPhase:
-    """The rally's phase when a message was written, judged by the message's own date.
-
-    A team whose answer was sent before a pause or the finish but arrived late (a network
-    drop) still has it counted. Telegram dates messages in whole seconds, so a message of the
-    very second of the pause or finish counts as after it.
-    """
-    phase = RallyPhase(rally.phase)
-    if phase is RallyPhase.PAUSED and rally.paused_at and at < _second(rally.paused_at):
-        return RallyPhase.RUNNING
-    if (
-        phase is RallyPhase.FINISHED
-        and rally.finished_at
-        and at < _second(rally.finished_at)
-        and (rally.started_at is None or at >= rally.started_at)
-    ):
-        return RallyPhase.RUNNING
-    return phase
-
-
-def _second(moment: datetime) -> datetime:
-    return moment.replace(microsecond=0)
+def phase_at(rally: RallyRow, at: datetime) -> RallyPhase:
+    """The stored rally's phase when a message dated `at` was written (`phase_when_written`)."""
+    times = PhaseTimes(rally.started_at, rally.paused_at, rally.finished_at)
+    return phase_when_written(RallyPhase(rally.phase), times, at)
 
 
 class PlayService:
@@ -206,7 +188,7 @@ class PlayService:
 
     def _judge(self, state: _TeamState, command: Command, now: datetime) -> Decision:
         """The engine's decision on the team's progress as read."""
-        phase = effective_phase(state.rally_row, now)
+        phase = phase_at(state.rally_row, now)
         return decide(self.rally, phase, progress_of(state.row), command, now)
 
     async def _store_decision(

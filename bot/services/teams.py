@@ -10,9 +10,10 @@ from datetime import datetime
 
 from bot.core.engine import (
     Audience,
-    Event,
+    MemberJoined,
     RallyPhase,
     StartRoute,
+    TeamEvent,
     TeamState,
     decide,
     new_progress,
@@ -38,13 +39,6 @@ class JoinStatus(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class MemberJoined(Event):
-    """Someone joined the team."""
-
-    name: str
-
-
-@dataclass(frozen=True)
 class JoinResult:
     """The outcome of `/join CODE`, with what to tell the team."""
 
@@ -52,7 +46,7 @@ class JoinResult:
     player: Member
     team: TeamView | None = None
     previous_team: str | None = None
-    events: tuple[Event, ...] = field(default=())
+    events: tuple[TeamEvent, ...] = field(default=())
 
 
 def random_code(length: int = 6) -> str:
@@ -218,7 +212,7 @@ class TeamService:
             now = self.services.clock()
             player.team_id = team.id
             player.joined_at = now
-            events: list[Event] = [MemberJoined(Audience.TEAM, player.display_name)]
+            events: list[TeamEvent] = [MemberJoined(Audience.TEAM, player.display_name)]
             progress = await uow.progress.get_for_update(team.id)
             if progress is not None and rally_row.phase == RallyPhase.RUNNING:
                 before = progress_of(progress)

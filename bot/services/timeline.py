@@ -1,35 +1,15 @@
-"""The day's timeline: open, start, pause, resume, finish."""
+"""The day's timeline: open, start, pause, resume, finish (the moves of `bot.core.phase`)."""
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 
-from bot.core.engine import RallyPhase, StartRoute, TeamState, decide
+from bot.core.engine import StartRoute, TeamState, decide
+from bot.core.phase import Move, RallyPhase, after_move
 from bot.services.base import Services, progress_of, store_progress
 from bot.services.play import Outcome
 from bot.services.views import Member, TeamView
 from bot.storage.uow import SqlUnitOfWork
-
-
-class Move(enum.StrEnum):
-    """What an admin can do with the day."""
-
-    OPEN = "open"
-    START = "start"
-    PAUSE = "pause"
-    RESUME = "resume"
-    FINISH = "finish"
-
-
-ALLOWED: dict[Move, tuple[frozenset[RallyPhase], RallyPhase]] = {
-    Move.OPEN: (frozenset({RallyPhase.DRAFT}), RallyPhase.OPEN),
-    Move.START: (frozenset({RallyPhase.DRAFT, RallyPhase.OPEN}), RallyPhase.RUNNING),
-    Move.PAUSE: (frozenset({RallyPhase.RUNNING}), RallyPhase.PAUSED),
-    Move.RESUME: (frozenset({RallyPhase.PAUSED}), RallyPhase.RUNNING),
-    Move.FINISH: (frozenset({RallyPhase.RUNNING, RallyPhase.PAUSED}), RallyPhase.FINISHED),
-}
-"""For each move: the phases it can be made from, and the phase it leads to."""
 
 
 @dataclass(frozen=True)
@@ -62,8 +42,8 @@ class TimelineService:
             now = self.services.clock()
             row = await uow.rallies.ensure(self.rally.id, at=now)
             before = RallyPhase(row.phase)
-            allowed_from, after = ALLOWED[move]
-            if before not in allowed_from:
+            after = after_move(before, move)
+            if after is None:
                 return PhaseChange(False, before, before)
             row.phase = after.value
             if move is Move.OPEN:

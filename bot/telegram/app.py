@@ -1,31 +1,35 @@
-"""Application wiring: the PTB `Application`, its lifecycle hooks and the typed context."""
+"""The composition root: the PTB `Application`, its lifecycle hooks, and every rally's runtime.
+
+`build_application` builds the application and registers the handlers (the one place `bot`
+calls `handlers`); `post_init` opens the database and builds each rally's `Runtime` complete,
+with every service, then plans its day and starts its outbox.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from typing import cast
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
-from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes
 
 from bot.core.content import Rally
-from bot.core.roles import Role, organisers, role_of
+from bot.core.roles import Role, role_of
 from bot.i18n.catalogs import Catalogs
 from bot.services.base import Clock, Services, utc_now
 from bot.settings import Settings
 from bot.storage.database import create_engine, migrate, session_factory
 from bot.storage.uow import SqlUnitOfWork
-from bot.telegram.context import Deployment, RallyApplication, RallyContext
-from bot.telegram.outbox import OutboxWorker
+from bot.telegram.context import Deployment, RallyApplication, RallyContext, Runtime
+from bot.telegram.delivery import set_commands
 from bot.telegram.ratelimit import PriorityRateLimiter
-from bot.telegram.render.play import command_menu
+from bot.telegram.render.onboarding import command_menu
 from bot.telegram.transport import AiohttpRequest, BotApiTimeouts
+from bot.telegram.update_kinds import ALLOWED_UPDATES
 from bot.telegram.update_order import ChatOrderedUpdates
-from handlers import register
-from handlers.day import schedule_day
-from handlers.locale import ALLOWED_UPDATES
+from handlers import DayPlanner, register
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +55,17 @@ async def set_command_menus(application: RallyApplication) -> None:
     """
     deployment = application.bot_data
     first = deployment.default
-    assert first.catalogs is not None and first.rally is not None
     default = first.catalogs.translator(first.rally.default_language)
-    await application.bot.set_my_commands(command_menu(default), scope=BotCommandScopeDefault())
+    await set_commands(application.bot, command_menu(default), scope=BotCommandScopeDefault())
     done: set[str] = set()
     for runtime in deployment.runtimes():
-        assert runtime.catalogs is not None and runtime.rally is not None
         for tag in runtime.rally.rally.languages:
             code = telegram_language(tag)
             if code in done:
                 continue
             done.add(code)
             menu = command_menu(runtime.catalogs.translator(tag))
-            await application.bot.set_my_commands(menu, language_code=code)
+            await set_commands(application.bot, menu, language_code=code)
     await set_staff_menus(application)
 
 
@@ -74,61 +76,51 @@ async def set_staff_menus(application: RallyApplication) -> None:
     """
     menus: dict[int, tuple[Role, int, list[BotCommand]]] = {}
     for runtime in application.bot_data.runtimes():
-        settings, rally, catalogs = runtime.settings, runtime.rally, runtime.catalogs
-        assert settings is not None
-        assert rally is not None
-        assert catalogs is not None
-        for user_id in sorted(organisers(settings, rally)):
-            role = role_of(settings, rally, user_id)
+        for user_id in sorted(runtime.staff_ids(Role.ORGANISER)):
+            role = role_of(runtime.settings, runtime.rally, user_id)
             if user_id in menus and menus[user_id][0].rank >= role.rank:
                 continue
             member = await runtime.teams.find(user_id)
             if member is None:  # never opened the bot: Telegram knows no chat yet; at /start
                 continue
-            menu = command_menu(catalogs.translator(member.language), role)
+            menu = command_menu(runtime.catalogs.translator(member.language), role)
             menus[user_id] = (role, member.chat_id, menu)
-    for user_id, (_, chat_id, menu) in sorted(menus.items()):
-        try:
-            await application.bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id))
-        except TelegramError as exc:
-            log.info("no staff menu for %s: %s", user_id, exc)
+    for _, chat_id, menu in (menus[user_id] for user_id in sorted(menus)):
+        await set_commands(application.bot, menu, scope=BotCommandScopeChat(chat_id))
 
 
-async def _post_init(application: RallyApplication) -> None:
+async def _post_init(application: RallyApplication, *, plan_day: DayPlanner) -> None:
+    """The composition root: the database, then each rally's complete runtime, then its day."""
     deployment = application.bot_data
     settings = deployment.settings
-    assert settings is not None
+    assert settings is not None  # set by build_application, before PTB can call this
     engine = create_engine(settings.database_url)
     await migrate(engine)
-    deployment.engine = engine
     sessions = session_factory(engine)
-    for runtime in deployment.runtimes():
-        rally = runtime.rally
-        assert rally is not None
+    runtimes = []
+    for rally in deployment.files:
         info = rally.rally
-        runtime.catalogs = Catalogs(info.languages, rally.default_language, info.timezone)
-        runtime.services = Services(rally, lambda: SqlUnitOfWork(sessions), runtime.clock)
+        catalogs = Catalogs(info.languages, rally.default_language, info.timezone)
+        services = Services(rally, lambda: SqlUnitOfWork(sessions), deployment.clock)
+        runtimes.append(Runtime.build(settings, services, catalogs, application.bot))
+    deployment.open(engine, runtimes)
+    for runtime in runtimes:
         added = await runtime.teams.sync_from_file()
         log.info(
             "rally %s ready: %d stages, %d team(s) added from the file",
-            rally.id,
-            len(rally.stages),
+            runtime.rally.id,
+            len(runtime.rally.stages),
             added,
         )
     await set_command_menus(application)
-    for runtime in deployment.runtimes():
-        assert runtime.services is not None and runtime.catalogs is not None
-        schedule_day(application, runtime, runtime.clock(), await runtime.timeline.phase())
-        # broadcasts go through application.bot: its rate limiter paces them with the replies
-        runtime.outbox = OutboxWorker(application.bot, runtime.services, runtime.catalogs)
+    for runtime in runtimes:
+        plan_day(application, runtime, runtime.clock(), await runtime.timeline.phase())
         runtime.outbox.start()  # resumes what a previous process left pending
 
 
 async def _stop_outboxes(application: RallyApplication) -> None:
     for runtime in application.bot_data.runtimes():
-        outbox, runtime.outbox = runtime.outbox, None
-        if outbox is not None:
-            await outbox.stop()
+        await runtime.outbox.stop()  # a worker already stopped returns at once
 
 
 async def _post_stop(application: RallyApplication) -> None:
@@ -171,7 +163,6 @@ def build_application(
         .concurrent_updates(ChatOrderedUpdates(CONCURRENT_UPDATES))
         .request(AiohttpRequest(BOT_API_TIMEOUTS))
         .get_updates_request(AiohttpRequest(BOT_API_TIMEOUTS, pool_size=1))
-        .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
@@ -189,7 +180,9 @@ def build_application(
     deployment.clock = clock
     for rally in [rallies] if isinstance(rallies, Rally) else rallies:
         deployment.add(rally)
-    register(application)
+    # the one call into `handlers`: it registers them and gives the day's planner
+    plan_day = register(application)
+    application.post_init = functools.partial(_post_init, plan_day=plan_day)
     return application
 
 

@@ -2,12 +2,16 @@
 
 One bot can run several rallies at once (a rally file per event). PTB's `bot_data` is the
 `Deployment`: the settings, the database engine and one `Runtime` per rally. Each update is
-played in one rally, chosen once before the handlers run (`handlers.locale`): the handlers
+played in one rally, chosen once before the handlers run (`handlers.reader`): the handlers
 only ever see `context.runtime`, that rally's services, catalogs and staff.
+
+A `Runtime` is built complete, once, by the composition root (`bot.telegram.app`, in
+`post_init`): nothing in it is filled in later, so nobody asks whether it is ready.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,11 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.core.content import Rally
-from bot.core.roles import organisers
+from bot.core.roles import Role, admins, organisers
 from bot.i18n.catalogs import Catalogs, Translator
 from bot.services.base import Clock, Services, utc_now
 from bot.services.broadcasts import BroadcastService
+from bot.services.exports import ExportService
 from bot.services.leaderboard import LeaderboardService
+from bot.services.monitoring import MonitoringService
+from bot.services.photos import PhotoService
 from bot.services.play import PlayService
 from bot.services.teams import TeamService
 from bot.services.timeline import TimelineService
@@ -28,79 +35,101 @@ from bot.settings import Settings
 from bot.telegram.outbox import OutboxWorker
 
 
-@dataclass
+@dataclass(frozen=True)
 class Runtime:
-    """One rally: what every handler needs, completed in `post_init`."""
+    """One rally: its file, its catalogs and every service a handler calls, built once."""
 
-    settings: Settings | None = None
-    rally: Rally | None = None
-    catalogs: Catalogs | None = None
-    services: Services | None = None
-    clock: Clock = utc_now
-    outbox: OutboxWorker | None = None
+    settings: Settings
+    rally: Rally
+    catalogs: Catalogs
+    services: Services
+    """The rally, a fresh unit of work per decision, and the clock: what every service shares."""
+    teams: TeamService
+    play: PlayService
+    timeline: TimelineService
+    leaderboard: LeaderboardService
+    broadcasts: BroadcastService
+    monitoring: MonitoringService
+    exports: ExportService
+    photos: PhotoService
+    outbox: OutboxWorker
     """Sends broadcasts: started in `post_init`, stopped before the bot shuts down."""
+
+    @classmethod
+    def build(
+        cls, settings: Settings, services: Services, catalogs: Catalogs, bot: ExtBot[Any]
+    ) -> Runtime:
+        """Every service of one rally over the same unit-of-work factory and clock."""
+        return cls(
+            settings=settings,
+            rally=services.rally,
+            catalogs=catalogs,
+            services=services,
+            teams=TeamService(services),
+            play=PlayService(services),
+            timeline=TimelineService(services),
+            leaderboard=LeaderboardService(services),
+            broadcasts=BroadcastService(services, catalogs),
+            monitoring=MonitoringService(services),
+            exports=ExportService(services),
+            photos=PhotoService(services),
+            # broadcasts go through the bot: its rate limiter paces them with the replies
+            outbox=OutboxWorker(bot, services, catalogs),
+        )
+
+    @property
+    def clock(self) -> Clock:
+        """The rally's clock (tests pass a fake one)."""
+        return self.services.clock
+
+    def staff_ids(self, role: Role) -> frozenset[int]:
+        """The users with a role (admins are organisers too), from the settings and the file."""
+        if role is Role.ADMIN:
+            return admins(self.settings, self.rally)
+        return organisers(self.settings, self.rally)
+
+    def has_role(self, user_id: int, role: Role) -> bool:
+        """Whether a user has a role in this rally."""
+        return user_id in self.staff_ids(role)
 
     def is_staff(self, user_id: int) -> bool:
         """Whether a user organises or runs this rally."""
-        assert self.settings is not None and self.rally is not None
-        return user_id in organisers(self.settings, self.rally)
-
-    def ready(self) -> Services:
-        """The services, once `post_init` has run."""
-        if self.services is None:
-            raise RuntimeError("the application has not been initialised")
-        return self.services
-
-    @property
-    def teams(self) -> TeamService:
-        """Players and teams."""
-        return TeamService(self.ready())
-
-    @property
-    def play(self) -> PlayService:
-        """Team actions."""
-        return PlayService(self.ready())
-
-    @property
-    def timeline(self) -> TimelineService:
-        """The day's phases."""
-        return TimelineService(self.ready())
-
-    @property
-    def leaderboard(self) -> LeaderboardService:
-        """The ranking."""
-        return LeaderboardService(self.ready())
-
-    @property
-    def broadcasts(self) -> BroadcastService:
-        """Messages to many players, sent by the outbox worker."""
-        return BroadcastService(self.ready(), self.catalogs)
+        return self.has_role(user_id, Role.ORGANISER)
 
 
 @dataclass
 class Deployment:
-    """Every rally the bot runs, in the order of their files (PTB's `bot_data`)."""
+    """Every rally the bot runs, in the order of their files (PTB's `bot_data`).
+
+    PTB creates it empty; `build_application` gives it the settings and the rally files, and
+    `post_init` opens it with one complete `Runtime` per rally.
+    """
 
     settings: Settings | None = None
     clock: Clock = utc_now
+    files: list[Rally] = field(default_factory=list)
+    """The rallies to run, before `post_init` builds their runtimes."""
     rallies: dict[str, Runtime] = field(default_factory=dict)
     """Each rally's runtime by rally id; the first is the default."""
     engine: AsyncEngine | None = None
     """The database all rallies share, each row carrying its rally id."""
 
-    def add(self, rally: Rally) -> Runtime:
-        """Register a rally (before `post_init`)."""
-        if rally.id in self.rallies:
+    def add(self, rally: Rally) -> None:
+        """Register a rally to run (before `post_init`)."""
+        if any(known.id == rally.id for known in self.files):
             raise ValueError(f"two rallies have the id {rally.id!r}")
-        runtime = Runtime(settings=self.settings, rally=rally, clock=self.clock)
-        self.rallies[rally.id] = runtime
-        return runtime
+        self.files.append(rally)
+
+    def open(self, engine: AsyncEngine, runtimes: Sequence[Runtime]) -> None:
+        """The database and every rally's runtime, built by the composition root."""
+        self.engine = engine
+        self.rallies = {runtime.rally.id: runtime for runtime in runtimes}
 
     @property
     def default(self) -> Runtime:
         """The first rally: for readers who belong to none yet, and for a single-rally bot."""
         if not self.rallies:
-            raise RuntimeError("the deployment has no rally")
+            raise RuntimeError("the application has not been initialised")
         return next(iter(self.rallies.values()))
 
     @property
@@ -125,14 +154,14 @@ class Deployment:
         """
         if not self.several:
             return self.default, await self.default.teams.find(user_id)
-        async with self.default.ready().new_uow() as uow:
+        async with self.default.services.new_uow() as uow:
             rows = await uow.players.of_user(user_id)
         # one row per rally, in team first then latest seen; a rally no longer run is left out
         found = {row.rally_id: row for row in rows if row.rally_id in self.rallies}
         known = list(found)
         in_team = bool(known) and found[known[0]].team_id is not None
         home = self._home(user_id, known, in_team=in_team)
-        row = found.get(home.rally.id) if home.rally is not None else None
+        row = found.get(home.rally.id)
         return home, Member.of(row) if row is not None else None
 
     def _home(self, user_id: int, known: list[str], *, in_team: bool) -> Runtime:
@@ -148,7 +177,7 @@ class Deployment:
 
     async def rally_of_photo(self, photo_id: int) -> Runtime | None:
         """The rally a team photo was sent in (its review buttons may be pressed from any)."""
-        async with self.default.ready().new_uow() as uow:
+        async with self.default.services.new_uow() as uow:
             row = await uow.photos.get(photo_id)
         return self.rallies.get(row.rally_id) if row is not None else None
 
@@ -156,7 +185,7 @@ class Deployment:
         """The rally whose team has this join code (codes are unique across rallies)."""
         if not self.several:
             return self.default
-        async with self.default.ready().new_uow() as uow:
+        async with self.default.services.new_uow() as uow:
             team = await uow.teams.by_code_in(self.rallies, code.strip())
         return self.rallies[team.rally_id] if team is not None else None
 
@@ -185,9 +214,7 @@ class RallyContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], 
     @property
     def rally(self) -> Rally:
         """The rally being played."""
-        rally = self.runtime.rally
-        assert rally is not None
-        return rally
+        return self.runtime.rally
 
     def for_staff(self, text: str) -> str:
         """A message to organisers, named with its rally's id when the bot runs several."""

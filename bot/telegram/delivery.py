@@ -1,9 +1,24 @@
-"""Sending replies: to the player who acted, and to their teammates in their own languages.
+"""The one way a message leaves the bot: one retry policy, one flood budget, one priority scheme.
 
-The Bot API fails now and then: a 5xx, a timeout, a dropped connection, a 429 past what the
-rate limiter already waited out. Every call here is tried again a few times with a short,
-growing pause (`RETRY`). The player's action is stored before its reply is sent, so a reply that
-still cannot be sent is logged with its chat id and given up: `/clue` shows the team's step again.
+Every call that sends something to Telegram goes through `attempt`, which tries it again after
+a 5xx, a timeout, a dropped connection or a 429, within `RETRY`'s bounds, and says what came of
+it as a `SendStatus` instead of raising: sent; unreachable (the user blocked the bot); refused
+(Telegram will not take it: trying again would not change that); given up (the network or the
+flood limit did not let it through in time). Everyone else builds on it:
+
+- `send`: a handler's replies to one chat, in order (a player who blocked the bot is marked
+  unreachable); the player's action is stored before its reply is sent, so a reply that still
+  cannot be sent is logged with its chat id and given up: `/clue` shows the team's step again;
+- `tell`: the actor's reply, then what each teammate should know, in their own language;
+- `tell_staff`: a note (an alert, a photo to review) to every organiser in their language;
+- `answer_press`, `remove_buttons`, `send_document`, `set_commands`: the other calls handlers
+  make, with the same policy;
+- the outbox (`bot.telegram.outbox`) sends broadcasts through `send_html` and maps the same
+  statuses to its rows.
+
+Priorities (`bot.telegram.ratelimit.Priority`) say who goes first when the flood budget is
+short: a player's own reply, then notes to the staff (the 🆘 alert first among them), then
+teammates' news, then broadcasts.
 
 A timed-out send may have reached Telegram all the same (the answer was lost, not the request),
 so a retry can show a message twice; for a reply, twice is better than never.
@@ -12,22 +27,36 @@ so a retry can show a message twice; for a reply, twice is better than never.
 from __future__ import annotations
 
 import asyncio
+import enum
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from telegram import CallbackQuery, LinkPreviewOptions, Message
+from telegram import (
+    BotCommand,
+    BotCommandScope,
+    CallbackQuery,
+    InputFile,
+    LinkPreviewOptions,
+    Message,
+)
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from bot.core.engine import Audience, TeamFinished
+from bot.core.roles import Role
+from bot.i18n.catalogs import Translator
 from bot.services.play import Outcome
-from bot.telegram.context import RallyContext
 from bot.telegram.ratelimit import Priority, priority_args
-from bot.telegram.render.play import Reply, Scene, render
+from bot.telegram.render.play import Scene, render
+from bot.telegram.render.reply import Reply
+
+if TYPE_CHECKING:
+    from bot.telegram.context import RallyContext
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -54,42 +83,109 @@ class RetryPolicy:
 
 
 RETRY = RetryPolicy()
-"""The policy every call here follows; read at each call, so tests can swap it."""
+"""The policy every call follows; read at each call, so tests can swap it."""
 
 
-async def with_retries(call: Callable[[], Awaitable[T]], *, chat_id: int | None, what: str) -> T:
+class SendStatus(enum.StrEnum):
+    """What came of a call to Telegram, after its retries."""
+
+    SENT = "sent"
+    UNREACHABLE = "unreachable"  # 403: the user blocked the bot, or never opened it
+    REFUSED = "refused"  # 400 and other refusals: trying again would not change them
+    GAVE_UP = "gave_up"  # network errors or timeouts, on every try
+    FLOODED = "flooded"  # 429s past what the policy waits out: not a failure, just later
+
+
+@dataclass(frozen=True)
+class Attempt(Generic[T]):
+    """A call's outcome: its status, the tries it took, Telegram's answer or error."""
+
+    status: SendStatus
+    tries: int
+    result: T | None = None
+    error: str | None = None
+    flood_waits: int = 0
+    """Tries answered with a 429: waited out, not failures of the message."""
+
+    @property
+    def sent(self) -> bool:
+        """Whether Telegram took it."""
+        return self.status is SendStatus.SENT
+
+
+async def attempt(
+    call: Callable[[], Awaitable[T]],
+    *,
+    chat_id: int | None,
+    what: str,
+    policy: RetryPolicy | None = None,
+) -> Attempt[T]:
     """Run a Bot API call, again after a network error, a timeout or a flood wait.
 
-    Telegram's refusals (BadRequest, Forbidden, ...) are raised at once: trying again would not
-    change them. After `RETRY.attempts` failures the last error is raised.
+    Telegram's refusals come back at once; after `policy.attempts` failures the call is given
+    up. Only errors that are not Telegram's (a bug, a cancellation) are raised.
     """
-    policy = RETRY
-    attempt = 1
+    policy = policy or RETRY
+    tries = floods = 0
     while True:
+        tries += 1
         try:
-            return await call()
+            return Attempt(SendStatus.SENT, tries, await call(), flood_waits=floods)
         except RetryAfter as exc:
+            floods += 1
             wait = _seconds(exc.retry_after)
-            if attempt >= policy.attempts or wait > policy.max_retry_after:
-                raise
+            if tries >= policy.attempts or wait > policy.max_retry_after:
+                return Attempt(SendStatus.FLOODED, tries, error=exc.message, flood_waits=floods)
             log.info("flood limit on a %s to chat %s: trying again in %.1f s", what, chat_id, wait)
-        except BadRequest:  # before NetworkError: PTB derives it from NetworkError
-            raise
+        except Forbidden as exc:
+            return Attempt(SendStatus.UNREACHABLE, tries, error=exc.message, flood_waits=floods)
+        except BadRequest as exc:  # before NetworkError: PTB derives it from NetworkError
+            return Attempt(SendStatus.REFUSED, tries, error=exc.message, flood_waits=floods)
         except NetworkError as exc:  # 5xx, timeouts, dropped connections
-            if attempt >= policy.attempts:
-                raise
-            wait = policy.backoff(attempt)
+            if tries >= policy.attempts:
+                return Attempt(SendStatus.GAVE_UP, tries, error=exc.message, flood_waits=floods)
+            wait = policy.backoff(tries)
             log.info(
                 "%s to chat %s failed (%s): attempt %d of %d in %.2f s",
                 what,
                 chat_id,
                 exc.message,
-                attempt + 1,
+                tries + 1,
                 policy.attempts,
                 wait,
             )
+        except TelegramError as exc:
+            return Attempt(SendStatus.REFUSED, tries, error=exc.message, flood_waits=floods)
         await policy.sleep(wait)
-        attempt += 1
+
+
+def _seconds(period: int | timedelta) -> float:
+    return period.total_seconds() if isinstance(period, timedelta) else float(period)
+
+
+# ------------------------------------------------------------------ messages
+
+
+async def send_html(
+    bot: ExtBot[Any],
+    chat_id: int,
+    reply: Reply,
+    *,
+    priority: Priority,
+    what: str = "message",
+    policy: RetryPolicy | None = None,
+) -> Attempt[Message]:
+    """One HTML message (with its keyboard, without link previews) to one chat."""
+    call = functools.partial(
+        bot.send_message,
+        chat_id,
+        reply.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=reply.markup,
+        link_preview_options=NO_PREVIEW,
+        rate_limit_args=priority_args(bot, priority),
+    )
+    return await attempt(call, chat_id=chat_id, what=what, policy=policy)
 
 
 async def send(
@@ -101,73 +197,53 @@ async def send(
 ) -> Message | None:
     """Send replies to one chat in order; a player who blocked the bot is marked unreachable.
 
-    None if a reply could not be sent; the ones after it are then not tried either. `priority`
-    says who goes first when the bot's flood budget is short (`bot.telegram.ratelimit`).
+    None if a reply could not be sent; the ones after it are then not tried either.
     """
     last = None
     for reply in replies:
-        call = functools.partial(
-            context.bot.send_message,
-            chat_id,
-            reply.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=reply.markup,
-            link_preview_options=NO_PREVIEW,
-            rate_limit_args=priority_args(context.bot, priority),
-        )
-        try:
-            last = await with_retries(call, chat_id=chat_id, what="reply")
-        except Forbidden:
-            log.info("chat %s blocked the bot: marked unreachable", chat_id)
-            await context.runtime.teams.mark_unreachable(chat_id)
+        done = await send_html(context.bot, chat_id, reply, priority=priority, what="reply")
+        if not done.sent:
+            await _failed(context, chat_id, done, "reply")
             return None
-        except BadRequest:
-            log.exception("Telegram refused a reply to chat %s", chat_id)
-            return None
-        except (NetworkError, RetryAfter) as exc:
-            log.warning(
-                "reply to chat %s given up: %s (what it told is stored: /clue shows it again)",
-                chat_id,
-                exc,
-            )
-            return None
+        last = done.result
     return last
 
 
-async def answer_press(query: CallbackQuery, text: str | None = None) -> None:
-    """Answer a button press (it stops the spinner, or shows `text` as a notice).
-
-    Never stops what follows: a press Telegram no longer takes an answer for (one redelivered
-    after a restart, say) still gets its reply in the chat.
-    """
-    chat_id = query.message.chat.id if query.message is not None else None
-    try:
-        await with_retries(
-            functools.partial(query.answer, text), chat_id=chat_id, what="button answer"
+async def _failed(context: RallyContext, chat_id: int, done: Attempt[Any], what: str) -> None:
+    """Log a call that did not go through; a chat that blocked the bot is marked unreachable."""
+    if done.status is SendStatus.UNREACHABLE:
+        log.info("chat %s blocked the bot: marked unreachable", chat_id)
+        await context.runtime.teams.mark_unreachable(chat_id)
+    elif done.status is SendStatus.REFUSED:
+        log.error("Telegram refused a %s to chat %s: %s", what, chat_id, done.error)
+    else:
+        log.warning(
+            "%s to chat %s given up: %s (what it told is stored: /clue shows it again)",
+            what,
+            chat_id,
+            done.error,
         )
-    except BadRequest as exc:
-        log.info("button press %s in chat %s left unanswered: %s", query.id, chat_id, exc.message)
-    except (NetworkError, RetryAfter) as exc:
-        log.warning("button press %s in chat %s left unanswered: %s", query.id, chat_id, exc)
 
 
-async def remove_buttons(query: CallbackQuery) -> None:
-    """Take the buttons off the pressed message; one already closed or too old is left as is."""
-    chat_id = query.message.chat.id if query.message is not None else None
-    try:
-        await with_retries(
-            functools.partial(query.edit_message_reply_markup, reply_markup=None),
-            chat_id=chat_id,
-            what="buttons removal",
-        )
-    except BadRequest:
-        log.debug("buttons of a message in chat %s already closed", chat_id)
-    except (NetworkError, RetryAfter) as exc:
-        log.warning("buttons of a message in chat %s left in place: %s", chat_id, exc)
+async def send_document(
+    context: RallyContext, chat_id: int, data: bytes, filename: str, caption: str
+) -> bool:
+    """A file to one chat (an export); whether it was sent."""
+    call = functools.partial(
+        context.bot.send_document,
+        chat_id,
+        InputFile(data, filename=filename),
+        caption=caption,
+        parse_mode=ParseMode.HTML,
+        rate_limit_args=priority_args(context.bot, Priority.REPLY),
+    )
+    done = await attempt(call, chat_id=chat_id, what="document")
+    if not done.sent:
+        await _failed(context, chat_id, done, "document")
+    return done.sent
 
 
-def _seconds(period: int | timedelta) -> float:
-    return period.total_seconds() if isinstance(period, timedelta) else float(period)
+# ------------------------------------------------------------------ teams
 
 
 async def finish_rank(context: RallyContext, outcome: Outcome) -> tuple[int, int] | None:
@@ -190,7 +266,6 @@ async def tell(
     whole team must know is always told.
     """
     runtime = context.runtime
-    assert runtime.catalogs is not None and runtime.rally is not None
     rank = await finish_rank(context, outcome)
     team = outcome.team
     actor = outcome.actor
@@ -211,3 +286,128 @@ async def tell(
         tr = runtime.catalogs.translator(member.language)
         scene = Scene(runtime.rally, member, actor, team, rank)
         await send(context, member.chat_id, render(tr, scene, for_team), priority=Priority.TEAM)
+
+
+async def tell_team(
+    context: RallyContext,
+    members: Iterable[Any],
+    render_for: Callable[[Translator], Reply],
+    *,
+    skip_player: int | None = None,
+) -> None:
+    """One note to each reachable member of a team (but `skip_player`), in their language."""
+    for member in members:
+        if member.player_id == skip_player or not member.reachable:
+            continue
+        tr = context.runtime.catalogs.translator(member.language)
+        await send(context, member.chat_id, [render_for(tr)], priority=Priority.TEAM)
+
+
+# ------------------------------------------------------------------ staff
+
+
+async def tell_staff(
+    context: RallyContext,
+    render_for: Callable[[Translator], Reply],
+    *,
+    photo: str | None = None,
+    location: tuple[float, float] | None = None,
+    to: Iterable[int] | None = None,
+    priority: Priority = Priority.STAFF,
+) -> int:
+    """A note to every organiser (or to `to`), each in their language; how many received it.
+
+    `photo` (a Telegram file id) is sent with the note as its caption; `location` follows the
+    note as a map pin. Organisers who never opened the bot cannot be written to and are skipped.
+    """
+    runtime = context.runtime
+    told = 0
+    recipients = sorted(runtime.staff_ids(Role.ORGANISER)) if to is None else list(to)
+    for user_id in recipients:
+        member = await runtime.teams.find(user_id)
+        if member is None and context.bot_data.several:  # known in the rally they work on
+            _, member = await context.bot_data.home_of(user_id)
+        # a language this rally does not speak falls back to its default (`translator`)
+        tr = runtime.catalogs.translator(
+            member.language if member else runtime.rally.default_language
+        )
+        note = render_for(tr)
+        note = Reply(context.for_staff(note.text), note.markup)
+        chat_id = member.chat_id if member else user_id
+        if photo is None:
+            done: Attempt[Any] = await send_html(
+                context.bot, chat_id, note, priority=priority, what="staff note"
+            )
+        else:
+            call = functools.partial(
+                context.bot.send_photo,
+                chat_id,
+                photo,
+                caption=note.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=note.markup,
+                rate_limit_args=priority_args(context.bot, priority),
+            )
+            done = await attempt(call, chat_id=chat_id, what="staff photo")
+        if not done.sent:
+            log.info("organiser %s not reachable: %s %s", user_id, done.status, done.error)
+            continue
+        told += 1
+        if location is not None:
+            pin = functools.partial(
+                context.bot.send_location,
+                chat_id,
+                *location,
+                rate_limit_args=priority_args(context.bot, priority),
+            )
+            await attempt(pin, chat_id=chat_id, what="staff location")
+    return told
+
+
+# ------------------------------------------------------------------ buttons and menus
+
+
+async def answer_press(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button press (it stops the spinner, or shows `text` as a notice).
+
+    Never stops what follows: a press Telegram no longer takes an answer for (one redelivered
+    after a restart, say) still gets its reply in the chat.
+    """
+    chat_id = query.message.chat.id if query.message is not None else None
+    done = await attempt(
+        functools.partial(query.answer, text), chat_id=chat_id, what="button answer"
+    )
+    if not done.sent:
+        log.info("button press %s in chat %s left unanswered: %s", query.id, chat_id, done.error)
+
+
+async def remove_buttons(query: CallbackQuery) -> None:
+    """Take the buttons off the pressed message; one already closed or too old is left as is."""
+    chat_id = query.message.chat.id if query.message is not None else None
+    done = await attempt(
+        functools.partial(query.edit_message_reply_markup, reply_markup=None),
+        chat_id=chat_id,
+        what="buttons removal",
+    )
+    if done.status is SendStatus.REFUSED:
+        log.debug("buttons of a message in chat %s already closed", chat_id)
+    elif not done.sent:
+        log.warning("buttons of a message in chat %s left in place: %s", chat_id, done.error)
+
+
+async def set_commands(
+    bot: ExtBot[Any],
+    menu: Sequence[BotCommand],
+    *,
+    scope: BotCommandScope | None = None,
+    language_code: str | None = None,
+) -> bool:
+    """Set a command menu (a convenience: a failure is logged, never raised)."""
+    done = await attempt(
+        functools.partial(bot.set_my_commands, menu, scope=scope, language_code=language_code),
+        chat_id=None,
+        what="command menu",
+    )
+    if not done.sent:
+        log.info("command menu not set (%s): %s", done.status, done.error)
+    return done.sent

@@ -8,8 +8,11 @@ answers (on PostgreSQL in the same transaction that locked the row for sending):
   and sends nothing twice. `stop()` (called from `post_stop`, while the bot's HTTP client is
   still open) lets the sends in flight finish and be recorded; only a crash between Telegram's
   answer and the commit, or a send still unanswered after `STOP_GRACE`, can repeat a message.
-- `RetryAfter` (429): wait the time Telegram asks, then try again; it is not a failure.
-- network errors and timeouts: a few attempts with a growing pause, then `failed`.
+- every send goes through the delivery path (`bot.telegram.delivery`) with its one retry
+  policy, and its outcome maps to the row (`ROW_STATUS`):
+- `RetryAfter` (429): waited out within the policy's bounds; past them the row stays pending
+  and is sent later: it is not a failure.
+- network errors and timeouts: the policy's attempts with a growing pause, then `failed`.
 - `Forbidden` (the player blocked the bot, or never started it): the row is `unreachable` and
   the player is marked unreachable, so later broadcasts skip them until they write again.
 - any other refusal (400): `failed`, with Telegram's description.
@@ -40,21 +43,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections import Counter
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from telegram import LinkPreviewOptions
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
 from bot.i18n.catalogs import Catalogs
 from bot.services.base import Services
-from bot.services.broadcasts import FAILED, SENT, UNREACHABLE, BroadcastService, queued_signal
-from bot.telegram.ratelimit import Priority, priority_args
+from bot.services.broadcasts import BroadcastService, OutboxStatus, queued_signal
+from bot.telegram import delivery
+from bot.telegram.delivery import Attempt, SendStatus, send_html
+from bot.telegram.ratelimit import Priority
+from bot.telegram.render.reply import Reply
 
 if TYPE_CHECKING:
     from bot.storage.models import OutboxRow
@@ -66,29 +68,22 @@ CONCURRENCY = 4
 """Broadcast messages in flight at once: few, so that replies to players never queue long."""
 POLL_INTERVAL = 1.0
 """Seconds between looks at the outbox (by one sender) when nobody wakes the worker."""
-MAX_ATTEMPTS = 5
-"""Sends of one message that may fail on the network before it counts as failed."""
-FIRST_BACKOFF = 0.5
-"""Seconds to wait after the first network error; doubled after each further one."""
-MAX_BACKOFF = 30.0
 CLAIM_BATCH = 8
 """Messages a sender claims at once (then sends one by one): fewer queries per message."""
 STOP_GRACE = 15.0
 """Seconds `stop()` lets in-flight sends finish before cancelling them (they stay pending)."""
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+ROW_STATUS = {
+    SendStatus.SENT: OutboxStatus.SENT,
+    SendStatus.UNREACHABLE: OutboxStatus.UNREACHABLE,
+    SendStatus.REFUSED: OutboxStatus.FAILED,
+    SendStatus.GAVE_UP: OutboxStatus.FAILED,
+}
+"""What a send's outcome makes of its row; a send still flooded stays pending, for later."""
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What came of sending one message: its new status, the attempts it took, the error."""
-
-    status: str
-    attempts: int
-    error: str | None = None
-
-
-def _seconds(retry_after: int | timedelta) -> float:
-    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else retry_after
+class _StoppingError(Exception):
+    """The worker is stopping during a pause between tries: the message stays pending."""
 
 
 class OutboxWorker:
@@ -102,8 +97,6 @@ class OutboxWorker:
         *,
         concurrency: int = CONCURRENCY,
         poll_interval: float = POLL_INTERVAL,
-        max_attempts: int = MAX_ATTEMPTS,
-        first_backoff: float = FIRST_BACKOFF,
         stop_grace: float = STOP_GRACE,
         claim_batch: int = CLAIM_BATCH,
     ) -> None:
@@ -114,8 +107,6 @@ class OutboxWorker:
         self.broadcasts = BroadcastService(services, catalogs)
         self.concurrency = concurrency
         self.poll_interval = poll_interval
-        self.max_attempts = max_attempts
-        self.first_backoff = first_backoff
         self.stop_grace = stop_grace
         self.claim_batch = claim_batch
         self._changed = asyncio.Event()
@@ -254,61 +245,50 @@ class OutboxWorker:
             if row is not None:
                 await self._record(uow, row, outcome)
 
-    async def _record(self, uow: SqlUnitOfWork, row: OutboxRow, outcome: Outcome) -> None:
+    async def _record(self, uow: SqlUnitOfWork, row: OutboxRow, sent: Attempt[Any]) -> None:
         """Store what Telegram said of a message, and commit."""
-        row.status = outcome.status
-        row.attempts += outcome.attempts
-        row.last_error = outcome.error[:200] if outcome.error else None
-        if outcome.status == SENT:
+        status = ROW_STATUS.get(sent.status)
+        row.attempts += sent.tries - sent.flood_waits  # a 429 is no failed attempt
+        row.last_error = sent.error[:200] if sent.error else None
+        if status is None:  # still flooded after the policy's tries: sent later, not failed
+            await uow.commit()
+            return
+        row.status = status
+        if status is OutboxStatus.SENT:
             row.sent_at = self.services.clock()
-        elif outcome.status == UNREACHABLE and row.player_id is not None:
+        elif status is OutboxStatus.UNREACHABLE and row.player_id is not None:
             player = await uow.players.get(row.player_id)
             if player is not None and player.reachable:
                 player.reachable = False
         await uow.commit()
-        if outcome.status != SENT:
-            log.info("outbox: message %s to chat %s %s: %s", row.id, row.chat_id, *_why(outcome))
+        if status is not OutboxStatus.SENT:
+            log.info(
+                "outbox: message %s to chat %s %s: %s", row.id, row.chat_id, status, sent.error
+            )
 
-    async def _send(self, chat_id: int, text: str) -> Outcome | None:
-        """Send one message until Telegram takes it or refuses it; None if stopping first."""
-        attempts = 0
-        while True:
-            try:
-                await self.bot.send_message(
-                    chat_id,
-                    text,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW,
-                    rate_limit_args=priority_args(self.bot, Priority.BROADCAST),
-                )
-            except RetryAfter as exc:  # the flood limit: not a failure, just later
-                log.info("outbox: flood limit, retrying chat %s in %s", chat_id, exc.retry_after)
-                if await self._pause(_seconds(exc.retry_after)):
-                    return None
-            except Forbidden as exc:
-                return Outcome(UNREACHABLE, attempts + 1, exc.message)
-            except BadRequest as exc:  # before NetworkError: PTB derives it from NetworkError
-                return Outcome(FAILED, attempts + 1, exc.message)
-            except NetworkError as exc:  # timeouts included
-                attempts += 1
-                if attempts >= self.max_attempts:
-                    return Outcome(FAILED, attempts, exc.message)
-                if await self._pause(self.first_backoff * 2 ** (attempts - 1), MAX_BACKOFF):
-                    return None
-            except TelegramError as exc:
-                return Outcome(FAILED, attempts + 1, exc.message)
-            else:
-                return Outcome(SENT, attempts + 1)
+    async def _send(self, chat_id: int, text: str) -> Attempt[Any] | None:
+        """Send one message through the delivery path's policy; None if stopping first."""
+        # the one retry policy, with pauses that end early when the worker stops
+        policy = dataclasses.replace(delivery.RETRY, sleep=self._pause_or_stop)
+        try:
+            return await send_html(
+                self.bot,
+                chat_id,
+                Reply(text),
+                priority=Priority.BROADCAST,
+                what="broadcast message",
+                policy=policy,
+            )
+        except _StoppingError:
+            return None
 
-    async def _pause(self, seconds: float, cap: float | None = None) -> bool:
-        """Wait `seconds` (at most `cap`); True if the worker is stopping meanwhile."""
-        if cap is not None:
-            seconds = min(seconds, cap)
+    async def _pause_or_stop(self, seconds: float) -> None:
+        if await self._pause(seconds):
+            raise _StoppingError
+
+    async def _pause(self, seconds: float) -> bool:
+        """Wait `seconds`; True if the worker is stopping meanwhile."""
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(seconds):
                 await self._stopping.wait()
         return self._stopping.is_set()
-
-
-def _why(outcome: Outcome) -> tuple[str, str]:
-    return outcome.status, outcome.error or ""

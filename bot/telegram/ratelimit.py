@@ -10,7 +10,8 @@ that came later, and its bursts draw 429s that stop every call for a second.
 1/rate seconds apart, and when several wait, serves the most urgent first:
 
 - `Priority.REPLY`: the answer to the player who just acted (the default);
-- `Priority.TEAM`: what their teammates and the organisers are told about it;
+- `Priority.STAFF`: notes to the organisers: a team asking for help, idle teams, photos;
+- `Priority.TEAM`: what the actor's teammates are told about it;
 - `Priority.BROADCAST`: the outbox's messages to everyone.
 
 A 429 that still comes (another bot process on the same token, say) pauses every call for its
@@ -47,8 +48,9 @@ class Priority(enum.IntEnum):
     """Which waiting call goes first (lower first)."""
 
     REPLY = 0
-    TEAM = 1
-    BROADCAST = 2
+    STAFF = 1
+    TEAM = 2
+    BROADCAST = 3
 
 
 class PriorityRateLimiter(BaseRateLimiter[int]):

@@ -117,7 +117,7 @@ class Endpoints:
         The body names the mode and every rally the bot runs, with its phase when known.
         """
         deployment = self.application.bot_data
-        phases: dict[str, str | None] = dict.fromkeys(deployment.rallies)
+        phases: dict[str, str | None] = dict.fromkeys(rally.id for rally in deployment.files)
         about: dict[str, object] = {"mode": self.mode, "rallies": phases}
         if not self.application.running or deployment.engine is None:
             return _unavailable(about, "the bot is not running")

@@ -46,7 +46,7 @@ def reads(world: World, reader: str, message: str, /, **values: object) -> str:
 async def stored(world: World) -> tuple[int, int]:
     """How many broadcasts and outbox messages the database holds."""
     assert world.application is not None
-    async with world.application.bot_data.default.ready().new_uow() as uow:
+    async with world.application.bot_data.default.services.new_uow() as uow:
         session = uow._active_session()
         broadcasts = await session.scalar(select(func.count()).select_from(BroadcastRow))
         messages = await session.scalar(select(func.count()).select_from(OutboxRow))
@@ -145,7 +145,7 @@ async def test_a_broadcast_to_one_team_reaches_its_players_in_their_language(wor
     for other in ("chloe", "dawit"):
         assert not any("organisers" in text for text in world.texts(people[other]))
     assert report.splitlines()[1:] == report_lines(world, "en", sent=2, unreachable=0, failed=0)
-    async with world.application.bot_data.default.ready().new_uow() as uow:
+    async with world.application.bot_data.default.services.new_uow() as uow:
         [entry] = await uow.audit.list(world.rally.id)
     assert (entry.actor_user_id, entry.action, entry.details["target"]) == (
         ORGANISER_ID,
@@ -325,7 +325,7 @@ async def crowd(world: World, size: int) -> list[SimulatedUser]:
 async def outbox_rows(world: World) -> dict[int, OutboxRow]:
     """Every stored outbox message by chat (broadcasts only, not reports)."""
     assert world.application is not None
-    async with world.application.bot_data.default.ready().new_uow() as uow:
+    async with world.application.bot_data.default.services.new_uow() as uow:
         rows = (await uow._active_session().scalars(select(OutboxRow))).all()
     return {row.chat_id: row for row in rows if row.broadcast_id is not None}
 
@@ -460,7 +460,7 @@ async def test_a_thousand_players_get_a_broadcast_once_through_429s_and_a_restar
     assert report.splitlines()[1:] == report_lines(
         world, "en", sent=reachable, unreachable=len(blocked), failed=0
     )
-    async with world.application.bot_data.default.ready().new_uow() as uow:
+    async with world.application.bot_data.default.services.new_uow() as uow:
         unreachable = {p.chat_id for p in await uow.players.list(world.rally.id) if not p.reachable}
     assert unreachable == blocked  # skipped from now on
     print(  # the timings, shown with pytest -s

@@ -44,7 +44,7 @@ def staff(world: World) -> tuple[SimulatedUser, SimulatedUser]:
 async def state_of(world: World) -> tuple[object, ...]:
     runtime = world.application.bot_data.default
     teams = await runtime.teams.all_teams()
-    async with runtime.ready().new_uow() as uow:
+    async with runtime.services.new_uow() as uow:
         audit = await uow.audit.list(world.rally.id)
     return (
         await runtime.timeline.phase(),
@@ -136,7 +136,7 @@ async def test_the_day_from_open_to_finish(world: World) -> None:
         assert "1. Puy de Dôme: 10 points" in final
     assert "Your team's place: 1 of 6" in world.texts(amina)[-1]
     assert "Your team's place: 2 of 6" in world.texts(bilal)[-1]
-    async with world.application.bot_data.default.ready().new_uow() as uow:
+    async with world.application.bot_data.default.services.new_uow() as uow:
         actions = [entry.action for entry in await uow.audit.list(world.rally.id)]
     assert actions[:4] == ["open", "start", "pause", "resume"]
     assert "finish" in actions
@@ -180,7 +180,7 @@ async def test_corrections_are_told_to_the_team_and_audited(world: World) -> Non
     assert board.startswith("🏆 Leaderboard")
     assert "1. Puy de Dôme: 7 points, 1/8 stages" in board
 
-    async with world.application.bot_data.default.ready().new_uow() as uow:
+    async with world.application.bot_data.default.services.new_uow() as uow:
         audit = [(e.actor_user_id, e.action) for e in await uow.audit.list(world.rally.id)]
     assert (ORGANISER_ID, "checkin") in audit
     assert (ADMIN_ID, "award") in audit

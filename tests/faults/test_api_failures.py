@@ -18,7 +18,7 @@ import pytest
 
 import bot.telegram.delivery
 from bot.core.engine import TeamState
-from handlers.progress import current_step
+from bot.telegram.render.play import current_step
 from tests.bot.conftest import World
 from tests.bot.players import press, right_answer
 from tests.faults.conftest import READ_TIMEOUT, Pauses, fault_world

@@ -17,7 +17,7 @@ The profile (`ci` in conftest: derandomized, bounded) keeps it fast and the same
 Found: an update of a kind the bot never asked for but carrying a message (a business client's
 message; Telegram may deliver kinds created before allowed_updates was set) reached the
 catch-all handler, which answered the client as if they were a player. A guard registered
-before every handler (`handlers.locale.only_what_the_bot_asked_for`) now stops such updates.
+before every handler (`handlers.reader.only_what_the_bot_asked_for`) now stops such updates.
 """
 
 from __future__ import annotations

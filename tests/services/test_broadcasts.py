@@ -15,12 +15,12 @@ from bot.i18n.catalogs import Catalogs, language_name
 from bot.services.base import Services
 from bot.services.broadcasts import (
     MAX_MESSAGE,
-    Audience,
+    BroadcastAudience,
+    BroadcastRefusal,
+    BroadcastRefused,
     BroadcastService,
     DeliveryReport,
     Queued,
-    Refusal,
-    Refused,
     parse,
     queued_signal,
 )
@@ -69,7 +69,7 @@ class Day:
             ]
         return (counts[0] or 0, counts[1] or 0, counts[2] or 0)
 
-    async def create(self, audience: Audience, text: str = "") -> Queued:
+    async def create(self, audience: BroadcastAudience, text: str = "") -> Queued:
         result = await self.broadcasts.create(ORGANISER, ORGANISER, audience, text)
         assert isinstance(result, Queued), result
         return result
@@ -157,7 +157,7 @@ def test_language_tags_are_read_in_any_case_and_with_a_dash() -> None:
 
 async def test_a_broadcast_to_everyone_reaches_every_player_but_its_sender(day: Day) -> None:
     await day.teams.meet(ORGANISER, ORGANISER, "Orga", "fr")  # the organiser opened the bot too
-    queued = await day.create(Audience.everyone(), "Rendez-vous à midi.")
+    queued = await day.create(BroadcastAudience.everyone(), "Rendez-vous à midi.")
     assert (queued.recipients, queued.skipped) == (5, 0)
     rows = await day.rows(queued.broadcast_id)
     assert sorted(rows) == [AMINA, BILAL, CHLOE, DAWIT, EMMA]
@@ -166,12 +166,12 @@ async def test_a_broadcast_to_everyone_reaches_every_player_but_its_sender(day: 
 
 
 async def test_a_broadcast_to_a_team_reaches_its_members_only(day: Day) -> None:
-    queued = await day.create(Audience.team("volcans"), "Rendez-vous à midi.")
+    queued = await day.create(BroadcastAudience.team("volcans"), "Rendez-vous à midi.")
     assert sorted(await day.rows(queued.broadcast_id)) == [AMINA, BILAL]
 
 
 async def test_a_broadcast_to_a_language_reaches_its_readers_only(day: Day) -> None:
-    queued = await day.create(Audience.language("EN"), "Meet at noon.")
+    queued = await day.create(BroadcastAudience.language("EN"), "Meet at noon.")
     assert sorted(await day.rows(queued.broadcast_id)) == [BILAL, DAWIT]
     async with day.services.new_uow() as uow:
         row = await uow.broadcasts.get(queued.broadcast_id)
@@ -180,7 +180,7 @@ async def test_a_broadcast_to_a_language_reaches_its_readers_only(day: Day) -> N
 
 async def test_players_who_blocked_the_bot_are_skipped_and_counted(day: Day) -> None:
     await day.teams.mark_unreachable(CHLOE)
-    queued = await day.create(Audience.everyone(), "Rendez-vous à midi.")
+    queued = await day.create(BroadcastAudience.everyone(), "Rendez-vous à midi.")
     assert (queued.recipients, queued.skipped) == (4, 1)
     rows = await day.rows(queued.broadcast_id)
     assert rows[CHLOE].status == "unreachable"  # not to be sent, but in the report
@@ -189,10 +189,10 @@ async def test_players_who_blocked_the_bot_are_skipped_and_counted(day: Day) -> 
 
 
 async def test_a_broadcast_to_nobody_is_stored_finished(day: Day) -> None:
-    queued = await day.create(Audience.language("ar"), "ar: نلتقي ظهرا")
+    queued = await day.create(BroadcastAudience.language("ar"), "ar: نلتقي ظهرا")
     assert queued.recipients == 1
     await day.teams.mark_unreachable(AMINA)
-    nobody = await day.create(Audience.language("ar"), "ar: نلتقي ظهرا")
+    nobody = await day.create(BroadcastAudience.language("ar"), "ar: نلتقي ظهرا")
     assert (nobody.recipients, nobody.skipped) == (0, 1)
     async with day.services.new_uow() as uow:
         unfinished = [row.id for row in await uow.broadcasts.unfinished(RALLY.id)]
@@ -200,8 +200,8 @@ async def test_a_broadcast_to_nobody_is_stored_finished(day: Day) -> None:
 
 
 async def test_every_broadcast_is_in_the_audit_log(day: Day) -> None:
-    first = await day.create(Audience.team("DOMES"), "Rendez-vous à midi.")
-    second = await day.create(Audience.announcement("lunch"))
+    first = await day.create(BroadcastAudience.team("DOMES"), "Rendez-vous à midi.")
+    second = await day.create(BroadcastAudience.announcement("lunch"))
     async with day.services.new_uow() as uow:
         entries = await uow.audit.list(RALLY.id)
     assert [(e.actor_user_id, e.action, e.details) for e in entries] == [
@@ -236,23 +236,27 @@ async def test_every_broadcast_is_in_the_audit_log(day: Day) -> None:
 @pytest.mark.parametrize(
     ("audience", "text", "expected"),
     [
-        (Audience.team("NOPE42"), "Bonjour", Refused(Refusal.UNKNOWN_TEAM, "NOPE42")),
         (
-            Audience.language("de"),
+            BroadcastAudience.team("NOPE42"),
+            "Bonjour",
+            BroadcastRefused(BroadcastRefusal.UNKNOWN_TEAM, "NOPE42"),
+        ),
+        (
+            BroadcastAudience.language("de"),
             "Hallo",
-            Refused(Refusal.UNKNOWN_LANGUAGE, "de", ("fr", "en", "ar")),
+            BroadcastRefused(BroadcastRefusal.UNKNOWN_LANGUAGE, "de", ("fr", "en", "ar")),
         ),
         (
-            Audience.announcement("dinner"),
+            BroadcastAudience.announcement("dinner"),
             "",
-            Refused(Refusal.UNKNOWN_ANNOUNCEMENT, "dinner", ("lunch", "rain")),
+            BroadcastRefused(BroadcastRefusal.UNKNOWN_ANNOUNCEMENT, "dinner", ("lunch", "rain")),
         ),
-        (Audience.everyone(), "  \n ", Refused(Refusal.EMPTY_TEXT)),
-        (Audience.everyone(), "Midi.\nxx: ignored?", None),  # not a refusal: "xx:" is text
+        (BroadcastAudience.everyone(), "  \n ", BroadcastRefused(BroadcastRefusal.EMPTY_TEXT)),
+        (BroadcastAudience.everyone(), "Midi.\nxx: ignored?", None),  # not a refusal: "xx:" is text
     ],
 )
 async def test_a_wrong_broadcast_is_refused_and_nothing_is_stored(
-    day: Day, audience: Audience, text: str, expected: Refused | None
+    day: Day, audience: BroadcastAudience, text: str, expected: BroadcastRefused | None
 ) -> None:
     result = await day.broadcasts.create(ORGANISER, ORGANISER, audience, text)
     if expected is None:
@@ -273,15 +277,20 @@ async def test_a_text_too_long_for_one_message_with_its_heading_is_refused(day: 
     longest_header = max(len(header.encode("utf-16-le")) // 2 for header in headers)
     fits = "x" * (MAX_MESSAGE - longest_header - 1)  # the heading, a line break, the text
     assert isinstance(
-        await day.broadcasts.create(ORGANISER, ORGANISER, Audience.everyone(), fits), Queued
+        await day.broadcasts.create(ORGANISER, ORGANISER, BroadcastAudience.everyone(), fits),
+        Queued,
     )
     too_long = fits + "x"
-    result = await day.broadcasts.create(ORGANISER, ORGANISER, Audience.everyone(), too_long)
-    assert result == Refused(Refusal.TOO_LONG, length=MAX_MESSAGE + 1)
+    result = await day.broadcasts.create(
+        ORGANISER, ORGANISER, BroadcastAudience.everyone(), too_long
+    )
+    assert result == BroadcastRefused(BroadcastRefusal.TOO_LONG, length=MAX_MESSAGE + 1)
     assert (await day.stored())[0] == 1  # only the one that fits
     # "&" travels as "&amp;" but Telegram counts it as one character
     assert isinstance(
-        await day.broadcasts.create(ORGANISER, ORGANISER, Audience.everyone(), "&" * len(fits)),
+        await day.broadcasts.create(
+            ORGANISER, ORGANISER, BroadcastAudience.everyone(), "&" * len(fits)
+        ),
         Queued,
     )
 
@@ -291,7 +300,7 @@ async def test_a_text_too_long_for_one_message_with_its_heading_is_refused(day: 
 
 async def test_each_player_reads_their_translation_or_the_text_labelled(day: Day) -> None:
     text = "Rendez-vous à midi, place de Jaude.\nen: Meet at noon at Place de Jaude."
-    queued = await day.create(Audience.everyone(), text)
+    queued = await day.create(BroadcastAudience.everyone(), text)
     rows = await day.rows(queued.broadcast_id)
     assert shown(rows[BILAL].text) == f"{HEADER}\nMeet at noon at Place de Jaude."
     assert shown(rows[CHLOE].text) == f"{says('fr', HEADER)}\nRendez-vous à midi, place de Jaude."
@@ -304,36 +313,36 @@ async def test_each_player_reads_their_translation_or_the_text_labelled(day: Day
 async def test_a_text_given_only_in_translations_falls_back_to_the_default_language(
     day: Day,
 ) -> None:
-    queued = await day.create(Audience.everyone(), "fr: Midi.\nen: Noon.")
+    queued = await day.create(BroadcastAudience.everyone(), "fr: Midi.\nen: Noon.")
     rows = await day.rows(queued.broadcast_id)
     assert shown(rows[AMINA].text) == f"{says('ar', LABELLED, language='Français')}\nMidi."
-    only_english = await day.create(Audience.everyone(), "en: Noon.")
+    only_english = await day.create(BroadcastAudience.everyone(), "en: Noon.")
     rows = await day.rows(only_english.broadcast_id)
     assert shown(rows[CHLOE].text) == f"{says('fr', LABELLED, language='English')}\nNoon."
 
 
 async def test_untagged_text_to_one_language_is_taken_to_be_in_that_language(day: Day) -> None:
-    queued = await day.create(Audience.language("en"), "Meet at noon.")
+    queued = await day.create(BroadcastAudience.language("en"), "Meet at noon.")
     assert {shown(row.text) for row in (await day.rows(queued.broadcast_id)).values()} == {
         f"{HEADER}\nMeet at noon."
     }
 
 
 async def test_the_organisers_text_reaches_players_as_typed_not_as_html(day: Day) -> None:
-    queued = await day.create(Audience.team("DOMES"), "<b>Bring</b> 5 € & a pen")
+    queued = await day.create(BroadcastAudience.team("DOMES"), "<b>Bring</b> 5 € & a pen")
     row = (await day.rows(queued.broadcast_id))[CHLOE]
     assert row.text.endswith("&lt;b&gt;Bring&lt;/b&gt; 5 € &amp; a pen")
     assert shown(row.text).endswith("<b>Bring</b> 5 € & a pen")
 
 
 async def test_an_announcement_reaches_each_player_in_their_language(day: Day) -> None:
-    queued = await day.create(Audience.announcement("lunch"))
+    queued = await day.create(BroadcastAudience.announcement("lunch"))
     rows = await day.rows(queued.broadcast_id)
     for chat, language in [(AMINA, "ar"), (BILAL, "en"), (CHLOE, "fr")]:
         expected = f"{says(language, HEADER)}\n{ANNOUNCEMENTS['lunch'][language]}"
         assert shown(rows[chat].text) == expected
     # "rain" has no Arabic: Amina reads the French, marked as such
-    rain = await day.rows((await day.create(Audience.announcement("rain"))).broadcast_id)
+    rain = await day.rows((await day.create(BroadcastAudience.announcement("rain"))).broadcast_id)
     fallback = says("ar", "(in {language})", language=language_name("fr"))
     assert (
         shown(rain[AMINA].text) == f"{says('ar', HEADER)}\n{ANNOUNCEMENTS['rain']['fr']} {fallback}"
@@ -367,7 +376,7 @@ async def test_personal_messages_are_queued_as_one_broadcast(day: Day) -> None:
 
 async def test_a_delivered_broadcast_is_reported_to_its_sender_once(day: Day) -> None:
     await day.teams.meet(ORGANISER, ORGANISER, "Orga", "en")  # reads English
-    queued = await day.create(Audience.team("VOLCANS"), "Rendez-vous à midi.")
+    queued = await day.create(BroadcastAudience.team("VOLCANS"), "Rendez-vous à midi.")
     assert await day.broadcasts.complete(queued.broadcast_id) is None  # still pending
     async with day.services.new_uow() as uow:
         rows = await uow.outbox.for_broadcast(queued.broadcast_id)

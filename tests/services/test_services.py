@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
 
 from bot.core.engine import (
     AdjustScore,
@@ -23,11 +22,11 @@ from bot.core.engine import (
     Refused,
     TeamState,
 )
+from bot.core.phase import Move
 from bot.services.base import Services
-from bot.services.play import PlayService, effective_phase
+from bot.services.play import PlayService
 from bot.services.teams import JoinStatus, TeamService
-from bot.services.timeline import Move
-from bot.storage.models import AnswerRow, AuditRow, CheckinRow, RallyRow
+from bot.storage.models import AnswerRow, AuditRow, CheckinRow
 from tests.services.conftest import ADMIN, App
 
 AMINA, BILAL, CHLOE, DAWIT = 101, 102, 103, 104
@@ -274,11 +273,3 @@ async def test_the_finish_closes_answers(app: App) -> None:
     outcome = await app.play.act(AMINA, CheckInWithCode("carte vitale"))
     assert [e.reason for e in outcome.events if isinstance(e, Refused)] == [Refusal.RALLY_FINISHED]
     assert not (await app.timeline.move(Move.PAUSE, ADMIN)).done
-
-
-def test_effective_phase_uses_the_message_date() -> None:
-    t = datetime(2026, 10, 18, 12, 0, tzinfo=UTC)
-    row = RallyRow(id="x", phase="finished", started_at=t - timedelta(hours=3), finished_at=t)
-    assert effective_phase(row, t - timedelta(minutes=1)) is RallyPhase.RUNNING
-    assert effective_phase(row, t + timedelta(seconds=1)) is RallyPhase.FINISHED
-    assert effective_phase(row, t - timedelta(hours=4)) is RallyPhase.FINISHED

@@ -178,3 +178,40 @@ class Refused(Event):
     """An action not possible now (rally not running, team finished, wrong moment)."""
 
     reason: Refusal
+
+
+@dataclass(frozen=True)
+class MemberJoined(Event):
+    """Someone joined the team."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class PhotoReviewed(Event):
+    """The organisers' verdict on the team's photo."""
+
+    stage_id: str
+    approved: bool
+    points: int
+    score: int
+
+
+TeamEvent = (
+    ClueGiven
+    | CheckedIn
+    | CheckInRefused
+    | QuestionAsked
+    | AnswerJudged
+    | AnswerRefused
+    | HintOffered
+    | HintShown
+    | StageCompleted
+    | StageSkipped
+    | ScoreAdjusted
+    | TeamFinished
+    | Refused
+    | MemberJoined
+    | PhotoReviewed
+)
+"""Every event the bot tells: a closed union, so a renderer matching it misses none (mypy)."""

@@ -33,7 +33,6 @@ from bot.core.engine.events import (
     CheckInMethod,
     CheckInRefused,
     ClueGiven,
-    Event,
     HintOffered,
     HintShown,
     QuestionAsked,
@@ -42,6 +41,7 @@ from bot.core.engine.events import (
     ScoreAdjusted,
     StageCompleted,
     StageSkipped,
+    TeamEvent,
     TeamFinished,
 )
 from bot.core.engine.progress import Progress, TeamState
@@ -56,7 +56,7 @@ class Decision:
     """What a command does: the new progress, what to store and what to tell."""
 
     progress: Progress
-    events: tuple[Event, ...] = ()
+    events: tuple[TeamEvent, ...] = ()
     records: tuple[Record, ...] = ()
 
     def changes(self, before: Progress) -> bool:
@@ -82,12 +82,12 @@ class Turn:
         assert stage_id is not None
         return self.rally.stage(stage_id)
 
-    def unchanged(self, *events: Event) -> Decision:
+    def unchanged(self, *events: TeamEvent) -> Decision:
         """A decision that only tells something."""
         return Decision(self.progress, events)
 
 
-def _enter_stage(turn: Turn, progress: Progress, events: list[Event]) -> Progress:
+def _enter_stage(turn: Turn, progress: Progress, events: list[TeamEvent]) -> Progress:
     """Move to stage `progress.stage_index`, or finish if the route is done."""
     if progress.stage_index >= len(progress.route):
         done = replace(
@@ -120,7 +120,7 @@ def _enter_stage(turn: Turn, progress: Progress, events: list[Event]) -> Progres
 
 
 def _start(turn: Turn, _: StartRoute) -> Decision:
-    events: list[Event] = []
+    events: list[TeamEvent] = []
     started = replace(turn.progress, stage_index=0, started_at=turn.now)
     return Decision(_enter_stage(turn, started, events), tuple(events))
 
@@ -152,7 +152,7 @@ def _check_in(
         accuracy_m=accuracy_m,
         distance_m=round(distance, 1) if distance is not None else None,
     )
-    events: list[Event] = [
+    events: list[TeamEvent] = [
         CheckedIn(Audience.TEAM, stage.id, method, points, len(stage.questions)),
         CheckedIn(Audience.ORGANISERS, stage.id, method, points, len(stage.questions)),
     ]
@@ -230,7 +230,7 @@ def _already_here(turn: Turn, command: Command) -> Decision:
     return turn.unchanged(Refused(Audience.PLAYER, Refusal.ALREADY_CHECKED_IN))
 
 
-def _ask(turn: Turn, progress: Progress, events: list[Event]) -> Progress:
+def _ask(turn: Turn, progress: Progress, events: list[TeamEvent]) -> Progress:
     """Ask the current question, or complete the stage when none is left."""
     stage = turn.rally.stage(progress.route[progress.stage_index])
     if progress.question_index < len(stage.questions):
@@ -250,7 +250,7 @@ def _ask(turn: Turn, progress: Progress, events: list[Event]) -> Progress:
 
 
 def _begin(turn: Turn, _: BeginQuestions) -> Decision:
-    events: list[Event] = []
+    events: list[TeamEvent] = []
     progress = _ask(turn, replace(turn.progress, question_index=0), events)
     return Decision(progress, tuple(events))
 
@@ -325,7 +325,7 @@ def _answer(turn: Turn, command: Answer) -> Decision:
     given = str(command.choice) if command.choice is not None else command.text.strip()[:500]
     score = progress.score + points
     record = AnswerRecord(stage.id, question.id, attempt, given, verdict, points, turn.now)
-    events: list[Event] = [
+    events: list[TeamEvent] = [
         AnswerJudged(
             Audience.TEAM,
             question.id,
@@ -396,7 +396,7 @@ def _hint_not_now(turn: Turn, _: RequestHint) -> Decision:
 
 def _skip(turn: Turn, _: SkipStage) -> Decision:
     stage_id = turn.stage.id
-    events: list[Event] = [
+    events: list[TeamEvent] = [
         StageSkipped(Audience.TEAM, stage_id),
         StageSkipped(Audience.ORGANISERS, stage_id),
     ]

@@ -1,22 +1,17 @@
-"""What the bot says: engine events and service results rendered in one reader's language.
+"""What a team reads while playing: clues, questions, verdicts, hints, and every event of an action.
 
-Each function returns `Reply` objects (HTML text and an optional keyboard). Events of one
-action are gathered into as few messages as possible: a teammate gets one message per action,
-not one per step.
+`render` turns the events of one action into as few messages as possible for one reader: a
+teammate gets one message per action, not one per step. It matches the closed union of events
+(`bot.core.engine.TeamEvent`) with `assert_never`, so mypy fails when an event has no text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import assert_never
 
-from telegram import (
-    BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-)
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.content import ChoiceQuestion, NumberQuestion, Rally, Stage, TextQuestion
 from bot.core.engine import (
@@ -26,9 +21,10 @@ from bot.core.engine import (
     CheckInMethod,
     CheckInRefused,
     ClueGiven,
-    Event,
     HintOffered,
     HintShown,
+    MemberJoined,
+    PhotoReviewed,
     Progress,
     QuestionAsked,
     Refusal,
@@ -36,104 +32,14 @@ from bot.core.engine import (
     ScoreAdjusted,
     StageCompleted,
     StageSkipped,
+    TeamEvent,
     TeamFinished,
     TeamState,
 )
-from bot.core.roles import Role
-from bot.i18n.catalogs import Escaped, Translator, language_name
-from bot.services.photos import PhotoReviewed
-from bot.services.teams import MemberJoined
+from bot.i18n.catalogs import Escaped, Translator
 from bot.services.views import Member, TeamView
-from bot.telegram.buttons import (
-    AskHint,
-    BeginStage,
-    ChooseAnswer,
-    ChooseLanguage,
-    ConfirmHint,
-    DeclineHint,
-    encode,
-)
-
-MAX_TEXT = 4096
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One message to send: HTML text and an optional keyboard."""
-
-    text: str
-    markup: Markup | None = None
-
-
-def signed(points: int) -> str:
-    """Points with their sign, e.g. +5 or -3."""
-    return f"{points:+d}"
-
-
-def b(text: str) -> str:
-    """Bold (the text is already escaped)."""
-    return f"<b>{text}</b>"
-
-
-def gather(parts: Iterable[Reply]) -> list[Reply]:
-    """Join consecutive texts into one message; a keyboard closes its message."""
-    messages: list[Reply] = []
-    pending: list[str] = []
-    for part in parts:
-        pending.append(part.text)
-        if part.markup is not None:
-            messages.append(Reply("\n\n".join(pending), part.markup))
-            pending = []
-    if pending:
-        messages.append(Reply("\n\n".join(pending)))
-    return [piece for message in messages for piece in split_long(message)]
-
-
-def split_long(reply: Reply, limit: int = MAX_TEXT) -> list[Reply]:
-    """A reply cut at line breaks to fit Telegram's 4096 characters; the keyboard goes last."""
-    if len(reply.text) <= limit:
-        return [reply]
-    lines: list[str] = []
-    for line in reply.text.split("\n"):  # a single enormous line is cut hard
-        lines.extend(line[i : i + limit] for i in range(0, max(len(line), 1), limit))
-    pieces: list[str] = []
-    current: str | None = None
-    for line in lines:
-        candidate = line if current is None else f"{current}\n{line}"
-        if len(candidate) > limit and current is not None:
-            pieces.append(current)
-            current = line
-        else:
-            current = candidate
-    pieces.append(current or "")
-    return [Reply(text) for text in pieces[:-1]] + [Reply(pieces[-1], reply.markup)]
-
-
-# ------------------------------------------------------------------ keyboards
-
-
-def location_keyboard(tr: Translator) -> ReplyKeyboardMarkup:
-    """The keyboard under the chat with a button that sends the phone's location."""
-    return ReplyKeyboardMarkup(
-        [
-            [
-                KeyboardButton(tr._("📍 Send my location"), request_location=True),
-                KeyboardButton(tr._("🆘 We are lost")),
-            ]
-        ],
-        resize_keyboard=True,
-        is_persistent=True,
-    )
-
-
-def language_picker(languages: Sequence[str]) -> InlineKeyboardMarkup:
-    """Every language of the rally, each in its own name, two per row."""
-    buttons = [
-        InlineKeyboardButton(language_name(tag), callback_data=encode(ChooseLanguage(tag)))
-        for tag in languages
-    ]
-    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+from bot.telegram.buttons import AskHint, BeginStage, ChooseAnswer, ConfirmHint, DeclineHint, encode
+from bot.telegram.render.reply import Reply, b, gather, signed
 
 
 def _button_label(text: str, limit: int = 60) -> str:
@@ -368,7 +274,7 @@ class Scene:
         return self.actor is None or self.actor.player_id == self.viewer.player_id
 
 
-def render(tr: Translator, scene: Scene, events: Sequence[Event]) -> list[Reply]:
+def render(tr: Translator, scene: Scene, events: Sequence[TeamEvent]) -> list[Reply]:
     """Every event of an action as the viewer should read it, gathered into few messages."""
     return gather(part for event in events for part in _event(tr, scene, event))
 
@@ -377,141 +283,139 @@ def _actor_name(scene: Scene) -> str:
     return scene.actor.name if scene.actor else "?"
 
 
-def _event(tr: Translator, scene: Scene, event: Event) -> list[Reply]:  # noqa: PLR0912
+def begin_keyboard(
+    tr: Translator, stage_id: str, *, has_questions: bool = True
+) -> InlineKeyboardMarkup:
+    """The button under an arrival: start the stage's questions (or go on, if it has none)."""
+    label = tr._("▶️ Start the questions") if has_questions else tr._("▶️ Go on")
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=encode(BeginStage(stage_id)))]]
+    )
+
+
+def _event(tr: Translator, scene: Scene, event: TeamEvent) -> list[Reply]:  # noqa: PLR0912
     rally = scene.rally
     progress = scene.team.progress if scene.team else None
-    if isinstance(event, ClueGiven):
-        return [clue(tr, rally, event.stage_id, event.number, event.total)]
-    if isinstance(event, CheckedIn):
-        name = stage_name(tr, rally, event.stage_id)
-        if event.method is CheckInMethod.ORGANISER:
-            text = tr._("✅ An organiser checked your team in at {stage}.", stage=name)
-        elif scene.own:
-            text = tr._("✅ You are at {stage}!", stage=name)
-        else:
-            text = tr._(
-                "✅ {name} checked your team in at {stage}!", name=_actor_name(scene), stage=name
-            )
-        text = Escaped(f"{text} {tr.n_('+{count} point', '+{count} points', event.points)}")
-        mission = rally.stage(event.stage_id).photo
-        if mission is not None:
-            text = Escaped(f"{text}\n\n{tr.text(mission.prompt)}")
-        begin = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        tr._("▶️ Start the questions"),
-                        callback_data=encode(BeginStage(event.stage_id)),
-                    )
-                ]
-            ]
-        )
-        if event.question_count == 0:
-            begin = InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(
-                            tr._("▶️ Go on"), callback_data=encode(BeginStage(event.stage_id))
-                        )
-                    ]
-                ]
-            )
-        return [Reply(text, begin)]
-    if isinstance(event, CheckInRefused):
-        return [Reply(_check_in_refused(tr, scene, event))]
-    if isinstance(event, QuestionAsked):
-        return [
-            question(
-                tr,
-                rally,
-                stage_id=event.stage_id,
-                question_id=event.question_id,
-                number=event.number,
-                total=event.total,
-            )
-        ]
-    if isinstance(event, AnswerJudged):
-        return [Reply(_judged(tr, scene, event))]
-    if isinstance(event, AnswerRefused):
-        return [Reply(refusal(tr, rally, event.reason, progress))]
-    if isinstance(event, HintOffered):
-        yes = tr.n_(
-            "Yes, show it (−{count} point)", "Yes, show it (−{count} points)", event.penalty
-        )
-        markup = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        yes, callback_data=encode(ConfirmHint(event.stage_id, event.index))
-                    )
-                ],
-                [InlineKeyboardButton(tr._("No, thanks"), callback_data=encode(DeclineHint()))],
-            ]
-        )
-        text = tr.n_(
-            "A hint costs {count} point. Do you want it?",
-            "A hint costs {count} points. Do you want it?",
-            event.penalty,
-        )
-        return [Reply(f"💡 {text}", markup)]
-    if isinstance(event, HintShown):
-        hint = rally.stage(event.stage_id).hints[event.index]
-        head = tr._("💡 Hint {number}:", number=event.index + 1)
-        if not scene.own and not event.again:
-            head = tr._(
-                "💡 Hint {number}, asked by {name}:",
-                number=event.index + 1,
-                name=_actor_name(scene),
-            )
-        return [Reply(f"{head} {tr.text(hint.text)}")]
-    if isinstance(event, StageCompleted):
-        return [Reply(tr._("🏁 Stage done! Your team's score: {score}.", score=event.score))]
-    if isinstance(event, StageSkipped):
-        return [
-            Reply(
-                tr._(
-                    "⏭ An organiser moved your team on from {stage}.",
-                    stage=stage_name(tr, rally, event.stage_id),
+    match event:
+        case ClueGiven():
+            return [clue(tr, rally, event.stage_id, event.number, event.total)]
+        case CheckedIn():
+            return [_checked_in(tr, scene, event)]
+        case CheckInRefused():
+            return [Reply(_check_in_refused(tr, scene, event))]
+        case QuestionAsked():
+            return [
+                question(
+                    tr,
+                    rally,
+                    stage_id=event.stage_id,
+                    question_id=event.question_id,
+                    number=event.number,
+                    total=event.total,
                 )
-            )
-        ]
-    if isinstance(event, ScoreAdjusted):
-        return [
-            Reply(
-                tr._(
-                    "✏️ An organiser changed your score by {points} ({reason}). Score: {score}.",
-                    points=signed(event.points),
-                    reason=event.reason,
-                    score=event.score,
-                )
-            )
-        ]
-    if isinstance(event, TeamFinished):
-        text = tr._("🎉 Your team has finished the rally! Score: {score}.", score=event.score)
-        if scene.rank:
-            rank = tr._("Rank so far: {rank} of {teams}.", rank=scene.rank[0], teams=scene.rank[1])
-            text = Escaped(f"{text} {rank}")
-        return [Reply(text)]
-    if isinstance(event, PhotoReviewed):
-        name = stage_name(tr, rally, event.stage_id)
-        if event.approved:
+            ]
+        case AnswerJudged():
+            return [Reply(_judged(tr, scene, event))]
+        case AnswerRefused() | Refused():
+            return [Reply(refusal(tr, rally, event.reason, progress))]
+        case HintOffered():
+            return [_hint_offered(tr, event)]
+        case HintShown():
+            return [Reply(_hint_shown(tr, scene, event))]
+        case StageCompleted():
+            return [Reply(tr._("🏁 Stage done! Your team's score: {score}.", score=event.score))]
+        case StageSkipped():
             text = tr._(
-                "📸 Your team photo at {stage} was approved! +{points} points. Score: {score}.",
-                stage=name,
-                points=event.points,
+                "⏭ An organiser moved your team on from {stage}.",
+                stage=stage_name(tr, rally, event.stage_id),
+            )
+            return [Reply(text)]
+        case ScoreAdjusted():
+            text = tr._(
+                "✏️ An organiser changed your score by {points} ({reason}). Score: {score}.",
+                points=signed(event.points),
+                reason=event.reason,
                 score=event.score,
             )
-        else:
-            text = tr._(
-                "📸 Your team photo at {stage} was not accepted. You can send another one.",
-                stage=name,
-            )
-        return [Reply(text)]
-    if isinstance(event, MemberJoined):
-        return [Reply(tr._("👋 {name} joined your team.", name=event.name))]
-    if isinstance(event, Refused):
-        return [Reply(refusal(tr, rally, event.reason, progress))]
-    return []
+            return [Reply(text)]
+        case TeamFinished():
+            return [Reply(_finished(tr, scene, event))]
+        case PhotoReviewed():
+            return [Reply(_photo_reviewed(tr, rally, event))]
+        case MemberJoined():
+            return [Reply(tr._("👋 {name} joined your team.", name=event.name))]
+        case _:
+            assert_never(event)
+
+
+def _checked_in(tr: Translator, scene: Scene, event: CheckedIn) -> Reply:
+    name = stage_name(tr, scene.rally, event.stage_id)
+    if event.method is CheckInMethod.ORGANISER:
+        text = tr._("✅ An organiser checked your team in at {stage}.", stage=name)
+    elif scene.own:
+        text = tr._("✅ You are at {stage}!", stage=name)
+    else:
+        text = tr._(
+            "✅ {name} checked your team in at {stage}!", name=_actor_name(scene), stage=name
+        )
+    text = Escaped(f"{text} {tr.n_('+{count} point', '+{count} points', event.points)}")
+    mission = scene.rally.stage(event.stage_id).photo
+    if mission is not None:
+        text = Escaped(f"{text}\n\n{tr.text(mission.prompt)}")
+    has_questions = event.question_count > 0
+    return Reply(text, begin_keyboard(tr, event.stage_id, has_questions=has_questions))
+
+
+def _hint_offered(tr: Translator, event: HintOffered) -> Reply:
+    yes = tr.n_("Yes, show it (−{count} point)", "Yes, show it (−{count} points)", event.penalty)
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    yes, callback_data=encode(ConfirmHint(event.stage_id, event.index))
+                )
+            ],
+            [InlineKeyboardButton(tr._("No, thanks"), callback_data=encode(DeclineHint()))],
+        ]
+    )
+    text = tr.n_(
+        "A hint costs {count} point. Do you want it?",
+        "A hint costs {count} points. Do you want it?",
+        event.penalty,
+    )
+    return Reply(f"💡 {text}", markup)
+
+
+def _hint_shown(tr: Translator, scene: Scene, event: HintShown) -> Escaped:
+    hint = scene.rally.stage(event.stage_id).hints[event.index]
+    head = tr._("💡 Hint {number}:", number=event.index + 1)
+    if not scene.own and not event.again:
+        head = tr._(
+            "💡 Hint {number}, asked by {name}:", number=event.index + 1, name=_actor_name(scene)
+        )
+    return Escaped(f"{head} {tr.text(hint.text)}")
+
+
+def _finished(tr: Translator, scene: Scene, event: TeamFinished) -> Escaped:
+    text = tr._("🎉 Your team has finished the rally! Score: {score}.", score=event.score)
+    if scene.rank:
+        rank = tr._("Rank so far: {rank} of {teams}.", rank=scene.rank[0], teams=scene.rank[1])
+        text = Escaped(f"{text} {rank}")
+    return text
+
+
+def _photo_reviewed(tr: Translator, rally: Rally, event: PhotoReviewed) -> Escaped:
+    name = stage_name(tr, rally, event.stage_id)
+    if event.approved:
+        return tr._(
+            "📸 Your team photo at {stage} was approved! +{points} points. Score: {score}.",
+            stage=name,
+            points=event.points,
+            score=event.score,
+        )
+    return tr._(
+        "📸 Your team photo at {stage} was not accepted. You can send another one.", stage=name
+    )
 
 
 def _check_in_refused(tr: Translator, scene: Scene, event: CheckInRefused) -> Escaped:
@@ -603,37 +507,33 @@ def team_status(tr: Translator, rally: Rally, team: TeamView) -> str:
     return "\n".join(lines)
 
 
-def command_menu(tr: Translator, role: Role = Role.PLAYER) -> list[BotCommand]:
-    """The command menu of a role in one language: players see only theirs."""
-    menu = [
-        BotCommand("clue", tr._("Show the clue again")),
-        BotCommand("team", tr._("Your team, its stage and score")),
-        BotCommand("hint", tr._("A hint to find the place")),
-        BotCommand("join", tr._("Join a team with its code")),
-        BotCommand("lost", tr._("We are lost: call the organisers")),
-        BotCommand("language", tr._("Change the language")),
-        BotCommand("help", tr._("What you can do")),
+def current_step(tr: Translator, rally: Rally, progress: Progress) -> list[Reply]:
+    """Where a team is, as a message: what /clue shows and what a new member sees."""
+    if progress.state is TeamState.WAITING:
+        return [Reply(refusal(tr, rally, Refusal.RALLY_NOT_STARTED, progress))]
+    if progress.state is TeamState.FINISHED:
+        return [
+            Reply(
+                tr._("🎉 Your team has finished the rally! Score: {score}.", score=progress.score)
+            )
+        ]
+    stage_id = progress.stage_id
+    assert stage_id is not None  # a team on its way or at a stage has one
+    number, total = progress.stage_index + 1, len(progress.route)
+    if progress.state is TeamState.EN_ROUTE:
+        return [clue(tr, rally, stage_id, number, total)]
+    if progress.state is TeamState.CHECKED_IN:
+        text = tr._("✅ Your team is at {stage}.", stage=stage_name(tr, rally, stage_id))
+        return [Reply(text, begin_keyboard(tr, stage_id))]
+    stage = rally.stage(stage_id)
+    current = stage.questions[progress.question_index]
+    return [
+        question(
+            tr,
+            rally,
+            stage_id=stage_id,
+            question_id=current.id,
+            number=progress.question_index + 1,
+            total=len(stage.questions),
+        )
     ]
-    if role in (Role.ORGANISER, Role.ADMIN):
-        menu += [
-            BotCommand("progress", tr._("Where every team is")),
-            BotCommand("broadcast", tr._("Message all players, a team or a language")),
-            BotCommand("announce", tr._("Send a prepared announcement")),
-            BotCommand("checkin", tr._("Check a team in at its stage")),
-            BotCommand("photos", tr._("Team photos waiting for review")),
-            BotCommand("rally", tr._("Which rally you work on")),
-        ]
-    if role is Role.ADMIN:
-        menu += [
-            BotCommand("scores", tr._("The leaderboard")),
-            BotCommand("export", tr._("Scores, check-ins and answers as CSV")),
-            BotCommand("award", tr._("Give or take points")),
-            BotCommand("skip", tr._("Move a stuck team on")),
-            BotCommand("newteam", tr._("Create a team and its join code")),
-            BotCommand("open", tr._("Open the rally for joining")),
-            BotCommand("go", tr._("Start the rally")),
-            BotCommand("pause", tr._("Pause the rally")),
-            BotCommand("resume", tr._("Resume the rally")),
-            BotCommand("finish", tr._("Finish the rally and send the ranking")),
-        ]
-    return menu

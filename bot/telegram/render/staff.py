@@ -1,16 +1,21 @@
-"""What organisers read: the leaderboard, team progress, alerts and photo captions."""
+"""What organisers and admins read: the leaderboard, progress, alerts, photos, the day's phases."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
 from bot.core.content import Rally
-from bot.core.engine import Ranked, TeamState
+from bot.core.engine import RallyPhase, Ranked, TeamState
 from bot.i18n.catalogs import Escaped, Translator
 from bot.services.monitoring import TeamWatch
+from bot.services.photos import Photo
 from bot.services.views import Member, TeamView
-from bot.telegram.render.play import b, stage_name
+from bot.telegram.buttons import ReviewPhoto, encode
+from bot.telegram.render.play import stage_name
+from bot.telegram.render.reply import Reply, b
 
 
 def minutes(span: timedelta) -> int:
@@ -154,4 +159,72 @@ def photo_caption(tr: Translator, rally: Rally, team: TeamView, stage_id: str, p
             str(prompt),
             tr._("Approve for {points} points?", points=points),
         ]
+    )
+
+
+def review_buttons(tr: Translator, photo_id: int, points: int) -> InlineKeyboardMarkup:
+    """Approve and reject buttons under a team photo."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    tr._("✅ Approve (+{points})", points=points),
+                    callback_data=encode(ReviewPhoto(photo_id, approve=True)),
+                ),
+                InlineKeyboardButton(
+                    tr._("❌ Reject"), callback_data=encode(ReviewPhoto(photo_id, approve=False))
+                ),
+            ]
+        ]
+    )
+
+
+def photo_for_review(tr: Translator, rally: Rally, team: TeamView, photo: Photo) -> Reply:
+    """A team photo's caption and its review buttons."""
+    caption = photo_caption(tr, rally, team, photo.stage_id, photo.points)
+    return Reply(caption, review_buttons(tr, photo.id, photo.points))
+
+
+def phase_name(tr: Translator, phase: RallyPhase) -> Escaped:
+    """A phase in words."""
+    return {
+        RallyPhase.DRAFT: tr._("in preparation"),
+        RallyPhase.OPEN: tr._("open for joining"),
+        RallyPhase.RUNNING: tr._("running"),
+        RallyPhase.PAUSED: tr._("paused"),
+        RallyPhase.FINISHED: tr._("finished"),
+    }[phase]
+
+
+def final_ranking(tr: Translator, ranking: Sequence[Ranked], team_id: int | None) -> str:
+    """The final ranking, as every player gets it at the finish, with their team's place."""
+    lines = [b(tr._("🏁 The rally is over! Final ranking:"))]
+    lines += [
+        tr._(
+            "{rank}. {team}: {points} points",
+            rank=entry.rank,
+            team=entry.standing.name,
+            points=entry.standing.score,
+        )
+        for entry in ranking
+    ]
+    places = {entry.standing.team_id: entry.rank for entry in ranking}
+    if team_id in places:
+        lines += [
+            "",
+            tr._(
+                "Your team's place: {rank} of {teams}. Thank you for playing!",
+                rank=places[team_id],
+                teams=len(ranking),
+            ),
+        ]
+    return "\n".join(lines)
+
+
+def end_reminder_text(tr: Translator, minutes: int) -> Escaped:
+    """The reminder every player gets shortly before the scheduled end."""
+    return tr.n_(
+        "⏳ The rally ends in {count} minute. Finish your stage and go to the meeting point.",
+        "⏳ The rally ends in {count} minutes. Finish your stage and go to the meeting point.",
+        minutes,
     )

@@ -1,4 +1,6 @@
-"""Before every handler: the reader and their rally, resolved once per update; groups kept quiet."""
+"""Before every handler: unasked update kinds stopped; the reader, their rally and language
+resolved once per update; a player who blocked the bot and writes again made reachable;
+groups kept quiet."""
 
 from __future__ import annotations
 
@@ -10,15 +12,8 @@ from bot.i18n.catalogs import negotiate_language
 from bot.services.views import Member
 from bot.telegram.context import RallyContext, Runtime
 from bot.telegram.delivery import send
-from bot.telegram.render.play import Reply
-
-ALLOWED_UPDATES = (
-    Update.MESSAGE,
-    Update.EDITED_MESSAGE,
-    Update.CALLBACK_QUERY,
-    Update.MY_CHAT_MEMBER,
-)
-"""The update kinds the bot asks Telegram for (`allowed_updates`) and handles."""
+from bot.telegram.render.reply import Reply
+from bot.telegram.update_kinds import ALLOWED_UPDATES
 
 
 async def only_what_the_bot_asked_for(update: Update, _context: RallyContext) -> None:
@@ -46,7 +41,6 @@ async def resolve_reader(update: Update, context: RallyContext) -> None:
         home, context.player = await context.bot_data.home_of(user.id)
         context.use(home)
     runtime = context.runtime
-    assert runtime.catalogs is not None
     context.tr = runtime.catalogs.translator(reader_language(runtime, context.player, user))
 
     chat = update.effective_chat
@@ -79,7 +73,6 @@ def reader_language(runtime: Runtime, player: Member | None, user: User | None) 
     """The language to speak to a reader: their chosen one, else the best for their Telegram."""
     if player is not None:
         return player.language
-    assert runtime.rally is not None
     rally = runtime.rally.rally
     code = user.language_code if user else None
     return negotiate_language(code, rally.languages, rally.default_language)

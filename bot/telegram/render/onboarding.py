@@ -1,0 +1,132 @@
+"""What a newcomer reads: the welcome, the language picker, help, and the command menus."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+
+from bot.core.roles import Role
+from bot.i18n.catalogs import Translator, language_name
+from bot.telegram.buttons import ChooseLanguage, encode
+from bot.telegram.render.reply import Reply, b
+
+
+def location_keyboard(tr: Translator) -> ReplyKeyboardMarkup:
+    """The keyboard under the chat with a button that sends the phone's location."""
+    return ReplyKeyboardMarkup(
+        [
+            [
+                KeyboardButton(tr._("📍 Send my location"), request_location=True),
+                KeyboardButton(tr._("🆘 We are lost")),
+            ]
+        ],
+        resize_keyboard=True,
+        is_persistent=True,
+    )
+
+
+def language_picker(languages: Sequence[str]) -> InlineKeyboardMarkup:
+    """Every language of the rally, each in its own name, two per row."""
+    buttons = [
+        InlineKeyboardButton(language_name(tag), callback_data=encode(ChooseLanguage(tag)))
+        for tag in languages
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+def command_menu(tr: Translator, role: Role = Role.PLAYER) -> list[BotCommand]:
+    """The command menu of a role in one language: players see only theirs."""
+    menu = [
+        BotCommand("clue", tr._("Show the clue again")),
+        BotCommand("team", tr._("Your team, its stage and score")),
+        BotCommand("hint", tr._("A hint to find the place")),
+        BotCommand("join", tr._("Join a team with its code")),
+        BotCommand("lost", tr._("We are lost: call the organisers")),
+        BotCommand("language", tr._("Change the language")),
+        BotCommand("help", tr._("What you can do")),
+    ]
+    if role in (Role.ORGANISER, Role.ADMIN):
+        menu += [
+            BotCommand("progress", tr._("Where every team is")),
+            BotCommand("broadcast", tr._("Message all players, a team or a language")),
+            BotCommand("announce", tr._("Send a prepared announcement")),
+            BotCommand("checkin", tr._("Check a team in at its stage")),
+            BotCommand("photos", tr._("Team photos waiting for review")),
+            BotCommand("rally", tr._("Which rally you work on")),
+        ]
+    if role is Role.ADMIN:
+        menu += [
+            BotCommand("scores", tr._("The leaderboard")),
+            BotCommand("export", tr._("Scores, check-ins and answers as CSV")),
+            BotCommand("award", tr._("Give or take points")),
+            BotCommand("skip", tr._("Move a stuck team on")),
+            BotCommand("newteam", tr._("Create a team and its join code")),
+            BotCommand("open", tr._("Open the rally for joining")),
+            BotCommand("go", tr._("Start the rally")),
+            BotCommand("pause", tr._("Pause the rally")),
+            BotCommand("resume", tr._("Resume the rally")),
+            BotCommand("finish", tr._("Finish the rally and send the ranking")),
+        ]
+    return menu
+
+
+def welcome(tr: Translator, rally_title: str) -> Reply:
+    """The first message: who the bot is, and the language picker."""
+    text = "\n\n".join(
+        [
+            b(tr._("👋 Welcome to {rally}!", rally=rally_title)),
+            tr._(
+                "I will guide your team through the city, stage by stage: clues to find each "
+                "place, useful information, and questions."
+            ),
+            tr._("Choose your language:"),
+        ]
+    )
+    return Reply(text)
+
+
+def how_to_join(tr: Translator) -> Reply:
+    """How to join a team."""
+    return Reply(
+        tr._(
+            "To join your team, type /join and the code on your team card, for "
+            "example /join ABC123, or scan your team's QR code."
+        )
+    )
+
+
+def help_text(tr: Translator) -> Reply:
+    """What a player can do."""
+    lines = [
+        b(tr._("What you can do")),
+        tr._("/clue: show the clue or the question again"),
+        tr._("/team: your team, its stage and score"),
+        tr._("/hint: a hint to find the place (it costs points)"),
+        tr._("/join CODE: join your team"),
+        tr._("/language: change the language"),
+        "",
+        tr._(
+            "To check in at a place, press “📍 Send my location” or type the code word "
+            "given at the desk. To answer, press a button or type the answer."
+        ),
+    ]
+    return Reply("\n".join(lines))
+
+
+def staff_help(tr: Translator, role: Role) -> Reply:
+    """What an organiser or admin can do, from their own command menu."""
+    title = (
+        tr._("You are an admin of this rally.")
+        if role is Role.ADMIN
+        else tr._("You are an organiser of this rally.")
+    )
+    commands = command_menu(tr, role)
+    lines = [b(title)] + [f"/{c.command}: {c.description}" for c in commands]
+    return Reply("\n".join(lines))

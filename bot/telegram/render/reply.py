@@ -1,0 +1,63 @@
+"""The shape of what the bot sends: HTML text with an optional keyboard, cut to Telegram's size."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup
+
+MAX_TEXT = 4096
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to send: HTML text and an optional keyboard."""
+
+    text: str
+    markup: Markup | None = None
+
+
+def signed(points: int) -> str:
+    """Points with their sign, e.g. +5 or -3."""
+    return f"{points:+d}"
+
+
+def b(text: str) -> str:
+    """Bold (the text is already escaped)."""
+    return f"<b>{text}</b>"
+
+
+def gather(parts: Iterable[Reply]) -> list[Reply]:
+    """Join consecutive texts into one message; a keyboard closes its message."""
+    messages: list[Reply] = []
+    pending: list[str] = []
+    for part in parts:
+        pending.append(part.text)
+        if part.markup is not None:
+            messages.append(Reply("\n\n".join(pending), part.markup))
+            pending = []
+    if pending:
+        messages.append(Reply("\n\n".join(pending)))
+    return [piece for message in messages for piece in split_long(message)]
+
+
+def split_long(reply: Reply, limit: int = MAX_TEXT) -> list[Reply]:
+    """A reply cut at line breaks to fit Telegram's 4096 characters; the keyboard goes last."""
+    if len(reply.text) <= limit:
+        return [reply]
+    lines: list[str] = []
+    for line in reply.text.split("\n"):  # a single enormous line is cut hard
+        lines.extend(line[i : i + limit] for i in range(0, max(len(line), 1), limit))
+    pieces: list[str] = []
+    current: str | None = None
+    for line in lines:
+        candidate = line if current is None else f"{current}\n{line}"
+        if len(candidate) > limit and current is not None:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    pieces.append(current or "")
+    return [Reply(text) for text in pieces[:-1]] + [Reply(pieces[-1], reply.markup)]
