@@ -30,10 +30,10 @@ from throughput import reset_database
 
 from bot.core.engine import Typed
 from bot.core.phase import Move
-from bot.services.timeline import TimelineService
 from bot.services.base import Services
 from bot.services.play import PlayService
 from bot.services.teams import TeamService
+from bot.services.timeline import TimelineService
 from bot.storage.database import create_engine, migrate, session_factory
 from bot.storage.uow import SqlUnitOfWork
 

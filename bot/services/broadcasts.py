@@ -22,10 +22,10 @@ import html
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from bot.core.content import Rally
-from bot.i18n.catalogs import Catalogs, Escaped, Translator, language_name
+from bot.i18n.catalogs import Catalogs, Translator
 from bot.services.base import Services
 from bot.storage.models import PlayerRow
 from bot.storage.repositories import OutboxEntry
@@ -211,15 +211,30 @@ def parse(text: str, languages: Sequence[str]) -> Parsed:
     return Parsed("\n".join(original).strip(), {tag: text for tag, text in joined.items() if text})
 
 
+class BroadcastTexts(Protocol):
+    """How broadcasts read (`bot.telegram.render.broadcast`): the service stores each
+    recipient's final text in the outbox, so it renders them when it queues them."""
+
+    def free_text(
+        self, tr: Translator, *, versions: Mapping[str, str], source: str, source_text: str
+    ) -> str:
+        """An organiser's text for one reader: their translation, else the text labelled."""
+
+    def announcement(self, tr: Translator, *, localized: Mapping[str, str]) -> str:
+        """A rally file announcement for one reader, in their language or the default."""
+
+    def delivery_report(self, tr: Translator, report: DeliveryReport) -> str:
+        """The organiser's report once a broadcast is delivered."""
+
+
 class BroadcastService:
     """Creates broadcasts and their outbox rows; reports and completes their delivery."""
 
     def __init__(
-        self,
-        services: Services,
-        catalogs: Catalogs | None = None,
+        self, services: Services, texts: BroadcastTexts, catalogs: Catalogs | None = None
     ) -> None:
         self.services = services
+        self.texts = texts
         self.rally: Rally = services.rally
         info = self.rally.rally
         self.catalogs = catalogs or _catalogs_for(
@@ -394,7 +409,7 @@ class BroadcastService:
                 return report
             actor = await uow.players.by_user(self.rally.id, row.actor_user_id)
             language = actor.language if actor is not None else self.rally.default_language
-            text = delivery_report(self.catalogs.translator(language), report)
+            text = self.texts.delivery_report(self.catalogs.translator(language), report)
             entry = OutboxEntry(row.actor_chat_id, actor.id if actor else None, text)
             await uow.outbox.add_many(self.rally.id, None, [entry], at=now)
             await uow.commit()
@@ -443,7 +458,7 @@ class BroadcastService:
         stored: tuple[str, dict[str, str]]
         if audience.kind is AudienceKind.ANNOUNCEMENT:
             announcement = rally.announcements[audience.target or ""]
-            render_for = functools.partial(announcement_message, localized=announcement)
+            render_for = functools.partial(self.texts.announcement, localized=announcement)
             stored = (announcement[rally.default_language], dict(announcement))
         else:
             parsed = parse(text, rally.rally.languages)
@@ -460,7 +475,7 @@ class BroadcastService:
             else:
                 return BroadcastRefused(BroadcastRefusal.EMPTY_TEXT)
             render_for = functools.partial(
-                free_text_message, versions=versions, source=source, source_text=source_text
+                self.texts.free_text, versions=versions, source=source, source_text=source_text
             )
             stored = (parsed.original, parsed.translations)
         longest = max(
@@ -516,35 +531,3 @@ def _report(broadcast_id: int, counts: Mapping[str, int]) -> DeliveryReport:
         unreachable=counts.get(OutboxStatus.UNREACHABLE, 0),
         pending=counts.get(OutboxStatus.PENDING, 0),
     )
-
-
-def _with_header(header: str, body: str) -> str:
-    return f"<b>{header}</b>\n{body}"
-
-
-def free_text_message(
-    tr: Translator, *, versions: Mapping[str, str], source: str, source_text: str
-) -> str:
-    """An organiser's text for one reader: their translation, else the text labelled."""
-    if tr.language in versions:
-        header = tr._("📢 Message from the organisers:")
-        return _with_header(header, html.escape(versions[tr.language], quote=False))
-    header = tr._("📢 Message from the organisers (in {language}):", language=language_name(source))
-    return _with_header(header, html.escape(source_text, quote=False))
-
-
-def announcement_message(tr: Translator, *, localized: Mapping[str, str]) -> str:
-    """A rally file announcement for one reader, in their language or the default, labelled."""
-    return _with_header(tr._("📢 Message from the organisers:"), tr.text(localized))
-
-
-def delivery_report(tr: Translator, report: DeliveryReport) -> Escaped:
-    """The organiser's report once a broadcast is delivered."""
-    title = tr._("📬 Delivery report (message {number})", number=report.broadcast_id)
-    lines = [
-        f"<b>{title}</b>",
-        tr._("✅ Delivered: {count}", count=report.sent),
-        tr._("🚫 Unreachable (they blocked the bot): {count}", count=report.unreachable),
-        tr._("⚠️ Failed: {count}", count=report.failed),
-    ]
-    return Escaped("\n".join(lines))

@@ -33,6 +33,7 @@ from bot.services.timeline import TimelineService
 from bot.services.views import Member
 from bot.settings import Settings
 from bot.telegram.outbox import OutboxWorker
+from bot.telegram.render.broadcast import TEXTS
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Runtime:
         cls, settings: Settings, services: Services, catalogs: Catalogs, bot: ExtBot[Any]
     ) -> Runtime:
         """Every service of one rally over the same unit-of-work factory and clock."""
+        broadcasts = BroadcastService(services, TEXTS, catalogs)
         return cls(
             settings=settings,
             rally=services.rally,
@@ -69,12 +71,12 @@ class Runtime:
             play=PlayService(services),
             timeline=TimelineService(services),
             leaderboard=LeaderboardService(services),
-            broadcasts=BroadcastService(services, catalogs),
+            broadcasts=broadcasts,
             monitoring=MonitoringService(services),
             exports=ExportService(services),
             photos=PhotoService(services),
             # broadcasts go through the bot: its rate limiter paces them with the replies
-            outbox=OutboxWorker(bot, services, catalogs),
+            outbox=OutboxWorker(bot, broadcasts),
         )
 
     @property

@@ -51,6 +51,7 @@ from bot.core.engine import Audience, TeamFinished
 from bot.core.roles import Role
 from bot.i18n.catalogs import Translator
 from bot.services.play import Outcome
+from bot.services.views import Member
 from bot.telegram.ratelimit import Priority, priority_args
 from bot.telegram.render.play import Scene, render
 from bot.telegram.render.reply import Reply
@@ -290,7 +291,7 @@ async def tell(
 
 async def tell_team(
     context: RallyContext,
-    members: Iterable[Any],
+    members: Iterable[Member],
     render_for: Callable[[Translator], Reply],
     *,
     skip_player: int | None = None,

@@ -50,8 +50,6 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import ExtBot
 
-from bot.i18n.catalogs import Catalogs
-from bot.services.base import Services
 from bot.services.broadcasts import BroadcastService, OutboxStatus, queued_signal
 from bot.telegram import delivery
 from bot.telegram.delivery import Attempt, SendStatus, send_html
@@ -92,8 +90,7 @@ class OutboxWorker:
     def __init__(
         self,
         bot: ExtBot[Any],
-        services: Services,
-        catalogs: Catalogs | None = None,
+        broadcasts: BroadcastService,
         *,
         concurrency: int = CONCURRENCY,
         poll_interval: float = POLL_INTERVAL,
@@ -103,8 +100,8 @@ class OutboxWorker:
         if concurrency < 1:
             raise ValueError("the outbox needs at least one sender")
         self.bot = bot
-        self.services = services
-        self.broadcasts = BroadcastService(services, catalogs)
+        self.services = broadcasts.services
+        self.broadcasts = broadcasts
         self.concurrency = concurrency
         self.poll_interval = poll_interval
         self.stop_grace = stop_grace

@@ -28,6 +28,7 @@ from bot.services.teams import TeamService
 from bot.storage.database import migrate, session_factory
 from bot.storage.models import AuditRow, BroadcastRow, OutboxRow
 from bot.storage.uow import SqlUnitOfWork
+from bot.telegram.render.broadcast import TEXTS
 from tests.clock import FakeClock
 from tests.databases import BACKENDS, empty_database
 from tests.services.conftest import MINI
@@ -49,7 +50,7 @@ class Day:
         self.services = services
         self.teams = TeamService(services)
         self.woken = 0
-        self.broadcasts = BroadcastService(services, CATALOGS)
+        self.broadcasts = BroadcastService(services, TEXTS, CATALOGS)
 
     def _wake(self) -> None:
         self.woken += 1

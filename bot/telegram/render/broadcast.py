@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import html
+from collections.abc import Mapping, Sequence
 
 from bot.i18n.catalogs import Escaped, Translator, language_name
 from bot.services.broadcasts import (
     MAX_MESSAGE,
     BroadcastRefusal,
     BroadcastRefused,
+    DeliveryReport,
     Queued,
 )
 from bot.telegram.render.reply import Reply, b
@@ -106,3 +108,46 @@ def announcements(tr: Translator, prepared: dict[str, dict[str, str]]) -> Reply:
         preview = text if len(text) <= PREVIEW else text[: PREVIEW - 1] + "…"
         lines.append(f"• <code>{tr.value(key)}</code>: {tr.value(preview)}")
     return Reply("\n".join(lines))
+
+
+class BroadcastTexts:
+    """What players read of a broadcast, and the organiser's delivery report (the service's
+    `BroadcastTexts`)."""
+
+    @staticmethod
+    def free_text(
+        tr: Translator, *, versions: Mapping[str, str], source: str, source_text: str
+    ) -> str:
+        """An organiser's text for one reader: their translation, else the text labelled."""
+        if tr.language in versions:
+            header = tr._("📢 Message from the organisers:")
+            return _with_header(header, html.escape(versions[tr.language], quote=False))
+        header = tr._(
+            "📢 Message from the organisers (in {language}):", language=language_name(source)
+        )
+        return _with_header(header, html.escape(source_text, quote=False))
+
+    @staticmethod
+    def announcement(tr: Translator, *, localized: Mapping[str, str]) -> str:
+        """A rally file announcement for one reader, in their language or the default."""
+        return _with_header(tr._("📢 Message from the organisers:"), tr.text(localized))
+
+    @staticmethod
+    def delivery_report(tr: Translator, report: DeliveryReport) -> str:
+        """The organiser's report once a broadcast is delivered."""
+        title = tr._("📬 Delivery report (message {number})", number=report.broadcast_id)
+        lines = [
+            f"<b>{title}</b>",
+            tr._("✅ Delivered: {count}", count=report.sent),
+            tr._("🚫 Unreachable (they blocked the bot): {count}", count=report.unreachable),
+            tr._("⚠️ Failed: {count}", count=report.failed),
+        ]
+        return "\n".join(lines)
+
+
+TEXTS = BroadcastTexts()
+"""The texts the composition root gives the broadcast service."""
+
+
+def _with_header(header: str, body: str) -> str:
+    return f"<b>{header}</b>\n{body}"
