@@ -44,7 +44,7 @@ CONCURRENT_UPDATES = 32
 
 BotKind = Literal["rally", "echo", "echo-aiohttp"]
 """`echo` is a bare PTB bot (its default httpx client); `echo-aiohttp` the same bare bot with
-the rally bot's own Bot API client (`bot/transport.py`)."""
+the rally bot's own Bot API client (`bot/telegram/transport.py`)."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ this (the driver's) process, with the flood limiter lifted (`RALLY_FLOOD_LIMIT=0
 3. echo: a bare python-telegram-bot `Application` echoing every text (same concurrency, no
    database), driven the same way with as many updates: our/echo throughput. It runs twice:
    with PTB's default HTTP client (httpx), the target's reference, and with the rally bot's
-   own (`bot/transport.py`, aiohttp), which shows what is left once the client is the same.
+   own (`bot/telegram/transport.py`, aiohttp), which shows what is left once the client is the same.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 
 from bot.telegram.context import RallyContext
-from bot.telegram.delivery import send
+from bot.telegram.delivery import answer_press, send
 from bot.telegram.render.reply import Reply
 from handlers.reader import reader_language
 
@@ -32,10 +32,7 @@ async def on_error(update: object, context: RallyContext) -> None:
             log.debug("could not find the player of update %s", update_id, exc_info=True)
     tr = runtime.catalogs.translator(reader_language(runtime, player, user))
     if update.callback_query is not None:
-        try:
-            await update.callback_query.answer()
-        except Exception:
-            log.debug("could not answer the callback query of update %s", update_id)
+        await answer_press(update.callback_query)
     await send(
         context,
         update.effective_chat.id,

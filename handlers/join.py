@@ -37,7 +37,6 @@ async def join_team(update: Update, context: RallyContext, code: str) -> None:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     runtime = context.runtime
-    assert runtime.rally is not None and runtime.catalogs is not None
     tr = context.tr
     if not CODE_SHAPE.fullmatch(code):
         await send(
@@ -62,7 +61,6 @@ async def join_team(update: Update, context: RallyContext, code: str) -> None:
             return
         context.use(target)
         runtime = target
-    assert runtime.rally is not None and runtime.catalogs is not None
     language = context.player.language if context.player else user.language_code
     result = await runtime.teams.join(user.id, chat.id, user.full_name, language, code)
     context.player = result.player

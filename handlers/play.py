@@ -102,7 +102,7 @@ async def typed(update: Update, context: RallyContext) -> None:
 async def show_clue(update: Update, context: RallyContext) -> None:
     """`/clue`: the clue, the arrival or the question the team is at."""
     chat, user = update.effective_chat, update.effective_user
-    assert chat is not None and user is not None and context.runtime.rally is not None
+    assert chat is not None and user is not None
     team = await context.runtime.teams.team_of(user.id)
     if team is None:
         await send(context, chat.id, [Reply(refusal_not_in_team(context))])
@@ -113,7 +113,7 @@ async def show_clue(update: Update, context: RallyContext) -> None:
 async def show_team(update: Update, context: RallyContext) -> None:
     """`/team`: the team, its members, its stage and score."""
     chat, user = update.effective_chat, update.effective_user
-    assert chat is not None and user is not None and context.runtime.rally is not None
+    assert chat is not None and user is not None
     team = await context.runtime.teams.team_of(user.id)
     if team is None:
         await send(context, chat.id, [Reply(refusal_not_in_team(context))])
@@ -128,7 +128,6 @@ async def hint(update: Update, context: RallyContext) -> None:
 
 def refusal_not_in_team(context: RallyContext) -> str:
     """Why a player without a team cannot play yet."""
-    assert context.runtime.rally is not None
     return refusal(context.tr, context.runtime.rally, Refusal.NOT_IN_TEAM, None)
 
 
@@ -169,7 +168,6 @@ async def button(update: Update, context: RallyContext) -> None:
     refused = [e for e in outcome.events if isinstance(e, AnswerRefused | Refused)]
     if refused and len(refused) == len(outcome.events):
         # a stale, repeated or forged press: a short notice, nothing in the chat
-        assert context.runtime.rally is not None
         notice = refusal(context.tr, context.runtime.rally, refused[0].reason, outcome.progress)
         await answer_press(query, _popup(notice))
         return

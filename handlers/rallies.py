@@ -34,7 +34,6 @@ async def rally(update: Update, context: RallyContext) -> None:
             text = tr._("No rally you work on has the id {rally}.", rally=wanted[:40])
             await send(context, chat.id, [Reply(text + "\n\n" + await _listing(context, staffed))])
             return
-        assert target.rally is not None
         await target.teams.meet(user.id, chat.id, user.full_name, user.language_code)
         context.use(target)
         text = tr._(
@@ -51,14 +50,12 @@ async def _listing(context: RallyContext, staffed: list[Runtime]) -> str:
     """The rallies the user works on, each with its phase, the current one marked."""
     tr = context.tr
     current = context.runtime
-    assert current.rally is not None
     lines = [
         b(tr._("Rallies you work on (now: {rally}).", rally=current.rally.id)),
         tr._("Type /rally and an id to switch."),
         "",
     ]
     for runtime in staffed:
-        assert runtime.rally is not None
         phase = phase_name(context.tr, await runtime.timeline.phase())
         marker = "▶️" if runtime is current else "•"
         line = tr._(
@@ -73,6 +70,5 @@ async def _listing(context: RallyContext, staffed: list[Runtime]) -> str:
 
 def _title(tr: Translator, runtime: Runtime) -> str:
     """A rally's title in the reader's language, else in the rally's default language."""
-    assert runtime.rally is not None
     title = runtime.rally.rally.title
     return title.get(tr.language) or title[runtime.rally.default_language]

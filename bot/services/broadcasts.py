@@ -1,8 +1,9 @@
 """Broadcasts: organisers' messages to every player, a team or a language, through the outbox.
 
 A broadcast is stored with one outbox row per player of its audience, each holding the final
-HTML that player will read, in their language: the outbox worker (`bot/outbox.py`) only sends
-rows and records what Telegram said. Players already known to have blocked the bot get a row
+HTML that player will read, in their language (rendered by the `BroadcastTexts` the composition
+root gives: `bot.telegram.render.broadcast`): the outbox worker (`bot/telegram/outbox.py`) only
+sends rows and records what Telegram said. Players already known to have blocked the bot get a row
 marked `unreachable` straight away: they are not written to, and the delivery report counts
 them with the ones found blocked while sending.
 
