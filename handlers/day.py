@@ -18,6 +18,7 @@ from bot.services.monitoring import TeamWatch
 from bot.services.views import Member
 from bot.telegram.context import RallyApplication, RallyContext, Runtime
 from bot.telegram.delivery import tell, tell_staff
+from bot.telegram.render import staff
 from bot.telegram.render.reply import Reply
 from bot.telegram.render.staff import end_reminder_text, final_ranking, stuck_alert
 
@@ -123,7 +124,7 @@ async def auto_start(context: RallyContext) -> None:
         return
     for outcome in change.team_outcomes:
         await tell(context, outcome, chat_id=None)
-    await tell_organisers(context, lambda tr: tr._("▶️ The rally has started (scheduled)."))
+    await tell_organisers(context, staff.started_on_schedule)
 
 
 async def end_reminder(context: RallyContext) -> None:
@@ -141,7 +142,7 @@ async def auto_finish(context: RallyContext) -> None:
     if not change.done:
         return
     await send_final_ranking(context)
-    await tell_organisers(context, lambda tr: tr._("🏁 The rally has finished (scheduled)."))
+    await tell_organisers(context, staff.finished_on_schedule)
 
 
 async def check_idle_teams(context: RallyContext) -> None:

@@ -8,6 +8,7 @@ from telegram import Update
 
 from bot.telegram.context import RallyContext
 from bot.telegram.delivery import answer_press, send
+from bot.telegram.render import notices
 from bot.telegram.render.reply import Reply
 from handlers.reader import reader_language
 
@@ -36,5 +37,5 @@ async def on_error(update: object, context: RallyContext) -> None:
     await send(
         context,
         update.effective_chat.id,
-        [Reply(tr._("Sorry, something went wrong on my side. Please try again in a moment."))],
+        [Reply(notices.apology(tr))],
     )

@@ -6,14 +6,12 @@ import re
 
 from telegram import Update
 
-from bot.i18n.catalogs import Translator
 from bot.services.play import Outcome
 from bot.services.teams import JoinStatus
 from bot.telegram.context import RallyContext
 from bot.telegram.delivery import send, tell
-from bot.telegram.render.onboarding import location_keyboard
+from bot.telegram.render import onboarding
 from bot.telegram.render.play import current_step
-from bot.telegram.render.reply import Reply
 
 CODE_SHAPE = re.compile(r"[A-Za-z0-9_-]{3,32}")
 
@@ -26,7 +24,7 @@ async def join(update: Update, context: RallyContext) -> None:
         await send(
             context,
             chat.id,
-            [Reply(context.tr._("Type /join and your team code, for example /join ABC123."))],
+            [onboarding.join_usage(context.tr)],
         )
         return
     await join_team(update, context, context.args[0])
@@ -39,25 +37,14 @@ async def join_team(update: Update, context: RallyContext, code: str) -> None:
     runtime = context.runtime
     tr = context.tr
     if not CODE_SHAPE.fullmatch(code):
-        await send(
-            context,
-            chat.id,
-            [
-                Reply(
-                    tr._(
-                        "“{code}” is not a team code. A code has letters and digits, like ABC123.",
-                        code=code[:40],
-                    )
-                )
-            ],
-        )
+        await send(context, chat.id, [onboarding.not_a_code(tr, code)])
         return
     target = await context.bot_data.rally_of_code(code)
     if target is not None and target is not runtime:
         # the code is a team's of another rally on this bot: the player moves to that rally
         kept = await runtime.teams.leave_for_another_rally(user.id)
         if kept is not None:
-            await send(context, chat.id, [Reply(_switch_refused(tr, kept.name))])
+            await send(context, chat.id, [onboarding.switch_refused(tr, kept.name)])
             return
         context.use(target)
         runtime = target
@@ -67,44 +54,14 @@ async def join_team(update: Update, context: RallyContext, code: str) -> None:
     tr = context.tr = runtime.catalogs.translator(result.player.language)
     team = result.team
     if result.status is JoinStatus.UNKNOWN_CODE or team is None:
-        await send(
-            context,
-            chat.id,
-            [
-                Reply(
-                    tr._(
-                        "No team has the code {code}. Check the code on your team card.", code=code
-                    )
-                )
-            ],
-        )
+        await send(context, chat.id, [onboarding.unknown_code(tr, code)])
         return
     if result.status is JoinStatus.SWITCH_REFUSED:
-        await send(context, chat.id, [Reply(_switch_refused(tr, team.name))])
+        await send(context, chat.id, [onboarding.switch_refused(tr, team.name)])
         return
-    members = ", ".join(m.name for m in team.members)
-    if result.status is JoinStatus.ALREADY_MEMBER:
-        text = tr._("You are already in team {team}.", team=team.name)
-    elif result.status is JoinStatus.SWITCHED:
-        text = tr._(
-            "You left team {old} and joined team {team}. Members: {members}.",
-            old=result.previous_team or "",
-            team=team.name,
-            members=members,
-        )
-    else:
-        text = tr._(
-            "✅ You joined team {team}! Members: {members}.", team=team.name, members=members
-        )
-    await send(context, chat.id, [Reply(text, location_keyboard(tr))])
+    await send(context, chat.id, [onboarding.joined(tr, result, team)])
     # teammates hear who joined; if the team just started, everyone gets the first clue
     await tell(context, Outcome(result.events, team, result.player), chat_id=None)
     step = current_step(tr, runtime.rally, team.progress)
     if step:
         await send(context, chat.id, step)
-
-
-def _switch_refused(tr: Translator, team: str) -> str:
-    return tr._(
-        "You are in team {team}. To change team during the rally, ask an organiser.", team=team
-    )

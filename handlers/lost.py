@@ -13,6 +13,8 @@ from telegram import Update
 from bot.core.engine import Refusal
 from bot.telegram.context import RallyContext
 from bot.telegram.delivery import send, tell_staff, tell_team
+from bot.telegram.render import play
+from bot.telegram.render.onboarding import lost_button_label
 from bot.telegram.render.play import refusal
 from bot.telegram.render.reply import Reply
 from bot.telegram.render.staff import lost_alert
@@ -43,23 +45,13 @@ async def lost(update: Update, context: RallyContext) -> None:
     )
     if told == 0:
         log.warning("team %s asked for help and no organiser could be reached", watch.team.code)
-        text = context.tr._(
-            "🆘 No organiser could be reached right now. "
-            "Please call the phone number on your team card."
-        )
-        await send(context, chat.id, [Reply(text)])
+        await send(context, chat.id, [play.no_organiser_reached(context.tr)])
         return
-    text = context.tr._(
-        "🆘 The organisers have been told where your team is. "
-        "Stay where you are: they will contact you."
-    )
-    await send(context, chat.id, [Reply(text)])
+    await send(context, chat.id, [play.help_is_coming(context.tr)])
     await tell_team(
         context,
         watch.team.members,
-        lambda tr: Reply(
-            tr._("🆘 {name} asked the organisers for help. Stay together.", name=player.name)
-        ),
+        lambda tr: play.teammate_asked_for_help(tr, player.name),
         skip_player=player.player_id,
     )
 
@@ -67,5 +59,5 @@ async def lost(update: Update, context: RallyContext) -> None:
 def is_lost_button(context: RallyContext, text: str) -> bool:
     """Whether a typed text is the "we are lost" button, in any of the rally's languages."""
     catalogs = context.runtime.catalogs
-    labels = {catalogs.translator(lang)._("🆘 We are lost") for lang in catalogs.languages}
+    labels = {lost_button_label(catalogs.translator(lang)) for lang in catalogs.languages}
     return text.strip() in labels

@@ -13,10 +13,11 @@ from bot.services.views import TeamView
 from bot.telegram.buttons import ReviewPhoto
 from bot.telegram.context import RallyContext
 from bot.telegram.delivery import answer_press, remove_buttons, send, tell, tell_staff
+from bot.telegram.render import notices, play
 from bot.telegram.render.reply import Reply
-from bot.telegram.render.staff import photo_for_review
+from bot.telegram.render.staff import no_photo_waiting, photo_for_review
 from handlers.fallback import unsupported
-from handlers.roles import refused_role, requires
+from handlers.roles import requires
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +46,10 @@ async def photo(update: Update, context: RallyContext) -> None:
         await unsupported(update, context)
         return
     if submission.refusal is PhotoRefusal.ALREADY_APPROVED:
-        text = tr._("Your team's photo was already approved. Thank you!")
-        await send(context, chat.id, [Reply(text)])
+        await send(context, chat.id, [play.photo_already_approved(tr)])
         return
     assert submission.photo is not None and submission.team is not None  # taken for review
-    text = tr._("📸 Thank you! The organisers will look at your photo.")
-    await send(context, chat.id, [Reply(text)])
+    await send(context, chat.id, [play.photo_taken(tr)])
     if await show_to_organisers(context, submission.photo, submission.team) == 0:
         log.warning("photo %s: no organiser could receive it", submission.photo.id)
 
@@ -62,7 +61,7 @@ async def pending_photos(update: Update, context: RallyContext) -> None:
     assert chat is not None  # a command in a private chat
     waiting = await context.runtime.photos.pending()
     if not waiting:
-        await send(context, chat.id, [Reply(context.tr._("No photo is waiting for review."))])
+        await send(context, chat.id, [Reply(no_photo_waiting(context.tr))])
         return
     teams = {team.id: team for team in await context.runtime.teams.all_teams()}
     for item in waiting:
@@ -79,16 +78,14 @@ async def review(update: Update, context: RallyContext, pressed: ReviewPhoto) ->
         if home is not None and home.is_staff(user.id):
             context.use(home)
     if not context.runtime.has_role(user.id, Role.ORGANISER):
-        await answer_press(query, refused_role(context, Role.ORGANISER))
+        await answer_press(query, notices.staff_only(tr, Role.ORGANISER))
         return
     result = await context.runtime.photos.review(pressed.photo_id, pressed.approve, user.id)
     if result is None:
-        await answer_press(query, tr._("This button is no longer valid."))
+        await answer_press(query, notices.stale_button(tr))
         return
     await remove_buttons(query)  # one too old to edit is left as it is
-    if not result.done:
-        await answer_press(query, tr._("This photo was already reviewed."))
-        return
-    await answer_press(query, tr._("Approved.") if pressed.approve else tr._("Rejected."))
-    if result.outcome is not None:
+    notice = play.photo_reviewed_notice(tr, approved=pressed.approve, done=result.done)
+    await answer_press(query, notice)
+    if result.done and result.outcome is not None:
         await tell(context, result.outcome, chat_id=None)

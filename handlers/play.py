@@ -34,7 +34,8 @@ from bot.telegram.buttons import (
 )
 from bot.telegram.context import RallyContext
 from bot.telegram.delivery import answer_press, remove_buttons, send, tell
-from bot.telegram.render.play import current_step, refusal, team_status
+from bot.telegram.render import notices
+from bot.telegram.render.play import current_step, no_hint_taken, refusal, team_status
 from bot.telegram.render.reply import Reply
 from handlers.lost import is_lost_button, lost
 from handlers.photos import review
@@ -87,13 +88,7 @@ async def typed(update: Update, context: RallyContext) -> None:
         await send(
             context,
             chat.id,
-            [
-                Reply(
-                    context.tr._(
-                        "This message is too long. Please type only the code word or the answer."
-                    )
-                )
-            ],
+            [Reply(notices.too_long(context.tr))],
         )
         return
     await act(update, context, Typed(message.text), at=message.date)
@@ -137,7 +132,7 @@ async def button(update: Update, context: RallyContext) -> None:
     assert query is not None
     pressed: Button | None = decode(query.data)
     if pressed is None:
-        await answer_press(query, context.tr._("This button is no longer valid."))
+        await answer_press(query, notices.stale_button(context.tr))
         return
     if isinstance(pressed, ChooseLanguage):
         await choose_language(update, context, pressed)
@@ -146,7 +141,7 @@ async def button(update: Update, context: RallyContext) -> None:
         await review(update, context, pressed)
         return
     if isinstance(pressed, DeclineHint):
-        await answer_press(query, context.tr._("OK, no hint."))
+        await answer_press(query, no_hint_taken(context.tr))
         await _close_buttons(update)
         return
     command: Command

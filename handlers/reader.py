@@ -12,6 +12,7 @@ from bot.i18n.catalogs import negotiate_language
 from bot.services.views import Member
 from bot.telegram.context import RallyContext, Runtime
 from bot.telegram.delivery import send
+from bot.telegram.render import notices
 from bot.telegram.render.reply import Reply
 from bot.telegram.update_kinds import ALLOWED_UPDATES
 
@@ -64,7 +65,7 @@ async def resolve_reader(update: Update, context: RallyContext) -> None:
             await send(
                 context,
                 chat.id,
-                [Reply(context.tr._("Please write to me in a private chat: {link}", link=link))],
+                [Reply(notices.private_chat_only(context.tr, link))],
             )
         raise ApplicationHandlerStop
 

@@ -11,16 +11,10 @@ from telegram import Update
 from bot.core.roles import Role
 from bot.telegram.context import RallyContext
 from bot.telegram.delivery import send
+from bot.telegram.render import notices
 from bot.telegram.render.reply import Reply
 
 Handler = Callable[[Update, RallyContext], Coroutine[Any, Any, None]]
-
-
-def refused_role(context: RallyContext, role: Role) -> str:
-    """Why someone without the role cannot use the command, in their language."""
-    if role is Role.ADMIN:
-        return context.tr._("This command is for the rally's admins.")
-    return context.tr._("This command is for the rally's organisers.")
 
 
 def requires(role: Role) -> Callable[[Handler], Handler]:
@@ -33,7 +27,7 @@ def requires(role: Role) -> Callable[[Handler], Handler]:
             if user is None or chat is None:
                 return
             if not context.runtime.has_role(user.id, role):
-                await send(context, chat.id, [Reply(refused_role(context, role))])
+                await send(context, chat.id, [Reply(notices.staff_only(context.tr, role))])
                 return
             await handler(update, context)
 

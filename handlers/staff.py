@@ -19,6 +19,7 @@ from bot.core.engine import (
 from bot.core.roles import Role
 from bot.telegram.context import RallyContext
 from bot.telegram.delivery import send, send_document, tell
+from bot.telegram.render import staff
 from bot.telegram.render.play import refusal
 from bot.telegram.render.reply import Reply
 from bot.telegram.render.staff import progress_report, scoreboard
@@ -58,7 +59,7 @@ async def _team_command(
         await _say(
             update,
             context,
-            context.tr._("No team has the code {code}. {usage}", code=code, usage=usage),
+            staff.no_team_with_code(context.tr, code, usage),
         )
         return
     user = update.effective_user
@@ -81,20 +82,14 @@ async def _team_command(
         await _say(
             update,
             context,
-            context.tr._(
-                "Nothing changed for team {team}: {why}",
-                team=team.name,
-                why=" ".join(str(r) for r in reasons) or "—",
-            ),
+            staff.correction_refused(context.tr, team.name, reasons),
         )
         return
     await _say(
         update,
         context,
-        context.tr._(
-            "Done for team {team}. Score: {score}.",
-            team=team.name,
-            score=outcome.progress.score if outcome.progress else 0,
+        staff.correction_done(
+            context.tr, team.name, outcome.progress.score if outcome.progress else 0
         ),
     )
     await tell(context, outcome, chat_id=None)
@@ -103,21 +98,16 @@ async def _team_command(
 @requires(Role.ORGANISER)
 async def checkin(update: Update, context: RallyContext) -> None:
     """`/checkin TEAM STAGE`: a staffed check-in at the team's current stage."""
-    usage = context.tr._("Type /checkin TEAM-CODE STAGE, for example /checkin PUY63 cpam.")
+    usage = staff.Usage.checkin(context.tr)
     if not context.args or len(context.args) != 2:
         await _say(update, context, usage)
         return
     code, stage_id = context.args
     if not context.rally.has_stage(stage_id):
-        stages = ", ".join(stage.id for stage in context.rally.stages)
         await _say(
             update,
             context,
-            context.tr._(
-                "There is no stage {stage}. The stages are: {stages}.",
-                stage=stage_id,
-                stages=stages,
-            ),
+            staff.no_such_stage(context.tr, stage_id, context.rally),
         )
         return
     await _team_command(
@@ -133,7 +123,7 @@ async def checkin(update: Update, context: RallyContext) -> None:
 @requires(Role.ADMIN)
 async def skip(update: Update, context: RallyContext) -> None:
     """`/skip TEAM`: move a stuck team on to its next stage, without points."""
-    usage = context.tr._("Type /skip TEAM-CODE, for example /skip PUY63.")
+    usage = staff.Usage.skip(context.tr)
     if not context.args or len(context.args) != 1:
         await _say(update, context, usage)
         return
@@ -145,10 +135,7 @@ async def skip(update: Update, context: RallyContext) -> None:
 @requires(Role.ADMIN)
 async def award(update: Update, context: RallyContext) -> None:
     """`/award TEAM POINTS REASON`: a correction, which may be negative."""
-    usage = context.tr._(
-        "Type /award TEAM-CODE POINTS REASON, for example "
-        "/award PUY63 -5 late at the meeting point."
-    )
+    usage = staff.Usage.award(context.tr)
     args = context.args or []
     if len(args) < 3:
         await _say(update, context, usage)
@@ -163,7 +150,7 @@ async def award(update: Update, context: RallyContext) -> None:
         await _say(
             update,
             context,
-            context.tr._("Points must be between -{max} and {max}, and not 0.", max=MAX_AWARD),
+            staff.points_out_of_range(context.tr, MAX_AWARD),
         )
         return
     reason = " ".join(reason_words)[:200]
@@ -182,10 +169,7 @@ async def newteam(update: Update, context: RallyContext) -> None:
         await _say(
             update,
             context,
-            context.tr._(
-                "Type /newteam and the team's name (2 to 64 characters), for example "
-                "/newteam Les Dômes."
-            ),
+            staff.Usage.newteam(context.tr),
         )
         return
     user = update.effective_user
@@ -194,18 +178,13 @@ async def newteam(update: Update, context: RallyContext) -> None:
         name, actor_user_id=user.id, other_rallies=list(context.bot_data.rallies)
     )
     if team is None:
-        await _say(update, context, context.tr._("A team named {team} already exists.", team=name))
+        await _say(update, context, staff.team_exists(context.tr, name))
         return
     link = create_deep_linked_url(context.bot.username, team.code)
     await _say(
         update,
         context,
-        context.tr._(
-            "✅ Team {team} created. Join code: {code}\nLink to join: {link}",
-            team=team.name,
-            code=team.code,
-            link=link,
-        ),
+        staff.team_created(context.tr, team.name, team.code, link),
     )
 
 
@@ -217,13 +196,8 @@ async def export(update: Update, context: RallyContext) -> None:
     assert user is not None
     files = await context.runtime.exports.all()
     for file in files:
-        caption = context.tr.n_(
-            "{name}: {count} row", "{name}: {count} rows", file.rows, name=file.name
-        )
+        caption = staff.export_caption(context.tr, file.name, file.rows)
         if not await send_document(context, chat.id, file.data, file.name, caption):
-            text = context.tr._(
-                "Sorry, {name} could not be sent. Please try again.", name=file.name
-            )
-            await _say(update, context, text)
+            await _say(update, context, staff.export_failed(context.tr, file.name))
             return
     await context.runtime.exports.record_export(user.id, files)

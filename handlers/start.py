@@ -8,6 +8,7 @@ from bot.core.roles import Role, role_of
 from bot.telegram.buttons import ChooseLanguage
 from bot.telegram.context import RallyContext
 from bot.telegram.delivery import answer_press, remove_buttons, send, set_commands
+from bot.telegram.render import onboarding
 from bot.telegram.render.onboarding import (
     command_menu,
     help_text,
@@ -59,8 +60,8 @@ async def language(update: Update, context: RallyContext) -> None:
     """`/language`: the language picker again."""
     chat = update.effective_chat
     assert chat is not None  # a command in a private chat
-    picker = language_picker(context.runtime.rally.rally.languages)
-    await send(context, chat.id, [Reply(context.tr._("Choose your language:"), picker)])
+    languages = context.runtime.rally.rally.languages
+    await send(context, chat.id, [onboarding.choose_language(context.tr, languages)])
 
 
 async def choose_language(update: Update, context: RallyContext, choice: ChooseLanguage) -> None:
@@ -74,13 +75,12 @@ async def choose_language(update: Update, context: RallyContext, choice: ChooseL
         )
     member = await runtime.teams.set_language(user.id, choice.language)
     if member is None:
-        await answer_press(query, context.tr._("This language is not offered in this rally."))
+        await answer_press(query, onboarding.language_not_offered(context.tr))
         return
     tr = context.tr = runtime.catalogs.translator(member.language)
     await answer_press(query)
-    confirmation = tr._("✅ I will speak to you in this language.")
     await remove_buttons(query)  # a picker already closed is left as it is
-    await send(context, chat.id, [Reply(confirmation)])
+    await send(context, chat.id, [onboarding.language_chosen(tr)])
     await personal_menu(context, user.id, chat.id)
     if member.team_id is None:
         await send(context, chat.id, [how_to_join(tr)])

@@ -8,8 +8,8 @@ from bot.core.phase import Move
 from bot.core.roles import Role
 from bot.telegram.context import RallyContext
 from bot.telegram.delivery import send, tell
+from bot.telegram.render import staff
 from bot.telegram.render.reply import Reply
-from bot.telegram.render.staff import phase_name
 from handlers.day import send_final_ranking
 from handlers.roles import requires
 
@@ -20,41 +20,14 @@ async def _move(update: Update, context: RallyContext, move: Move) -> None:
     tr = context.tr
     change = await context.runtime.timeline.move(move, user.id)
     if not change.done:
-        await send(
-            context,
-            chat.id,
-            [
-                Reply(
-                    tr._(
-                        "Not possible now: the rally is {phase}.",
-                        phase=phase_name(tr, change.before),
-                    )
-                )
-            ],
-        )
+        await send(context, chat.id, [Reply(staff.move_refused(tr, change.before))])
         return
-    await send(
-        context,
-        chat.id,
-        [Reply(tr._("Done: the rally is now {phase}.", phase=phase_name(tr, change.after)))],
-    )
+    await send(context, chat.id, [Reply(staff.move_done(tr, change.after))])
     for outcome in change.team_outcomes:  # the start: every team's first clue
         await tell(context, outcome, chat_id=None)
     if move is Move.FINISH:
         sent = await send_final_ranking(context, user.id, chat.id)
-        await send(
-            context,
-            chat.id,
-            [
-                Reply(
-                    tr.n_(
-                        "The final ranking is on its way to {count} player.",
-                        "The final ranking is on its way to {count} players.",
-                        sent,
-                    )
-                )
-            ],
-        )
+        await send(context, chat.id, [Reply(staff.ranking_on_its_way(tr, sent))])
 
 
 @requires(Role.ADMIN)

@@ -13,9 +13,16 @@ from telegram import (
 )
 
 from bot.core.roles import Role
-from bot.i18n.catalogs import Translator, language_name
+from bot.i18n.catalogs import Escaped, Translator, language_name
+from bot.services.teams import JoinResult, JoinStatus
+from bot.services.views import TeamView
 from bot.telegram.buttons import ChooseLanguage, encode
 from bot.telegram.render.reply import Reply, b
+
+
+def lost_button_label(tr: Translator) -> Escaped:
+    """The label of the 🆘 keyboard button (a typed text equal to it is the button)."""
+    return tr._("🆘 We are lost")
 
 
 def location_keyboard(tr: Translator) -> ReplyKeyboardMarkup:
@@ -24,7 +31,7 @@ def location_keyboard(tr: Translator) -> ReplyKeyboardMarkup:
         [
             [
                 KeyboardButton(tr._("📍 Send my location"), request_location=True),
-                KeyboardButton(tr._("🆘 We are lost")),
+                KeyboardButton(lost_button_label(tr)),
             ]
         ],
         resize_keyboard=True,
@@ -130,3 +137,66 @@ def staff_help(tr: Translator, role: Role) -> Reply:
     commands = command_menu(tr, role)
     lines = [b(title)] + [f"/{c.command}: {c.description}" for c in commands]
     return Reply("\n".join(lines))
+
+
+def choose_language(tr: Translator, languages: Sequence[str]) -> Reply:
+    """`/language`: the language picker again."""
+    return Reply(tr._("Choose your language:"), language_picker(languages))
+
+
+def language_not_offered(tr: Translator) -> Escaped:
+    """A language button of a language the rally does not speak (an old or forged one)."""
+    return tr._("This language is not offered in this rally.")
+
+
+def language_chosen(tr: Translator) -> Reply:
+    """The confirmation, in the language just chosen."""
+    return Reply(tr._("✅ I will speak to you in this language."))
+
+
+def join_usage(tr: Translator) -> Reply:
+    """`/join` without one code."""
+    return Reply(tr._("Type /join and your team code, for example /join ABC123."))
+
+
+def not_a_code(tr: Translator, typed: str) -> Reply:
+    """What was typed after /join cannot be a team code."""
+    return Reply(
+        tr._(
+            "“{code}” is not a team code. A code has letters and digits, like ABC123.",
+            code=typed[:40],
+        )
+    )
+
+
+def unknown_code(tr: Translator, code: str) -> Reply:
+    """No team has this code."""
+    return Reply(tr._("No team has the code {code}. Check the code on your team card.", code=code))
+
+
+def switch_refused(tr: Translator, team: str) -> Reply:
+    """A player of a team that started may not change team by themselves."""
+    return Reply(
+        tr._(
+            "You are in team {team}. To change team during the rally, ask an organiser.", team=team
+        )
+    )
+
+
+def joined(tr: Translator, result: JoinResult, team: TeamView) -> Reply:
+    """What joining did (joined, switched, already there), with the location keyboard."""
+    members = ", ".join(m.name for m in team.members)
+    if result.status is JoinStatus.ALREADY_MEMBER:
+        text = tr._("You are already in team {team}.", team=team.name)
+    elif result.status is JoinStatus.SWITCHED:
+        text = tr._(
+            "You left team {old} and joined team {team}. Members: {members}.",
+            old=result.previous_team or "",
+            team=team.name,
+            members=members,
+        )
+    else:
+        text = tr._(
+            "✅ You joined team {team}! Members: {members}.", team=team.name, members=members
+        )
+    return Reply(text, location_keyboard(tr))

@@ -537,3 +537,50 @@ def current_step(tr: Translator, rally: Rally, progress: Progress) -> list[Reply
             total=len(stage.questions),
         )
     ]
+
+
+def no_hint_taken(tr: Translator) -> Escaped:
+    """The notice of "No, thanks" under a hint's cost."""
+    return tr._("OK, no hint.")
+
+
+def help_is_coming(tr: Translator) -> Reply:
+    """The 🆘 alert reached the organisers."""
+    return Reply(
+        tr._(
+            "🆘 The organisers have been told where your team is. "
+            "Stay where you are: they will contact you."
+        )
+    )
+
+
+def no_organiser_reached(tr: Translator) -> Reply:
+    """The 🆘 alert reached no organiser."""
+    return Reply(
+        tr._(
+            "🆘 No organiser could be reached right now. "
+            "Please call the phone number on your team card."
+        )
+    )
+
+
+def teammate_asked_for_help(tr: Translator, name: str) -> Reply:
+    """A teammate pressed 🆘."""
+    return Reply(tr._("🆘 {name} asked the organisers for help. Stay together.", name=name))
+
+
+def photo_taken(tr: Translator) -> Reply:
+    """A team photo taken for review."""
+    return Reply(tr._("📸 Thank you! The organisers will look at your photo."))
+
+
+def photo_already_approved(tr: Translator) -> Reply:
+    """A photo for a mission already approved."""
+    return Reply(tr._("Your team's photo was already approved. Thank you!"))
+
+
+def photo_reviewed_notice(tr: Translator, *, approved: bool, done: bool) -> Escaped:
+    """The reviewer's notice after pressing approve or reject."""
+    if not done:
+        return tr._("This photo was already reviewed.")
+    return tr._("Approved.") if approved else tr._("Rejected.")

@@ -228,3 +228,168 @@ def end_reminder_text(tr: Translator, minutes: int) -> Escaped:
         "⏳ The rally ends in {count} minutes. Finish your stage and go to the meeting point.",
         minutes,
     )
+
+
+# ------------------------------------------------------------------ corrections
+
+
+class Usage:
+    """How to type each correction command."""
+
+    @staticmethod
+    def checkin(tr: Translator) -> Escaped:
+        """`/checkin` without a team and a stage."""
+        return tr._("Type /checkin TEAM-CODE STAGE, for example /checkin PUY63 cpam.")
+
+    @staticmethod
+    def skip(tr: Translator) -> Escaped:
+        """`/skip` without one team."""
+        return tr._("Type /skip TEAM-CODE, for example /skip PUY63.")
+
+    @staticmethod
+    def award(tr: Translator) -> Escaped:
+        """`/award` without a team, points and a reason."""
+        return tr._(
+            "Type /award TEAM-CODE POINTS REASON, for example "
+            "/award PUY63 -5 late at the meeting point."
+        )
+
+    @staticmethod
+    def newteam(tr: Translator) -> Escaped:
+        """`/newteam` without a usable name."""
+        return tr._(
+            "Type /newteam and the team's name (2 to 64 characters), for example "
+            "/newteam Les Dômes."
+        )
+
+
+def no_team_with_code(tr: Translator, code: str, usage: str) -> Escaped:
+    """A correction naming a join code no team has."""
+    return tr._("No team has the code {code}. {usage}", code=code, usage=usage)
+
+
+def no_such_stage(tr: Translator, stage_id: str, rally: Rally) -> Escaped:
+    """`/checkin` naming a stage the rally does not have."""
+    stages = ", ".join(stage.id for stage in rally.stages)
+    return tr._(
+        "There is no stage {stage}. The stages are: {stages}.", stage=stage_id, stages=stages
+    )
+
+
+def points_out_of_range(tr: Translator, most: int) -> Escaped:
+    """`/award` with points out of bounds, or 0."""
+    return tr._("Points must be between -{max} and {max}, and not 0.", max=most)
+
+
+def correction_refused(tr: Translator, team: str, reasons: Sequence[str]) -> Escaped:
+    """A correction that changed nothing, and why."""
+    return tr._("Nothing changed for team {team}: {why}", team=team, why=" ".join(reasons) or "—")
+
+
+def correction_done(tr: Translator, team: str, score: int) -> Escaped:
+    """A correction that was applied (the team is told too)."""
+    return tr._("Done for team {team}. Score: {score}.", team=team, score=score)
+
+
+def team_exists(tr: Translator, name: str) -> Escaped:
+    """`/newteam` with a name a team already has."""
+    return tr._("A team named {team} already exists.", team=name)
+
+
+def team_created(tr: Translator, team: str, code: str, link: str) -> Escaped:
+    """A new team's join code and deep link."""
+    return tr._(
+        "✅ Team {team} created. Join code: {code}\nLink to join: {link}",
+        team=team,
+        code=code,
+        link=link,
+    )
+
+
+def export_caption(tr: Translator, name: str, rows: int) -> Escaped:
+    """The caption of one exported CSV file."""
+    return tr.n_("{name}: {count} row", "{name}: {count} rows", rows, name=name)
+
+
+def export_failed(tr: Translator, name: str) -> Escaped:
+    """An export file Telegram did not take."""
+    return tr._("Sorry, {name} could not be sent. Please try again.", name=name)
+
+
+# ------------------------------------------------------------------ the day
+
+
+def move_refused(tr: Translator, phase: RallyPhase) -> Escaped:
+    """A timeline move the current phase does not allow."""
+    return tr._("Not possible now: the rally is {phase}.", phase=phase_name(tr, phase))
+
+
+def move_done(tr: Translator, phase: RallyPhase) -> Escaped:
+    """A timeline move made."""
+    return tr._("Done: the rally is now {phase}.", phase=phase_name(tr, phase))
+
+
+def ranking_on_its_way(tr: Translator, players: int) -> Escaped:
+    """At the finish: how many players the final ranking is queued for."""
+    return tr.n_(
+        "The final ranking is on its way to {count} player.",
+        "The final ranking is on its way to {count} players.",
+        players,
+    )
+
+
+def started_on_schedule(tr: Translator) -> Escaped:
+    """The organisers' note when the rally file's start time has come."""
+    return tr._("▶️ The rally has started (scheduled).")
+
+
+def finished_on_schedule(tr: Translator) -> Escaped:
+    """The organisers' note when the rally file's end time has come."""
+    return tr._("🏁 The rally has finished (scheduled).")
+
+
+# ------------------------------------------------------------------ several rallies
+
+
+def rally_title(tr: Translator, rally: Rally) -> str:
+    """A rally's title in the reader's language, else in the rally's default language."""
+    title = rally.rally.title
+    return title.get(tr.language) or title[rally.default_language]
+
+
+def rallies_listing(
+    tr: Translator, current: Rally, staffed: Sequence[tuple[Rally, RallyPhase]]
+) -> str:
+    """`/rally`: the rallies the user works on, each with its phase, the current one marked."""
+    lines = [
+        b(tr._("Rallies you work on (now: {rally}).", rally=current.id)),
+        tr._("Type /rally and an id to switch."),
+        "",
+    ]
+    for rally, phase in staffed:
+        marker = "▶️" if rally.id == current.id else "•"
+        line = tr._(
+            "{rally}: {title} ({phase})",
+            rally=rally.id,
+            title=rally_title(tr, rally),
+            phase=phase_name(tr, phase),
+        )
+        lines.append(f"{marker} {line}")
+    return "\n".join(lines)
+
+
+def no_rally_with_id(tr: Translator, wanted: str, listing: str) -> str:
+    """`/rally ID` naming no rally the user works on, and the ones they do."""
+    return tr._("No rally you work on has the id {rally}.", rally=wanted[:40]) + "\n\n" + listing
+
+
+def working_on(tr: Translator, rally: Rally) -> Escaped:
+    """`/rally ID` switched."""
+    return tr._(
+        "You now work on the rally {rally}: {title}.", rally=rally.id, title=rally_title(tr, rally)
+    )
+
+
+def no_photo_waiting(tr: Translator) -> Escaped:
+    """`/photos` with nothing to review."""
+    return tr._("No photo is waiting for review.")
