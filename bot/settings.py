@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     rally_flood_limit: int = Field(default=30, ge=0, le=100_000)
     """Messages per second for the whole bot (Telegram's limit is 30); 0 lifts the limiter."""
+    rally_chat_flood_limit: float = Field(default=1.0, gt=0, le=100_000)
+    """Messages per second to one private chat, on average (Telegram's is about 1)."""
+    rally_chat_update_burst: int = Field(default=20, ge=1, le=1_000_000)
+    """Updates of one chat within 10 s that are each answered; past it, the excess is merged."""
     rally_webhook_url: str = ""
     """The public HTTPS URL Telegram posts updates to; empty means long polling."""
     rally_webhook_secret: SecretStr | None = None

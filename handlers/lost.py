@@ -11,6 +11,7 @@ import logging
 from telegram import Update
 
 from bot.core.engine import Refusal
+from bot.core.help import alert_due
 from bot.telegram.context import RallyContext
 from bot.telegram.delivery import send, tell_staff, tell_team
 from bot.telegram.render import play
@@ -35,6 +36,11 @@ async def lost(update: Update, context: RallyContext) -> None:
         await send(context, chat.id, [Reply(text)])
         return
     now = runtime.clock()
+    last = runtime.help_requests.get(watch.team.id)
+    if not alert_due(last, now):
+        assert last is not None  # an alert within the cooldown was sent
+        await send(context, chat.id, [play.help_already_coming(context.tr, now - last)])
+        return
     where = None
     if watch.last_lat is not None and watch.last_lon is not None:
         where = (watch.last_lat, watch.last_lon)
@@ -43,6 +49,8 @@ async def lost(update: Update, context: RallyContext) -> None:
         lambda tr: Reply(lost_alert(tr, context.rally, watch, player, now)),
         location=where,
     )
+    if told:
+        runtime.help_requests[watch.team.id] = now
     if told == 0:
         log.warning("team %s asked for help and no organiser could be reached", watch.team.code)
         await send(context, chat.id, [play.no_organiser_reached(context.tr)])

@@ -15,6 +15,7 @@ from bot.telegram.delivery import send
 from bot.telegram.render import notices
 from bot.telegram.render.reply import Reply
 from bot.telegram.update_kinds import ALLOWED_UPDATES
+from bot.telegram.update_order import ChatOrderedUpdates
 
 
 async def only_what_the_bot_asked_for(update: Update, _context: RallyContext) -> None:
@@ -22,9 +23,13 @@ async def only_what_the_bot_asked_for(update: Update, _context: RallyContext) ->
 
     Telegram may still deliver kinds created before the bot set its `allowed_updates` (a
     business client's message, a channel post): they are not the rally's, and nobody is
-    answered or recorded for them.
+    answered or recorded for them. A private chat's message without a sender is stopped too.
     """
     if all(getattr(update, kind) is None for kind in ALLOWED_UPDATES):
+        raise ApplicationHandlerStop
+    message = update.message or update.edited_message
+    if message is not None and message.chat.type == ChatType.PRIVATE and message.from_user is None:
+        # valid by the Bot API's types, never sent by Telegram: nobody to play or answer for
         raise ApplicationHandlerStop
 
 
@@ -45,6 +50,11 @@ async def resolve_reader(update: Update, context: RallyContext) -> None:
     context.tr = runtime.catalogs.translator(reader_language(runtime, context.player, user))
 
     chat = update.effective_chat
+    processor = context.application.update_processor
+    if isinstance(processor, ChatOrderedUpdates) and processor.take_slow_down(update):
+        # a flood: the updates in between are merged into this one, said once per flood
+        assert chat is not None  # only chats flood
+        await send(context, chat.id, [Reply(notices.slow_down(context.tr))])
     back = chat is not None and chat.type == ChatType.PRIVATE and not _blocking(update)
     unknown_staff = context.player is None and user is not None and runtime.is_staff(user.id)
     if (

@@ -160,7 +160,9 @@ def build_application(
         .token(token)
         .base_url(settings.telegram_api_base_url)
         .context_types(context_types)
-        .concurrent_updates(ChatOrderedUpdates(CONCURRENT_UPDATES))
+        .concurrent_updates(
+            ChatOrderedUpdates(CONCURRENT_UPDATES, flood_burst=settings.rally_chat_update_burst)
+        )
         .request(AiohttpRequest(BOT_API_TIMEOUTS))
         .get_updates_request(AiohttpRequest(BOT_API_TIMEOUTS, pool_size=1))
         .post_stop(_post_stop)
@@ -170,7 +172,9 @@ def build_application(
         builder = builder.updater(None)
     if settings.rally_flood_limit:
         # one budget for all: replies first, then teammates' news, then broadcasts
-        limiter = PriorityRateLimiter(settings.rally_flood_limit, max_retries=3)
+        limiter = PriorityRateLimiter(
+            settings.rally_flood_limit, max_retries=3, chat_rate=settings.rally_chat_flood_limit
+        )
         # the builder is typed without a limiter (args None); the cast below types the bot
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     # typed for the limiter's priorities (ints); without a limiter, `priority_args` gives None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -55,6 +56,8 @@ class Runtime:
     photos: PhotoService
     outbox: OutboxWorker
     """Sends broadcasts: started in `post_init`, stopped before the bot shuts down."""
+    help_requests: dict[int, datetime] = field(default_factory=dict)
+    """When each team last raised 🆘 (in memory: a restart lets the next one through)."""
 
     @classmethod
     def build(

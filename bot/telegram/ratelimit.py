@@ -14,10 +14,17 @@ that came later, and its bursts draw 429s that stop every call for a second.
 - `Priority.TEAM`: what the actor's teammates are told about it;
 - `Priority.BROADCAST`: the outbox's messages to everyone.
 
-A 429 that still comes (another bot process on the same token, say) pauses every call for its
-`retry_after` and the call is tried again, up to `max_retries` times, as `AIORateLimiter` does.
-Calls without a chat (answering a button press, getUpdates) are not counted, as in PTB's, but
-wait out such a pause. A call passes its priority as PTB's `rate_limit_args`.
+Each private chat also gets about one message a second (`CHAT_RATE`), with short bursts
+(`CHAT_BURST`), as Telegram allows a chat: a player whose every message is answered at once
+would otherwise meet Telegram's per-chat 429. A call waits for its chat's turn before it takes
+a turn of the whole bot's budget, so a chat waiting for its own pace holds nobody else up.
+
+A 429 that still comes for a call to a chat delays that chat only, for its `retry_after`; when
+several chats meet one within a second (another bot process on the same token, say), or a call
+without a chat does, every call waits. The call is tried again, up to `max_retries` times, as
+`AIORateLimiter` does. Calls without a chat (answering a button press, getUpdates) are not
+counted, as in PTB's, but wait out a pause of every call. A call passes its priority as PTB's
+`rate_limit_args`.
 """
 
 from __future__ import annotations
@@ -42,6 +49,12 @@ RETRY_MARGIN = 0.1
 """Seconds waited past a 429's `retry_after`."""
 SPACING_MARGIN = 1.01
 """Calls are spaced 1% more than 1/rate apart: a second window never holds one too many."""
+CHAT_RATE = 1.0
+"""Messages a second to one private chat, on average."""
+CHAT_BURST = 3
+"""Messages a private chat may get at once before its pace applies."""
+SHARED_429_WINDOW = 1.0
+"""Seconds within which 429s for two different chats mean the whole bot is over its budget."""
 
 
 class Priority(enum.IntEnum):
@@ -56,11 +69,20 @@ class Priority(enum.IntEnum):
 class PriorityRateLimiter(BaseRateLimiter[int]):
     """`per_second` messages a second for the whole bot, most urgent first (see the module)."""
 
-    def __init__(self, per_second: float, max_retries: int = 3) -> None:
-        if per_second <= 0:
-            raise ValueError("per_second must be positive")
+    def __init__(
+        self,
+        per_second: float,
+        max_retries: int = 3,
+        *,
+        chat_rate: float = CHAT_RATE,
+        chat_burst: int = CHAT_BURST,
+    ) -> None:
+        if per_second <= 0 or chat_rate <= 0 or chat_burst < 1:
+            raise ValueError("rates must be positive and a chat's burst at least 1")
         self.interval = SPACING_MARGIN / per_second
         self.max_retries = max_retries
+        self.chats = ChatPace(chat_rate, chat_burst)
+        self._last_429: tuple[float, object] | None = None
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
         self._next_slot = 0.0
@@ -91,9 +113,10 @@ class PriorityRateLimiter(BaseRateLimiter[int]):
     ) -> Result:
         """Wait for the call's turn, make it, and try again after a 429."""
         priority = Priority.REPLY if rate_limit_args is None else Priority(rate_limit_args)
-        counted = data.get("chat_id") is not None
+        chat = data.get("chat_id")
         for attempt in range(self.max_retries + 1):
-            if counted:
+            if chat is not None:
+                await self.chats.turn(chat)
                 await self._turn(priority)
             else:
                 await self._unpaused()
@@ -102,11 +125,24 @@ class PriorityRateLimiter(BaseRateLimiter[int]):
             except RetryAfter as exc:
                 if attempt == self.max_retries:
                     raise
-                wait = _seconds(exc.retry_after) + RETRY_MARGIN
-                log.info("flood limit on %s: every call waits %.1f s", endpoint, wait)
-                loop = asyncio.get_running_loop()
-                self._paused_until = max(self._paused_until, loop.time() + wait)
+                self._flooded(endpoint, chat, _seconds(exc.retry_after) + RETRY_MARGIN)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _flooded(self, endpoint: str, chat: object, wait: float) -> None:
+        """A 429: that chat waits, or every call when it is the whole bot's budget."""
+        now = asyncio.get_running_loop().time()
+        shared = chat is None or (
+            self._last_429 is not None
+            and self._last_429[1] != chat
+            and now - self._last_429[0] <= SHARED_429_WINDOW
+        )
+        self._last_429 = (now, chat)
+        if shared:
+            log.info("flood limit on %s: every call waits %.1f s", endpoint, wait)
+            self._paused_until = max(self._paused_until, now + wait)
+        else:
+            log.info("flood limit on %s for one chat: it waits %.1f s", endpoint, wait)
+            self.chats.pause(chat, now + wait)
 
     async def _turn(self, priority: Priority) -> None:
         loop = asyncio.get_running_loop()
@@ -149,3 +185,86 @@ def priority_args(bot: ExtBot[Any], priority: Priority) -> int | None:
 
 def _seconds(period: int | timedelta) -> float:
     return period.total_seconds() if isinstance(period, timedelta) else float(period)
+
+
+class ChatPace:
+    """About `rate` messages a second to each private chat, `burst` at once (a token bucket).
+
+    Group chats (negative ids) and channels are not paced here: the bot writes to private
+    chats only. Callers of one chat wait their turn in the order they came; a chat's state is
+    forgotten once its bucket is full again.
+    """
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._chats: dict[object, _Bucket] = {}
+
+    async def turn(self, chat: object) -> None:
+        """Wait until `chat` may get one more message, then take it."""
+        if not _private(chat):
+            return
+        bucket = self._chats.get(chat)
+        if bucket is None:
+            bucket = self._chats[chat] = _Bucket(float(self.burst), 0.0)
+        bucket.waiting += 1
+        try:
+            async with bucket.lock:
+                loop = asyncio.get_running_loop()
+                while True:
+                    now = loop.time()
+                    bucket.refill(now, self.rate, self.burst)
+                    wait = max(bucket.paused_until - now, (1.0 - bucket.tokens) / self.rate)
+                    if bucket.tokens >= 1.0 and now >= bucket.paused_until:
+                        bucket.tokens -= 1.0
+                        return
+                    await asyncio.sleep(max(wait, 0.001))
+        finally:
+            bucket.waiting -= 1
+            self._forget_full(chat, bucket)
+
+    def pause(self, chat: object, until: float) -> None:
+        """Telegram said this chat had too many: nothing more to it before `until`."""
+        if not _private(chat):
+            return
+        bucket = self._chats.setdefault(chat, _Bucket(0.0, 0.0))
+        bucket.paused_until = max(bucket.paused_until, until)
+        bucket.tokens = 0.0
+
+    def _forget_full(self, chat: object, bucket: _Bucket) -> None:
+        if bucket.waiting or len(self._chats) < CHATS_REMEMBERED:
+            return
+        now = asyncio.get_running_loop().time()
+        for key, other in list(self._chats.items()):
+            other.refill(now, self.rate, self.burst)
+            if not other.waiting and other.tokens >= self.burst and now >= other.paused_until:
+                del self._chats[key]
+
+
+CHATS_REMEMBERED = 4096
+"""Chats whose pace is kept before those with a full bucket are forgotten."""
+
+
+class _Bucket:
+    """One chat's tokens, when they were counted, and a 429's pause."""
+
+    def __init__(self, tokens: float, paused_until: float) -> None:
+        self.tokens = tokens
+        self.counted_at: float | None = None
+        self.paused_until = paused_until
+        self.waiting = 0
+        self.lock = asyncio.Lock()
+
+    def refill(self, now: float, rate: float, burst: int) -> None:
+        """Add the tokens earned since the last count, up to the burst."""
+        if self.counted_at is not None:
+            self.tokens = min(float(burst), self.tokens + (now - self.counted_at) * rate)
+        self.counted_at = now
+
+
+def _private(chat: object) -> bool:
+    """Whether a chat id names a private chat (a user's: a positive number)."""
+    try:
+        return int(str(chat)) > 0
+    except ValueError:  # "@channelusername"
+        return False

@@ -121,9 +121,12 @@ async def open_world(
     flood_limit: int = FAST,
     server_per_second: int | None = FAST,
     api_clock: ApiClock = time.monotonic,
+    chat_flood_limit: float = FAST,
+    chat_update_burst: int = 20,
 ) -> AsyncIterator[World]:
-    """A running bot on a fresh database: its limiter at `flood_limit` (0: none), the loopback
-    Telegram refusing more than `server_per_second` (None: no limit)."""
+    """A running bot on a fresh database: its limiter at `flood_limit` (0: none) and
+    `chat_flood_limit` a chat, the loopback Telegram refusing more than `server_per_second`
+    (None: no limit)."""
     url = database_url(backend, tmp_path)
     await reset(url)
     async with LoopbackBotApi(TOKEN, overall_per_second=server_per_second, clock=api_clock) as api:
@@ -134,6 +137,8 @@ async def open_world(
             rally_admins=frozenset({ADMIN_ID}),
             rally_organisers=frozenset({ORGANISER_ID}),
             rally_flood_limit=flood_limit,
+            rally_chat_flood_limit=chat_flood_limit,
+            rally_chat_update_burst=chat_update_burst,
             _env_file=None,
         )
         world = World(api, settings, rally, clock, more_rallies=more_rallies)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
 from loopback.users import SimulatedUser
-from tests.bot.conftest import ADMIN_ID, ORGANISER_ID, World
+from tests.bot.conftest import ADMIN_ID, DEFAULT_RALLY, ORGANISER_ID, World, open_world
 from tests.bot.players import press
+from tests.clock import FakeClock
 
 ORGANISER_ONLY = "This command is for the rally's organisers."
 ADMIN_ONLY = "This command is for the rally's admins."
@@ -304,6 +306,41 @@ async def test_the_help_button_tells_the_organisers_where_the_team_is(world: Wor
     alert = world.api.transcript(organiser.chat_id)[-2:]
     assert "Team Pariou asks for help" in (alert[0].text or "")
     assert alert[1].kind == "location"
+
+
+async def test_the_help_button_pressed_again_reminds_the_team_instead_of_alerting_again(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock()
+    async for world in open_world(tmp_path, "sqlite", DEFAULT_RALLY, clock):
+        admin, organiser = staff(world)
+        organiser.start()
+        amina, bilal = world.user("Amina", "en"), world.user("Bilal", "en")
+        amina.start("PARU63")
+        bilal.start("PARU63")
+        await world.settle()
+        admin.send_command("go")
+        await world.settle()
+        amina.press_reply_button("🆘 We are lost")
+        await world.settle()
+        alerts = len(world.api.transcript(organiser.chat_id))
+
+        clock.advance(minutes=1)
+        amina.press_reply_button("🆘 We are lost")  # an anxious second tap
+        bilal.send_command("lost")  # and a teammate's phone
+        await world.settle()
+        assert len(world.api.transcript(organiser.chat_id)) == alerts  # no second alert
+        reminder = "🆘 The organisers were told 1 minute ago. Stay where you are: they will"
+        assert world.texts(amina)[-1].startswith(reminder)
+        assert world.texts(bilal)[-1].startswith(reminder)
+
+        clock.advance(minutes=2)  # past the cooldown: a new alert goes out
+        amina.press_reply_button("🆘 We are lost")
+        await world.settle()
+        assert world.texts(amina)[-1].startswith("🆘 The organisers have been told")
+        assert "Team Pariou asks for help" in (
+            world.api.transcript(organiser.chat_id)[-1].text or ""
+        )
 
 
 async def test_staff_opening_the_bot_see_their_commands(world: World) -> None:

@@ -94,7 +94,10 @@ async def fault_world(
     flood_limit: int = FAST,
     api_clock: ApiClock = time.monotonic,
 ) -> AsyncIterator[World]:
-    """The bot (rate limiter at `flood_limit`, 0: none) against a loopback without flood limit."""
+    """The bot (rate limiter at `flood_limit`, 0: none) against a loopback without flood limit.
+
+    The fuzzers write faster than a person could, example after example in one chat: here that
+    is no flood to merge (`tests/faults/test_floods.py` tests floods)."""
     async for world in open_world(
         tmp_path,
         backend,
@@ -102,6 +105,7 @@ async def fault_world(
         flood_limit=flood_limit,
         server_per_second=None,
         api_clock=api_clock,
+        chat_update_burst=FAST,
     ):
         yield world
 

@@ -402,3 +402,29 @@ async def test_channel_posts_and_business_messages_get_no_reply(
     with fresh(error_records):
         await rally.unchanged_by(lambda: api.inject(update, predates_filter=True), error_records)
     assert [c for c in api.calls_of("sendMessage") if int(c.params["chat_id"]) == chat_id] == []
+
+
+@pytest.mark.parametrize("kind", ["message", "edited_message"])
+@pytest.mark.parametrize("text", ["bienvenue", "/clue", None])
+async def test_a_private_message_without_a_sender_is_dropped_before_any_handler(
+    rally: Rally, error_records: ErrorRecords, kind: str, text: str | None
+) -> None:
+    """Valid by the Bot API's types (`from` is optional), never sent by Telegram in practice:
+    found by generating updates from the reference, where it crashed two handlers."""
+    player = rally.player
+    message: dict[str, Any] = {
+        "message_id": 99,
+        "date": 1_700_000_000,
+        "chat": {"id": player.chat_id, "type": "private", "first_name": "Amina"},
+    }
+    if kind == "edited_message":
+        message["edit_date"] = 1_700_000_001
+    if text is not None:
+        message["text"] = text
+    else:
+        message["photo"] = [{"file_id": "p1", "file_unique_id": "u1", "width": 9, "height": 9}]
+    api = rally.world.api
+    seen = len(api.calls_of("sendMessage"))
+    with fresh(error_records):
+        await rally.unchanged_by(lambda: api.inject({kind: message}), error_records)
+    assert api.calls_of("sendMessage")[seen:] == []

@@ -57,3 +57,8 @@ def staff_only(tr: Translator, role: Role) -> Escaped:
     if role is Role.ADMIN:
         return tr._("This command is for the rally's admins.")
     return tr._("This command is for the rally's organisers.")
+
+
+def slow_down(tr: Translator) -> Escaped:
+    """A chat sending more than a person could: the messages in between are not answered."""
+    return tr._("Slow down, please: I read only your last message.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import assert_never
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -560,6 +561,20 @@ def no_organiser_reached(tr: Translator) -> Reply:
         tr._(
             "🆘 No organiser could be reached right now. "
             "Please call the phone number on your team card."
+        )
+    )
+
+
+def help_already_coming(tr: Translator, since: timedelta) -> Reply:
+    """🆘 again within the cooldown: the organisers already know."""
+    minutes = max(1, int(since.total_seconds() // 60))
+    return Reply(
+        tr.n_(
+            "🆘 The organisers were told {count} minute ago. Stay where you are: "
+            "they will contact you.",
+            "🆘 The organisers were told {count} minutes ago. Stay where you are: "
+            "they will contact you.",
+            minutes,
         )
     )
 
