@@ -318,3 +318,21 @@ class PhotoRow(Base):
     points: Mapped[int]
     created_at: Mapped[datetime]
     reviewed_at: Mapped[datetime | None]
+
+
+class InboxRow(Base):
+    """A Telegram update as it came, stored before Telegram is told it arrived.
+
+    One row per update of the bot (`bot_id`: several bots may share one database). `handled_at`
+    is set once the update was handled; a row still without one after a crash is handled at the
+    next start. Handled rows are forgotten after a while (`bot.telegram.intake.KEEP_HANDLED`).
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_bot_id_handled_at", "bot_id", "handled_at"),)
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime]
+    handled_at: Mapped[datetime | None]

@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar, cast
 
-from sqlalchemy import CursorResult, Select, func, insert, select, update
+from sqlalchemy import CursorResult, Select, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +26,7 @@ from bot.storage.models import (
     BroadcastRow,
     CheckinRow,
     HintRow,
+    InboxRow,
     OutboxRow,
     PhotoRow,
     PlayerRow,
@@ -767,3 +768,60 @@ class OutboxRepository(_Repository):
                 )
             )
         return int(count or 0)
+
+
+class InboxRepository(_Repository):
+    """Telegram updates stored as they came, until handled and then for a while."""
+
+    async def add_new(
+        self, bot_id: int, updates: Sequence[tuple[int, str]], *, at: datetime
+    ) -> set[int]:
+        """Store the updates not stored yet (update id, JSON); the ids stored by this call."""
+        if not updates:
+            return set()
+        ids = [update_id for update_id, _ in updates]
+        known = await self._session.scalars(
+            select(InboxRow.update_id).where(InboxRow.bot_id == bot_id, InboxRow.update_id.in_(ids))
+        )
+        stored = set(known)
+        new = [(update_id, payload) for update_id, payload in updates if update_id not in stored]
+        if new:
+            values = [
+                {"bot_id": bot_id, "update_id": update_id, "payload": payload, "received_at": at}
+                for update_id, payload in new
+            ]
+            with conflicts_as_concurrent_change():
+                await self._session.execute(insert(InboxRow), values)
+        return {update_id for update_id, _ in new}
+
+    async def unhandled(self, bot_id: int) -> list[tuple[int, str]]:
+        """The stored updates not handled yet, oldest first: (update id, JSON)."""
+        rows = await self._session.execute(
+            select(InboxRow.update_id, InboxRow.payload)
+            .where(InboxRow.bot_id == bot_id, InboxRow.handled_at.is_(None))
+            .order_by(InboxRow.update_id)
+        )
+        return [(update_id, payload) for update_id, payload in rows]
+
+    async def mark_handled(self, bot_id: int, update_ids: Collection[int], *, at: datetime) -> None:
+        """Record that these updates were handled."""
+        if not update_ids:
+            return
+        with conflicts_as_concurrent_change():
+            await self._session.execute(
+                update(InboxRow)
+                .where(InboxRow.bot_id == bot_id, InboxRow.update_id.in_(list(update_ids)))
+                .values(handled_at=at)
+            )
+
+    async def forget_handled(self, bot_id: int, *, before: datetime) -> int:
+        """Delete the updates handled before `before`; how many went."""
+        with conflicts_as_concurrent_change():
+            result = await self._session.execute(
+                delete(InboxRow).where(
+                    InboxRow.bot_id == bot_id,
+                    InboxRow.handled_at.is_not(None),
+                    InboxRow.handled_at < before,
+                )
+            )
+        return int(cast("CursorResult[Any]", result).rowcount or 0)

@@ -12,6 +12,7 @@ from bot.storage.conflicts import conflicts_as_concurrent_change
 from bot.storage.repositories import (
     AuditRepository,
     BroadcastRepository,
+    InboxRepository,
     OutboxRepository,
     PhotoRepository,
     PlayerRepository,
@@ -35,6 +36,7 @@ class _Repositories:
     photos: PhotoRepository
     broadcasts: BroadcastRepository
     outbox: OutboxRepository
+    inbox: InboxRepository
 
     @classmethod
     def on(cls, session: AsyncSession) -> _Repositories:
@@ -49,6 +51,7 @@ class _Repositories:
             photos=PhotoRepository(session),
             broadcasts=BroadcastRepository(session),
             outbox=OutboxRepository(session),
+            inbox=InboxRepository(session),
         )
 
 
@@ -161,3 +164,8 @@ class SqlUnitOfWork:
     def outbox(self) -> OutboxRepository:
         """Messages waiting to be sent, and the ones sent."""
         return self._active_repositories().outbox
+
+    @property
+    def inbox(self) -> InboxRepository:
+        """Telegram updates stored as they came, until handled."""
+        return self._active_repositories().inbox

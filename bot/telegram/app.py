@@ -24,6 +24,7 @@ from bot.storage.database import create_engine, migrate, session_factory
 from bot.storage.uow import SqlUnitOfWork
 from bot.telegram.context import Deployment, RallyApplication, RallyContext, Runtime
 from bot.telegram.delivery import set_commands
+from bot.telegram.intake import Intake, IntakeBot
 from bot.telegram.ratelimit import PriorityRateLimiter
 from bot.telegram.render.onboarding import command_menu
 from bot.telegram.transport import AiohttpRequest, BotApiTimeouts
@@ -103,7 +104,16 @@ async def _post_init(application: RallyApplication, *, plan_day: DayPlanner) -> 
         catalogs = Catalogs(info.languages, rally.default_language, info.timezone)
         services = Services(rally, lambda: SqlUnitOfWork(sessions), deployment.clock)
         runtimes.append(Runtime.build(settings, services, catalogs, application.bot))
-    deployment.open(engine, runtimes)
+    intake = Intake(lambda: SqlUnitOfWork(sessions), application.bot.id, deployment.clock)
+    deployment.open(engine, runtimes, intake)
+    if isinstance(application.bot, IntakeBot):
+        application.bot.attach(intake)
+    processor = application.update_processor
+    if isinstance(processor, ChatOrderedUpdates):
+        processor.intake = intake
+    for update in await intake.resume(application.bot):  # before any new one: chats' order
+        await application.update_queue.put(update)
+    intake.start()
     for runtime in runtimes:
         added = await runtime.teams.sync_from_file()
         log.info(
@@ -127,10 +137,19 @@ async def _post_stop(application: RallyApplication) -> None:
     # run_polling calls post_stop after Application.stop() and before shutdown() closes the
     # bot's HTTP client: the sends in flight can still finish and be recorded here
     await _stop_outboxes(application)
+    await _stop_intake(application)
+
+
+async def _stop_intake(application: RallyApplication) -> None:
+    # after Application.stop(): every queued update was handled; its marks are written now
+    intake = application.bot_data.intake
+    if intake is not None:
+        await intake.stop()
 
 
 async def _post_shutdown(application: RallyApplication) -> None:
     await _stop_outboxes(application)  # if post_stop was not called; else already stopped
+    await _stop_intake(application)
     deployment = application.bot_data
     engine, deployment.engine = deployment.engine, None
     if engine is not None:
@@ -155,28 +174,32 @@ def build_application(
     if token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is needed to build the application")
     context_types = ContextTypes(context=RallyContext, bot_data=Deployment)
+    limiter = None
+    if settings.rally_flood_limit:
+        # one budget for all: replies first, then staff notes, teammates' news, broadcasts
+        limiter = PriorityRateLimiter(
+            settings.rally_flood_limit, max_retries=3, chat_rate=settings.rally_chat_flood_limit
+        )
+    # the bot stores every getUpdates batch before it is confirmed (`bot.telegram.intake`)
+    bot = IntakeBot(
+        token,
+        base_url=settings.telegram_api_base_url,
+        request=AiohttpRequest(BOT_API_TIMEOUTS),
+        get_updates_request=AiohttpRequest(BOT_API_TIMEOUTS, pool_size=1),
+        rate_limiter=limiter,
+    )
     builder = (
         ApplicationBuilder()
-        .token(token)
-        .base_url(settings.telegram_api_base_url)
+        .bot(bot)
         .context_types(context_types)
         .concurrent_updates(
             ChatOrderedUpdates(CONCURRENT_UPDATES, flood_burst=settings.rally_chat_update_burst)
         )
-        .request(AiohttpRequest(BOT_API_TIMEOUTS))
-        .get_updates_request(AiohttpRequest(BOT_API_TIMEOUTS, pool_size=1))
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if not polling:
         builder = builder.updater(None)
-    if settings.rally_flood_limit:
-        # one budget for all: replies first, then teammates' news, then broadcasts
-        limiter = PriorityRateLimiter(
-            settings.rally_flood_limit, max_retries=3, chat_rate=settings.rally_chat_flood_limit
-        )
-        # the builder is typed without a limiter (args None); the cast below types the bot
-        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     # typed for the limiter's priorities (ints); without a limiter, `priority_args` gives None
     application = cast("RallyApplication", builder.build())
     deployment = application.bot_data

@@ -33,6 +33,7 @@ from bot.services.teams import TeamService
 from bot.services.timeline import TimelineService
 from bot.services.views import Member
 from bot.settings import Settings
+from bot.telegram.intake import Intake
 from bot.telegram.outbox import OutboxWorker
 from bot.telegram.render.broadcast import TEXTS
 
@@ -118,6 +119,8 @@ class Deployment:
     """Each rally's runtime by rally id; the first is the default."""
     engine: AsyncEngine | None = None
     """The database all rallies share, each row carrying its rally id."""
+    intake: Intake | None = None
+    """The inbox every update is stored in before Telegram is told it arrived."""
 
     def add(self, rally: Rally) -> None:
         """Register a rally to run (before `post_init`)."""
@@ -125,10 +128,11 @@ class Deployment:
             raise ValueError(f"two rallies have the id {rally.id!r}")
         self.files.append(rally)
 
-    def open(self, engine: AsyncEngine, runtimes: Sequence[Runtime]) -> None:
-        """The database and every rally's runtime, built by the composition root."""
+    def open(self, engine: AsyncEngine, runtimes: Sequence[Runtime], intake: Intake) -> None:
+        """The database, every rally's runtime and the inbox, built by the composition root."""
         self.engine = engine
         self.rallies = {runtime.rally.id: runtime for runtime in runtimes}
+        self.intake = intake
 
     @property
     def default(self) -> Runtime:

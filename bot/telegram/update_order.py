@@ -35,6 +35,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.telegram.intake import Intake
+
 log = logging.getLogger(__name__)
 
 FLOOD_BURST = 20
@@ -83,6 +85,8 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
         self._sequence = itertools.count(1)
         self.dropped = 0
         """Updates dropped as a flood's excess since the start (for logs and benchmarks)."""
+        self.intake: Intake | None = None
+        """The inbox: told when an update is done; asked whether a redelivery is to be handled."""
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -94,6 +98,17 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
         return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        intake = self.intake
+        if intake is not None and not intake.take(update):  # a redelivery: handled once
+            _drop(coroutine)
+            return
+        try:
+            await self._in_turn(update, coroutine)
+        finally:
+            if intake is not None:
+                intake.done(update)
+
+    async def _in_turn(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_of(update)
         if key is None:
             async with self.slots:

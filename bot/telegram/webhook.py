@@ -4,9 +4,11 @@ One small Starlette app, served by uvicorn inside the bot's own event loop:
 
 - `POST {path of RALLY_WEBHOOK_URL}` (webhook mode only): Telegram's updates. A request without
   the right `X-Telegram-Bot-Api-Secret-Token` gets 403 and never reaches the application; a
-  body that is not an update gets 400; an update is put on `application.update_queue` and
-  answered 200 at once (the handlers run after the answer). While the application is not
-  running the answer is 503, so Telegram keeps the update and posts it again later.
+  body that is not an update gets 400; an update is stored in the inbox
+  (`bot.telegram.intake`), put on `application.update_queue` and answered 200 (the handlers run
+  after the answer; one that cannot be stored gets 503, and Telegram posts it again). While the
+  application is not running the answer is 503, so Telegram keeps the update and posts it again
+  later.
 - `GET /healthz` (both modes): 200 with the mode, the rally and its phase when the application
   is running and the database answers (the phase is read from it), else 503 with the reason.
 
@@ -108,6 +110,18 @@ class Endpoints:
             log.warning("webhook: a post is not an update (keys %s)", sorted(data), exc_info=True)
             return PlainTextResponse("the body is not an update", status_code=400)
         self.application.bot.insert_callback_data(update)
+        intake = self.application.bot_data.intake
+        if intake is not None:
+            # stored before the 200 that tells Telegram it arrived (`bot.telegram.intake`)
+            try:
+                fresh = await intake.store([update])
+            except Exception:
+                log.exception(
+                    "webhook: update %s not stored; Telegram posts it again", update.update_id
+                )
+                return PlainTextResponse("the update cannot be stored now", status_code=503)
+            if not fresh:  # posted again (our 200 was lost): it is stored, and handled once
+                return Response(status_code=200)
         await self.application.update_queue.put(update)
         return Response(status_code=200)
 
