@@ -49,7 +49,11 @@ async def broadcast(update: Update, context: RallyContext) -> None:
         await send(context, chat.id, [usage(tr, info.default_language, info.languages)])
         return
     audience, text = parsed
-    result = await context.runtime.broadcasts.create(user.id, chat.id, audience, text)
+    result = await context.runtime.broadcasts.create(
+        user.id, chat.id, audience, text, update_id=update.update_id
+    )
+    if result is None:  # queued before a crash: sent once
+        return
     if isinstance(result, Queued):
         reply = queued(tr, result)
     else:
@@ -67,7 +71,11 @@ async def announce(update: Update, context: RallyContext) -> None:
         await send(context, chat.id, [announcements(tr, rally.announcements)])
         return
     audience = BroadcastAudience.announcement(context.args[0])
-    result = await context.runtime.broadcasts.create(user.id, chat.id, audience)
+    result = await context.runtime.broadcasts.create(
+        user.id, chat.id, audience, update_id=update.update_id
+    )
+    if result is None:  # queued before a crash: sent once
+        return
     if isinstance(result, Queued):
         reply = queued(tr, result)
     else:

@@ -65,8 +65,10 @@ async def _team_command(
     user = update.effective_user
     assert user is not None
     outcome = await context.runtime.play.act_for_team(
-        team.id, command, actor_user_id=user.id, action=action
+        team.id, command, actor_user_id=user.id, action=action, update_id=update.update_id
     )
+    if outcome.duplicate:  # applied before a crash: once is enough
+        return
     if not outcome.changed:
         reasons = [
             refusal(

@@ -255,11 +255,14 @@ class BroadcastService:
         actor_chat_id: int | None,
         audience: BroadcastAudience,
         text: str = "",
-    ) -> Queued | BroadcastRefused:
+        *,
+        update_id: int | None = None,
+    ) -> Queued | BroadcastRefused | None:
         """Store a broadcast and one outbox row per player of the audience, or refuse it.
 
         The actor is not among the recipients: they get the delivery report instead. Nothing
-        is stored when it is refused.
+        is stored when it is refused. None if this Telegram update was queued before (a
+        redelivery after a crash): it is sent once.
         """
         audience_or_refusal = self._normalized(audience)
         if isinstance(audience_or_refusal, BroadcastRefused):
@@ -270,9 +273,13 @@ class BroadcastService:
             return render
         render_for, stored_text, translations = render
 
-        async def work(uow: SqlUnitOfWork) -> Queued | BroadcastRefused:
+        async def work(uow: SqlUnitOfWork) -> Queued | BroadcastRefused | None:
             now = self.services.clock()
             await uow.rallies.ensure(self.rally.id, at=now)
+            if update_id is not None and not await uow.updates.claim(
+                self.rally.id, update_id, at=now
+            ):
+                return None
             players = await self._audience(uow, audience)
             if isinstance(players, BroadcastRefused):
                 return players

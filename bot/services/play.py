@@ -111,11 +111,20 @@ class PlayService:
         return await uow.updates.claim(self.rally.id, update_id, at=self.services.clock())
 
     async def act_for_team(
-        self, team_id: int, command: Command, *, actor_user_id: int, action: str
+        self,
+        team_id: int,
+        command: Command,
+        *,
+        actor_user_id: int,
+        action: str,
+        update_id: int | None = None,
     ) -> Outcome:
-        """An organiser's action on a team (staffed check-in, skip, correction), audited."""
+        """An organiser's action on a team (staffed check-in, skip, correction), audited; a
+        Telegram update is applied once only (a correction redelivered after a crash, say)."""
 
         async def work(uow: SqlUnitOfWork) -> Outcome:
+            if not await self._claim(uow, update_id):
+                return Outcome(duplicate=True)
             outcome = await self.organiser_decides(
                 uow, team_id, command, actor_user_id=actor_user_id, action=action
             )

@@ -111,6 +111,9 @@ async def _post_init(application: RallyApplication, *, plan_day: DayPlanner) -> 
     processor = application.update_processor
     if isinstance(processor, ChatOrderedUpdates):
         processor.intake = intake
+        processor.trusted = frozenset().union(
+            *(runtime.staff_ids(Role.ORGANISER) for runtime in runtimes)
+        )
     for update in await intake.resume(application.bot):  # before any new one: chats' order
         await application.update_queue.put(update)
     intake.start()

@@ -19,7 +19,8 @@ Floods. A chat that sends more than a person could (`FLOOD_BURST` updates within
 `FLOOD_WINDOW` seconds) has its excess merged: when its turn comes, an update with a newer one
 of the same chat waiting is dropped, so the flooder is answered about its latest message only,
 and told once per flood (`take_slow_down`) that the bot read their last message. A chat's
-updates are never dropped outside a flood.
+updates are never dropped outside a flood, and the staff's never (`trusted`): an admin's
+script of corrections is no flood, each one counts.
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
         """Updates dropped as a flood's excess since the start (for logs and benchmarks)."""
         self.intake: Intake | None = None
         """The inbox: told when an update is done; asked whether a redelivery is to be handled."""
+        self.trusted: frozenset[int] = frozenset()
+        """Users whose updates are never merged (the staff: each correction counts)."""
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -118,7 +121,7 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
         seq = next(self._sequence)
         chat.newest = seq
         chat.holders += 1
-        self._arrived(chat)
+        self._arrived(chat, update)
         try:
             async with chat.turn:
                 if chat.flooding and seq < chat.newest:  # merged into the newer one waiting
@@ -154,8 +157,10 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
         """Whether a chat sent nothing within the flood window."""
         return not chat.arrivals or chat.arrivals[-1] <= now - self.flood_window
 
-    def _arrived(self, chat: _Chat) -> None:
+    def _arrived(self, chat: _Chat, update: object) -> None:
         """Count an arrival; a chat over the burst floods until its window is quiet again."""
+        if _user_of(update) in self.trusted:
+            return
         now = self._now()
         chat.arrivals.append(now)
         while chat.arrivals and chat.arrivals[0] <= now - self.flood_window:
@@ -180,6 +185,12 @@ def _drop(coroutine: Awaitable[Any]) -> None:
     close = getattr(coroutine, "close", None)
     if close is not None:
         close()
+
+
+def _user_of(update: object) -> int | None:
+    if isinstance(update, Update) and update.effective_user is not None:
+        return update.effective_user.id
+    return None
 
 
 def _chat_of(update: object) -> ChatKey | None:

@@ -28,6 +28,7 @@ from bot.storage.database import create_engine, session_factory
 from bot.storage.models import (
     AnswerRow,
     CheckinRow,
+    InboxRow,
     PlayerRow,
     ProcessedUpdateRow,
     ProgressRow,
@@ -49,6 +50,10 @@ class BotProcess:
     rally_file: Path
     admins: Collection[int]
     directory: Path
+    flood_limit: int = 0
+    """RALLY_FLOOD_LIMIT: 0 lifts the limiter (for a loopback without flood limit)."""
+    chat_flood_limit: float = 1.0
+    """RALLY_CHAT_FLOOD_LIMIT: messages a second to one chat, with the limiter on."""
     runs: int = 0
     process: asyncio.subprocess.Process | None = None
     _log: IO[bytes] | None = field(default=None, repr=False)
@@ -62,7 +67,8 @@ class BotProcess:
             DATABASE_URL=self.database_url,
             RALLY_FILE=str(self.rally_file),
             RALLY_ADMINS=",".join(str(user_id) for user_id in self.admins),
-            RALLY_FLOOD_LIMIT="0",  # the loopback has no flood limit
+            RALLY_FLOOD_LIMIT=str(self.flood_limit),
+            RALLY_CHAT_FLOOD_LIMIT=str(self.chat_flood_limit),
             RALLY_LISTEN="127.0.0.1",
             RALLY_PORT="0",  # /healthz on any free port: never the internet, never a clash
             LOG_LEVEL="INFO",
@@ -184,6 +190,16 @@ class RallyDatabase:
                 select(ProcessedUpdateRow.update_id).where(
                     ProcessedUpdateRow.update_id.in_(list(update_ids))
                 )
+            )
+            return set(found)
+
+    async def in_inbox(self, update_ids: Sequence[int]) -> set[int]:
+        """Which of these update ids the bot stored in its inbox (handled or to be handled)."""
+        if not update_ids:
+            return set()
+        async with self.engine.connect() as connection:
+            found = await connection.scalars(
+                select(InboxRow.update_id).where(InboxRow.update_id.in_(list(update_ids)))
             )
             return set(found)
 
