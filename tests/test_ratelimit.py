@@ -73,7 +73,7 @@ async def test_messages_are_spaced_to_the_rate_never_in_a_burst() -> None:
     assert times[-1] - times[0] >= 10 * SPACING_MARGIN / 50 - 0.001
 
 
-async def test_a_players_reply_goes_before_the_broadcast_and_the_teams_news() -> None:
+async def test_a_players_reply_goes_first_then_the_broadcast_then_the_teams_news() -> None:
     limiter, recorder = PriorityRateLimiter(per_second=100), Recorder()
     calls = [send(limiter, recorder, f"broadcast{i}", Priority.BROADCAST) for i in range(4)]
     calls.append(send(limiter, recorder, "teammate", Priority.TEAM))
@@ -81,11 +81,11 @@ async def test_a_players_reply_goes_before_the_broadcast_and_the_teams_news() ->
     await asyncio.gather(*calls)
     assert recorder.names == [
         "reply",
-        "teammate",
         "broadcast0",
         "broadcast1",
         "broadcast2",
         "broadcast3",
+        "teammate",
     ]
 
 

@@ -297,6 +297,12 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    topic: Mapped[str | None] = mapped_column(String(16))
+    """None for a broadcast's message; a teammate's news ("joined", "team"), sent coalesced."""
+    subject: Mapped[str | None] = mapped_column(String(64))
+    """Whom "joined" news is about (their name), to sum several up in one message."""
+    markup: Mapped[str | None] = mapped_column(Text)
+    """The news' keyboard as Telegram's JSON (a question's answer buttons, say)."""
 
 
 class PhotoRow(Base):

@@ -668,6 +668,17 @@ class BroadcastRepository(_Repository):
         return cast("CursorResult[Any]", result).rowcount == 1
 
 
+class NewsEntry(NamedTuple):
+    """A teammate's news to store: where, for whom, what, its topic, whom, its keyboard."""
+
+    chat_id: int
+    player_id: int | None
+    text: str
+    topic: str
+    subject: str | None = None
+    markup: str | None = None
+
+
 class OutboxEntry(NamedTuple):
     """One message to store in the outbox: where, for whom, what, and its starting status."""
 
@@ -711,20 +722,83 @@ class OutboxRepository(_Repository):
     async def claim(
         self, rally_id: str, *, limit: int, exclude: Collection[int] = ()
     ) -> Sequence[OutboxRow]:
-        """Pending messages in id order, locked until the transaction ends.
+        """Pending broadcast messages in id order, locked until the transaction ends.
 
         PostgreSQL renders `FOR UPDATE SKIP LOCKED`: rows another transaction is sending are
         passed over, not waited for. SQLite has no row locks and renders a plain SELECT; its
         single sending process passes the ids it is already sending as `exclude`.
         """
         statement = select(OutboxRow).where(
-            OutboxRow.rally_id == rally_id, OutboxRow.status == "pending"
+            OutboxRow.rally_id == rally_id,
+            OutboxRow.status == "pending",
+            OutboxRow.topic.is_(None),
         )
         if exclude:
             statement = statement.where(OutboxRow.id.not_in(list(exclude)))
         return await self._all(
             statement.order_by(OutboxRow.id)
             .limit(limit)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+
+    async def add_news(self, rally_id: str, news: Sequence[NewsEntry], *, at: datetime) -> None:
+        """Store teammates' news, to be sent coalesced per chat (one executemany INSERT)."""
+        if not news:
+            return
+        values = [
+            {
+                "rally_id": rally_id,
+                "broadcast_id": None,
+                "chat_id": entry.chat_id,
+                "player_id": entry.player_id,
+                "text": entry.text,
+                "status": "pending",
+                "attempts": 0,
+                "created_at": at,
+                "topic": entry.topic,
+                "subject": entry.subject,
+                "markup": entry.markup,
+            }
+            for entry in news
+        ]
+        with conflicts_as_concurrent_change():
+            await self._session.execute(insert(OutboxRow), values)
+
+    async def next_news_chat(self, rally_id: str, *, exclude: Collection[int] = ()) -> int | None:
+        """The chat with the oldest pending news, but the chats in `exclude` (being sent to)."""
+        statement = select(OutboxRow.chat_id).where(
+            OutboxRow.rally_id == rally_id,
+            OutboxRow.status == "pending",
+            OutboxRow.topic.is_not(None),
+        )
+        if exclude:
+            statement = statement.where(OutboxRow.chat_id.not_in(list(exclude)))
+        with conflicts_as_concurrent_change():
+            found = await self._session.scalar(statement.order_by(OutboxRow.id).limit(1))
+        return int(found) if found is not None else None
+
+    async def news_for(self, rally_id: str, chat_id: int) -> Sequence[OutboxRow]:
+        """A chat's pending news in id order, locked until the transaction ends."""
+        return await self._all(
+            select(OutboxRow)
+            .where(
+                OutboxRow.rally_id == rally_id,
+                OutboxRow.chat_id == chat_id,
+                OutboxRow.status == "pending",
+                OutboxRow.topic.is_not(None),
+            )
+            .order_by(OutboxRow.id)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+
+    async def by_ids(self, row_ids: Collection[int]) -> Sequence[OutboxRow]:
+        """These messages, read afresh and locked until the transaction ends."""
+        return await self._all(
+            select(OutboxRow)
+            .where(OutboxRow.id.in_(list(row_ids)))
+            .order_by(OutboxRow.id)
             .with_for_update(skip_locked=True)
             .execution_options(populate_existing=True)
         )

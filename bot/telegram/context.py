@@ -27,6 +27,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.exports import ExportService
 from bot.services.leaderboard import LeaderboardService
 from bot.services.monitoring import MonitoringService
+from bot.services.news import NewsService
 from bot.services.photos import PhotoService
 from bot.services.play import PlayService
 from bot.services.teams import TeamService
@@ -55,6 +56,8 @@ class Runtime:
     monitoring: MonitoringService
     exports: ExportService
     photos: PhotoService
+    news: NewsService
+    """Teammates' news, queued for the outbox worker."""
     outbox: OutboxWorker
     """Sends broadcasts: started in `post_init`, stopped before the bot shuts down."""
     help_requests: dict[int, datetime] = field(default_factory=dict)
@@ -79,6 +82,7 @@ class Runtime:
             monitoring=MonitoringService(services),
             exports=ExportService(services),
             photos=PhotoService(services),
+            news=NewsService(services),
             # broadcasts go through the bot: its rate limiter paces them with the replies
             outbox=OutboxWorker(bot, broadcasts),
         )

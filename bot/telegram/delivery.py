@@ -47,14 +47,16 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
-from bot.core.engine import Audience, TeamFinished
+from bot.core.engine import Audience, MemberJoined, TeamEvent, TeamFinished
 from bot.core.roles import Role
 from bot.i18n.catalogs import Translator
+from bot.services.news import NewsTopic
 from bot.services.play import Outcome
 from bot.services.views import Member
+from bot.storage.repositories import NewsEntry
 from bot.telegram.ratelimit import Priority, priority_args
 from bot.telegram.render.play import Scene, render
-from bot.telegram.render.reply import Reply
+from bot.telegram.render.reply import Reply, markup_to_json
 
 if TYPE_CHECKING:
     from bot.telegram.context import RallyContext
@@ -261,10 +263,12 @@ async def finish_rank(context: RallyContext, outcome: Outcome) -> tuple[int, int
 async def tell(
     context: RallyContext, outcome: Outcome, *, chat_id: int | None, quiet: bool = False
 ) -> None:
-    """Tell the actor everything, and each teammate what the team should know, once each.
+    """Tell the actor everything, now; queue what each teammate should know, once each.
 
     `quiet` keeps refusals to the actor unsaid (a live location still moving, say); what the
-    whole team must know is always told.
+    whole team must know is always told. The update is done once the actor's reply is sent:
+    teammates' news waits in the outbox for the background sender, coalesced per chat, after
+    every more urgent message (`bot.services.news`).
     """
     runtime = context.runtime
     rank = await finish_rank(context, outcome)
@@ -279,6 +283,7 @@ async def tell(
         await send(context, chat_id, render(context.tr, scene, mine))
     if team is None or not for_team:
         return
+    news: list[NewsEntry] = []
     for member in team.members:
         if actor is not None and member.player_id == actor.player_id:
             continue
@@ -286,7 +291,32 @@ async def tell(
             continue
         tr = runtime.catalogs.translator(member.language)
         scene = Scene(runtime.rally, member, actor, team, rank)
-        await send(context, member.chat_id, render(tr, scene, for_team), priority=Priority.TEAM)
+        news += team_news_of(member, for_team, render(tr, scene, for_team))
+    await runtime.news.queue(news)
+
+
+def team_news_of(
+    member: Member, events: Sequence[TeamEvent], replies: Sequence[Reply]
+) -> list[NewsEntry]:
+    """The outbox rows of one teammate's news: who joined by name (summed up when sent), or
+    the rendered messages with their keyboards."""
+    joined = [event.name for event in events if isinstance(event, MemberJoined)]
+    if joined and len(joined) == len(events):
+        text = replies[0].text if len(replies) == 1 and len(joined) == 1 else ""
+        return [
+            NewsEntry(member.chat_id, member.player_id, text, NewsTopic.JOINED, name)
+            for name in joined
+        ]
+    return [
+        NewsEntry(
+            member.chat_id,
+            member.player_id,
+            reply.text,
+            NewsTopic.TEAM,
+            markup=markup_to_json(reply.markup),
+        )
+        for reply in replies
+    ]
 
 
 async def tell_team(
@@ -296,12 +326,20 @@ async def tell_team(
     *,
     skip_player: int | None = None,
 ) -> None:
-    """One note to each reachable member of a team (but `skip_player`), in their language."""
-    for member in members:
-        if member.player_id == skip_player or not member.reachable:
-            continue
-        tr = context.runtime.catalogs.translator(member.language)
-        await send(context, member.chat_id, [render_for(tr)], priority=Priority.TEAM)
+    """Queue one note for each reachable member of a team (but `skip_player`), in their
+    language, as teammates' news."""
+    news = [
+        NewsEntry(
+            member.chat_id,
+            member.player_id,
+            (note := render_for(context.runtime.catalogs.translator(member.language))).text,
+            NewsTopic.TEAM,
+            markup=markup_to_json(note.markup),
+        )
+        for member in members
+        if member.player_id != skip_player and member.reachable
+    ]
+    await context.runtime.news.queue(news)
 
 
 # ------------------------------------------------------------------ staff

@@ -44,16 +44,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import logging
 from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import ExtBot
 
 from bot.services.broadcasts import BroadcastService, OutboxStatus, queued_signal
+from bot.services.news import NewsTopic
 from bot.telegram import delivery
 from bot.telegram.delivery import Attempt, SendStatus, send_html
 from bot.telegram.ratelimit import Priority
+from bot.telegram.render.play import PendingNews, team_news
 from bot.telegram.render.reply import Reply
 
 if TYPE_CHECKING:
@@ -66,6 +70,8 @@ CONCURRENCY = 4
 """Broadcast messages in flight at once: few, so that replies to players never queue long."""
 POLL_INTERVAL = 1.0
 """Seconds between looks at the outbox (by one sender) when nobody wakes the worker."""
+NEWS_SENDERS = 2
+"""Chats whose news is sent at once (each chat's by one sender, coalesced)."""
 CLAIM_BATCH = 8
 """Messages a sender claims at once (then sends one by one): fewer queries per message."""
 STOP_GRACE = 15.0
@@ -111,6 +117,7 @@ class OutboxWorker:
         self._in_flight: set[int] = set()
         self._held: Counter[int | None] = Counter()  # claimed rows per broadcast
         self._tasks: list[asyncio.Task[None]] = []
+        self._news_chats: set[int] = set()  # chats whose news a news sender is sending
 
     # ------------------------------------------------------------ lifecycle
 
@@ -128,6 +135,10 @@ class OutboxWorker:
         self._tasks = [
             asyncio.create_task(self._sender(index), name=f"outbox-sender-{index}")
             for index in range(self.concurrency)
+        ]
+        self._tasks += [
+            asyncio.create_task(self._news_sender(), name=f"outbox-news-{index}")
+            for index in range(NEWS_SENDERS)
         ]
 
     def wake(self) -> None:
@@ -153,6 +164,95 @@ class OutboxWorker:
         for task in done:
             if not task.cancelled() and task.exception() is not None:
                 log.error("outbox sender failed", exc_info=task.exception())
+
+    # ------------------------------------------------------------ teammates' news
+
+    async def _news_sender(self) -> None:
+        """Send each chat's pending news, coalesced, one chat at a time per sender."""
+        while not self._stopping.is_set():
+            changed = self._changed
+            try:
+                if await self._deliver_news():
+                    continue
+            except Exception:
+                log.exception("outbox: news not delivered; trying again shortly")
+                await self._pause(self.poll_interval)
+                continue
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.poll_interval):
+                    await changed.wait()
+
+    async def _deliver_news(self) -> bool:
+        """Send the news waiting for the chat with the oldest; False if none waits."""
+        rally_id = self.services.rally.id
+        async with self.services.new_uow() as uow:
+            chat_id = await uow.outbox.next_news_chat(rally_id, exclude=self._news_chats)
+        if chat_id is None:
+            return False
+        self._news_chats.add(chat_id)
+        try:
+            async with self.services.new_uow() as uow:
+                rows = await uow.outbox.news_for(rally_id, chat_id)
+                if not rows:  # sent meanwhile, or being sent by another process
+                    return True
+                row_ids = [row.id for row in rows]
+                replies = await self._news_replies(uow, rows)
+                if uow.holds_row_locks:  # PostgreSQL: the rows stay locked while they are sent
+                    sent = await self._send_all(chat_id, replies)
+                    if sent is not None:
+                        await self._record_all(uow, rows, sent)
+                    return True
+            # SQLite: the bot's only connection is not held while Telegram answers
+            sent = await self._send_all(chat_id, replies)
+            if sent is not None:
+                async with self.services.new_uow() as uow:
+                    await self._record_all(uow, await uow.outbox.by_ids(row_ids), sent)
+        finally:
+            self._news_chats.discard(chat_id)
+        return True
+
+    async def _news_replies(self, uow: SqlUnitOfWork, rows: Sequence[OutboxRow]) -> list[Reply]:
+        """The chat's news in its reader's language, in as few messages as possible."""
+        player = await uow.players.get(rows[0].player_id) if rows[0].player_id else None
+        catalogs = self.broadcasts.catalogs
+        tr = catalogs.translator(player.language if player else catalogs.default_language)
+        pending = [
+            PendingNews(
+                row.text,
+                joined=row.subject if row.topic == NewsTopic.JOINED else None,
+                markup=row.markup,
+            )
+            for row in rows
+        ]
+        return team_news(tr, pending)
+
+    async def _send_all(self, chat_id: int, replies: Sequence[Reply]) -> Attempt[Any] | None:
+        """Send the messages in order; the first that fails (or the last) says what came of it."""
+        sent: Attempt[Any] | None = Attempt(SendStatus.SENT, 0)  # nothing to say: done
+        for reply in replies:
+            sent = await self._send(chat_id, reply, Priority.TEAM)
+            if sent is None or not sent.sent:
+                return sent
+        return sent
+
+    async def _record_all(
+        self, uow: SqlUnitOfWork, rows: Sequence[OutboxRow], sent: Attempt[Any]
+    ) -> None:
+        """Store what Telegram said of a chat's news (one outcome for all of it), and commit."""
+        status = ROW_STATUS.get(sent.status)
+        if status is None:  # flooded: the news waits for the next round
+            return
+        for row in rows:
+            row.status = status
+            row.attempts += sent.tries - sent.flood_waits
+            row.last_error = sent.error[:200] if sent.error else None
+            if status is OutboxStatus.SENT:
+                row.sent_at = self.services.clock()
+        if status is OutboxStatus.UNREACHABLE and rows[0].player_id is not None:
+            player = await uow.players.get(rows[0].player_id)
+            if player is not None and player.reachable:
+                player.reachable = False
+        await uow.commit()
 
     # ------------------------------------------------------------ sending
 
@@ -227,14 +327,14 @@ class OutboxWorker:
             if uow.holds_row_locks:
                 # PostgreSQL: the row stays locked while it is sent, so no other bot process
                 # sharing the database sends it too
-                outcome = await self._send(row.chat_id, row.text)
+                outcome = await self._send(row.chat_id, Reply(row.text))
                 if outcome is not None:
                     await self._record(uow, row, outcome)
                 return
             chat_id, text = row.chat_id, row.text
         # SQLite: one bot process (its other senders skip the ids in flight), and one
         # connection for every update, so it is not held while Telegram answers
-        outcome = await self._send(chat_id, text)
+        outcome = await self._send(chat_id, Reply(text))
         if outcome is None:
             return
         async with self.services.new_uow() as uow:
@@ -263,24 +363,32 @@ class OutboxWorker:
                 "outbox: message %s to chat %s %s: %s", row.id, row.chat_id, status, sent.error
             )
 
-    async def _send(self, chat_id: int, text: str) -> Attempt[Any] | None:
+    async def _send(
+        self, chat_id: int, reply: Reply, priority: Priority = Priority.BROADCAST
+    ) -> Attempt[Any] | None:
         """Send one message through the delivery path's policy; None if stopping first."""
-        # the one retry policy, with pauses that end early when the worker stops
-        policy = dataclasses.replace(delivery.RETRY, sleep=self._pause_or_stop)
+        # the one retry policy, its pauses ended early when the worker stops
+        base = delivery.RETRY
+        policy = dataclasses.replace(base, sleep=functools.partial(self._pause_or_stop, base.sleep))
         try:
             return await send_html(
-                self.bot,
-                chat_id,
-                Reply(text),
-                priority=Priority.BROADCAST,
-                what="broadcast message",
-                policy=policy,
+                self.bot, chat_id, reply, priority=priority, what="outbox message", policy=policy
             )
         except _StoppingError:
             return None
 
-    async def _pause_or_stop(self, seconds: float) -> None:
-        if await self._pause(seconds):
+    async def _pause_or_stop(
+        self, sleep: Callable[[float], Awaitable[object]], seconds: float
+    ) -> None:
+        """The policy's pause, cut short (raising) when the worker stops meanwhile."""
+        pause = asyncio.ensure_future(sleep(seconds))
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({pause, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in (pause, stopping):
+                waiting.cancel()
+        if self._stopping.is_set():
             raise _StoppingError
 
     async def _pause(self, seconds: float) -> bool:

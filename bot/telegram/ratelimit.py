@@ -11,8 +11,8 @@ that came later, and its bursts draw 429s that stop every call for a second.
 
 - `Priority.REPLY`: the answer to the player who just acted (the default);
 - `Priority.STAFF`: notes to the organisers: a team asking for help, idle teams, photos;
-- `Priority.TEAM`: what the actor's teammates are told about it;
-- `Priority.BROADCAST`: the outbox's messages to everyone.
+- `Priority.BROADCAST`: the organisers' messages to everyone (the outbox);
+- `Priority.TEAM`: what the actor's teammates are told about it (the outbox, coalesced).
 
 Each private chat also gets about one message a second (`CHAT_RATE`), with short bursts
 (`CHAT_BURST`), as Telegram allows a chat: a player whose every message is answered at once
@@ -62,8 +62,8 @@ class Priority(enum.IntEnum):
 
     REPLY = 0
     STAFF = 1
-    TEAM = 2
-    BROADCAST = 3
+    BROADCAST = 2
+    TEAM = 3
 
 
 class PriorityRateLimiter(BaseRateLimiter[int]):

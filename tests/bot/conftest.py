@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import time
 from collections.abc import AsyncIterator
@@ -9,11 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.core.content import Rally
 from bot.core.rally_file import load_rally
 from bot.services.base import Clock, utc_now
+from bot.services.broadcasts import OutboxStatus
 from bot.settings import Settings
+from bot.storage.models import OutboxRow
 from bot.telegram.app import allowed_updates, build_application
 from bot.telegram.context import RallyApplication
 from loopback.records import ChatMessage
@@ -82,8 +86,30 @@ class World:
         await self.start()
 
     async def settle(self) -> None:
-        """Wait until every update is handled and the bot has gone quiet."""
-        await self.api.wait_idle(self.application, timeout=20)
+        """Wait until every update is handled, the outbox is empty and the bot has gone quiet.
+
+        Teammates' news and broadcasts leave through the outbox after the updates that made
+        them: an update handled is not yet everyone told.
+        """
+        deadline = time.monotonic() + 20
+        while True:
+            await self.api.wait_idle(self.application, timeout=max(deadline - time.monotonic(), 1))
+            if not await self.outbox_pending() or time.monotonic() >= deadline:
+                return
+            await asyncio.sleep(0.02)
+
+    async def outbox_pending(self) -> int:
+        """Messages waiting in the outbox (every rally's)."""
+        application = self.application
+        if application is None or application.bot_data.engine is None:
+            return 0
+        async with application.bot_data.engine.connect() as connection:
+            count = await connection.scalar(
+                select(func.count())
+                .select_from(OutboxRow)
+                .where(OutboxRow.status == OutboxStatus.PENDING)
+            )
+        return int(count or 0)
 
     def user(self, name: str, language: str | None = "fr") -> SimulatedUser:
         """A Telegram user (created once per name)."""

@@ -49,7 +49,9 @@ async def stored(world: World) -> tuple[int, int]:
     async with world.application.bot_data.default.services.new_uow() as uow:
         session = uow._active_session()
         broadcasts = await session.scalar(select(func.count()).select_from(BroadcastRow))
-        messages = await session.scalar(select(func.count()).select_from(OutboxRow))
+        messages = await session.scalar(
+            select(func.count()).select_from(OutboxRow).where(OutboxRow.topic.is_(None))
+        )
     return broadcasts or 0, messages or 0
 
 

@@ -142,9 +142,10 @@ async def test_flood_waits_are_waited_out_when_no_rate_limiter_runs(
         amina.send_text(await code_word(world, amina))
         await world.settle()
 
-        # one message a second: the teammates' messages each met a 429 and waited it out
-        assert world.api.too_many_requests_sent == 2
-        assert pauses.waits == [1.0, 1.0]
+        # one message a second: the teammates' messages (sent by the outbox, side by side)
+        # each met a 429 at least once and waited it out, the time Telegram asked
+        assert world.api.too_many_requests_sent >= 2
+        assert pauses.waits == [1.0] * world.api.too_many_requests_sent
         for user in (amina, bilal, chloe):
             told = world.new_texts(user, seen[user.id])
             assert len(told) == 1, told  # delivered, and once

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from loopback.users import SimulatedUser
 from tests.bot.conftest import DEFAULT_RALLY, World, open_world
+from tests.faults.scale import report, size
 from tests.faults.teams import teams_playing
 
-FLOOD = 500
+FLOOD = size("FLOOD", 500)
 OTHERS = 12
 SLOW_DOWN = "Slow down, please: I read only your last message."
 
@@ -75,10 +76,23 @@ async def test_one_chat_flooding_stalls_nobody_and_is_answered_at_a_chats_pace(
         await world.settle()
         elapsed = time.monotonic() - started
 
-        assert max(waits) < 10.0, waits  # nobody left waiting
-        assert statistics.quantiles(waits, n=20)[-1] <= 1.5, waits  # p95 of the others' replies
         flooder_told = world.new_texts(flooder, 0)
         flood_messages = replies_to(world, flooder, started)
+        report(
+            "flood",
+            flood_updates=FLOOD,
+            others=len(waits),
+            others_p50=statistics.median(waits),
+            others_p95=statistics.quantiles(waits, n=20)[-1],
+            others_max=max(waits),
+            flooder_messages=len(flood_messages),
+            seconds=elapsed,
+            flooder_per_second=len(flood_messages) / max(elapsed, 1.0),
+            slow_down_notices=flooder_told.count(world.says("en", SLOW_DOWN)),
+            too_many_requests=world.api.too_many_requests_sent,
+        )
+        assert max(waits) < 10.0, waits  # nobody left waiting
+        assert statistics.quantiles(waits, n=20)[-1] <= 1.5, waits  # p95 of the others' replies
         assert len(flood_messages) / max(elapsed, 1.0) <= 1.5, (len(flood_messages), elapsed)
         assert flooder_told.count(world.says("en", SLOW_DOWN)) == 1  # told once, in English
         assert world.api.too_many_requests_sent == 0  # the bot kept under both limits

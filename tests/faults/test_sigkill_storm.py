@@ -30,14 +30,15 @@ from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, DEFAULT_RALLY, TOKEN
 from tests.databases import sqlite_url
 from tests.faults.botprocess import BotProcess, RallyDatabase
+from tests.faults.scale import report, size
 from tests.faults.test_sigkill import RALLY_FILE, eventually, start_polling
 
 SEED = 20_261_201
 KILLS = 10
-AWARDS = 240
+AWARDS = size("STORM_AWARDS", 240)
 AWARDS_PER_SECOND = 20.0
 TEAMS = 6
-PLAYERS_PER_TEAM = 2
+PLAYERS_PER_TEAM = size("STORM_PER_TEAM", 2)
 DRAIN = 120.0
 """Seconds the bot may take, after the last kill, to handle everything it was sent."""
 
@@ -179,6 +180,21 @@ async def test_sigkill_during_an_overload_loses_no_update_and_applies_none_twice
             await db.close()
 
     expected = {f"storm-{n}" for n in range(AWARDS)}
+    report(
+        "crash",
+        kills=KILLS,
+        awards_sent=AWARDS,
+        players=TEAMS * PLAYERS_PER_TEAM,
+        never_handled=len(expected - set(reasons)),
+        applied_twice=sum(1 for count in reasons.values() if count > 1),
+        teams_checked_in_once=sum(1 for count in checkins.values() if count == 1),
+        scores_equal_to_records=sum(
+            1
+            for team, score in scores.items()
+            if score == awarded.get(team, 0) + checked.get(team, 0)
+        ),
+        teams=len(scores),
+    )
     assert set(reasons) == expected  # none never handled
     assert [reason for reason, count in reasons.items() if count > 1] == []  # none twice
     assert sorted(checkins.values()) == [1] * TEAMS  # each team checked in once

@@ -1,4 +1,5 @@
-"""The inbox: every Telegram update stored before it is confirmed to Telegram.
+"""The inbox (every Telegram update stored before it is confirmed to Telegram), and teammates'
+news in the outbox (sent by the background sender, coalesced per chat).
 
 Revision ID: 0004
 Revises: 0003
@@ -31,9 +32,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("bot_id", "update_id", name=op.f("pk_inbox")),
     )
     op.create_index("ix_inbox_bot_id_handled_at", "inbox", ["bot_id", "handled_at"])
+    with op.batch_alter_table("outbox") as outbox:
+        outbox.add_column(sa.Column("topic", sa.String(length=16), nullable=True))
+        outbox.add_column(sa.Column("subject", sa.String(length=64), nullable=True))
+        outbox.add_column(sa.Column("markup", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table("outbox") as outbox:
+        outbox.drop_column("markup")
+        outbox.drop_column("subject")
+        outbox.drop_column("topic")
     op.drop_index("ix_inbox_bot_id_handled_at", table_name="inbox")
     op.drop_table("inbox")

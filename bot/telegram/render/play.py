@@ -40,7 +40,7 @@ from bot.core.engine import (
 from bot.i18n.catalogs import Escaped, Translator
 from bot.services.views import Member, TeamView
 from bot.telegram.buttons import AskHint, BeginStage, ChooseAnswer, ConfirmHint, DeclineHint, encode
-from bot.telegram.render.reply import Reply, b, gather, signed
+from bot.telegram.render.reply import Reply, b, gather, markup_from_json, signed
 
 
 def _button_label(text: str, limit: int = 60) -> str:
@@ -599,3 +599,42 @@ def photo_reviewed_notice(tr: Translator, *, approved: bool, done: bool) -> Esca
     if not done:
         return tr._("This photo was already reviewed.")
     return tr._("Approved.") if approved else tr._("Rejected.")
+
+
+def joined_summary(tr: Translator, names: Sequence[str]) -> Escaped:
+    """Who joined the team since the last news: one, two, or the first two and how many more."""
+    if len(names) == 1:
+        return tr._("👋 {name} joined your team.", name=names[0])
+    if len(names) == 2:
+        return tr._("👋 {first} and {second} joined your team.", first=names[0], second=names[1])
+    return tr.n_(
+        "👋 {names} and {count} other joined your team.",
+        "👋 {names} and {count} others joined your team.",
+        len(names) - 2,
+        names=", ".join(names[:2]),
+    )
+
+
+@dataclass(frozen=True)
+class PendingNews:
+    """A teammate's news waiting in the outbox, as stored."""
+
+    text: str
+    joined: str | None = None
+    """The name of who joined, for "joined" news (summed up with the others)."""
+    markup: str | None = None
+
+
+def team_news(tr: Translator, pending: Sequence[PendingNews]) -> list[Reply]:
+    """A chat's waiting news in as few messages as possible: who joined summed up in one line
+    (where the first of them stood), the rest gathered as `render` gathers an action's events."""
+    names = [news.joined for news in pending if news.joined is not None]
+    parts: list[Reply] = []
+    summed_up = False
+    for news in pending:
+        if news.joined is None:
+            parts.append(Reply(news.text, markup_from_json(news.markup)))
+        elif not summed_up:
+            parts.append(Reply(joined_summary(tr, names)))
+            summed_up = True
+    return gather(parts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -61,3 +62,18 @@ def split_long(reply: Reply, limit: int = MAX_TEXT) -> list[Reply]:
             current = candidate
     pieces.append(current or "")
     return [Reply(text) for text in pieces[:-1]] + [Reply(pieces[-1], reply.markup)]
+
+
+def markup_to_json(markup: Markup | None) -> str | None:
+    """A keyboard as Telegram's JSON, to store with a message sent later."""
+    return markup.to_json() if markup is not None else None
+
+
+def markup_from_json(stored: str | None) -> Markup | None:
+    """A stored keyboard back (inline buttons or a reply keyboard)."""
+    if not stored:
+        return None
+    data = json.loads(stored)
+    if "inline_keyboard" in data:
+        return InlineKeyboardMarkup.de_json(data, None)
+    return ReplyKeyboardMarkup.de_json(data, None)
