@@ -85,13 +85,13 @@ class World:
         await self.stop()
         await self.start()
 
-    async def settle(self) -> None:
+    async def settle(self, within: float = 20.0) -> None:
         """Wait until every update is handled, the outbox is empty and the bot has gone quiet.
 
         Teammates' news and broadcasts leave through the outbox after the updates that made
         them: an update handled is not yet everyone told.
         """
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + within
         while True:
             await self.api.wait_idle(self.application, timeout=max(deadline - time.monotonic(), 1))
             if not await self.outbox_pending() or time.monotonic() >= deadline:
