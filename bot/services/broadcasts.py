@@ -183,6 +183,9 @@ class QueuedSignal:
 
 queued_signal = QueuedSignal()
 """The process's signal from broadcasts to the outbox worker."""
+news_signal = QueuedSignal()
+"""The process's signal from teammates' news to the outbox worker's news senders (apart from
+the broadcasts' one: every action queues news, and the broadcast senders need not wake)."""
 
 
 @functools.cache

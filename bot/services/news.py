@@ -12,7 +12,7 @@ import enum
 from collections.abc import Sequence
 
 from bot.services.base import Services
-from bot.services.broadcasts import queued_signal
+from bot.services.broadcasts import news_signal
 from bot.storage.repositories import NewsEntry
 
 
@@ -37,4 +37,4 @@ class NewsService:
         async with self.services.new_uow() as uow:
             await uow.outbox.add_news(rally_id, news, at=self.services.clock())
             await uow.commit()
-        queued_signal.notify(rally_id)
+        news_signal.notify(rally_id)

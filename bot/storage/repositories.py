@@ -765,43 +765,51 @@ class OutboxRepository(_Repository):
         with conflicts_as_concurrent_change():
             await self._session.execute(insert(OutboxRow), values)
 
-    async def next_news_chat(self, rally_id: str, *, exclude: Collection[int] = ()) -> int | None:
-        """The chat with the oldest pending news, but the chats in `exclude` (being sent to)."""
-        statement = select(OutboxRow.chat_id).where(
-            OutboxRow.rally_id == rally_id,
-            OutboxRow.status == "pending",
-            OutboxRow.topic.is_not(None),
-        )
-        if exclude:
-            statement = statement.where(OutboxRow.chat_id.not_in(list(exclude)))
-        with conflicts_as_concurrent_change():
-            found = await self._session.scalar(statement.order_by(OutboxRow.id).limit(1))
-        return int(found) if found is not None else None
-
-    async def news_for(self, rally_id: str, chat_id: int) -> Sequence[OutboxRow]:
-        """A chat's pending news in id order, locked until the transaction ends."""
-        return await self._all(
-            select(OutboxRow)
+    async def pending_news(
+        self, rally_id: str, *, limit: int, exclude_chats: Collection[int] = ()
+    ) -> list[tuple[OutboxRow, str | None]]:
+        """The oldest pending news with its reader's language, locked until the transaction
+        ends (PostgreSQL's `FOR UPDATE SKIP LOCKED`), but the chats in `exclude_chats`."""
+        statement = (
+            select(OutboxRow, PlayerRow.language)
+            .outerjoin(PlayerRow, PlayerRow.id == OutboxRow.player_id)
             .where(
                 OutboxRow.rally_id == rally_id,
-                OutboxRow.chat_id == chat_id,
                 OutboxRow.status == "pending",
                 OutboxRow.topic.is_not(None),
             )
-            .order_by(OutboxRow.id)
-            .with_for_update(skip_locked=True)
+        )
+        if exclude_chats:
+            statement = statement.where(OutboxRow.chat_id.not_in(list(exclude_chats)))
+        statement = (
+            statement.order_by(OutboxRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=OutboxRow)
             .execution_options(populate_existing=True)
         )
+        with conflicts_as_concurrent_change():
+            rows = (await self._session.execute(statement)).all()
+        return [(row, language) for row, language in rows]
 
-    async def by_ids(self, row_ids: Collection[int]) -> Sequence[OutboxRow]:
-        """These messages, read afresh and locked until the transaction ends."""
-        return await self._all(
-            select(OutboxRow)
-            .where(OutboxRow.id.in_(list(row_ids)))
-            .order_by(OutboxRow.id)
-            .with_for_update(skip_locked=True)
-            .execution_options(populate_existing=True)
-        )
+    async def finish(
+        self, row_ids: Collection[int], status: str, *, error: str | None, at: datetime
+    ) -> None:
+        """Record one outcome for these messages still pending (one UPDATE)."""
+        if not row_ids:
+            return
+        values: dict[str, Any] = {
+            "status": status,
+            "attempts": OutboxRow.attempts + 1,
+            "last_error": error[:200] if error else None,
+        }
+        if status == "sent":
+            values["sent_at"] = at
+        with conflicts_as_concurrent_change():
+            await self._session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(list(row_ids)), OutboxRow.status == "pending")
+                .values(**values)
+            )
 
     async def lock(self, row_id: int) -> OutboxRow | None:
         """The message if it is still pending, read afresh and locked until the transaction ends.

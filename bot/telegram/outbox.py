@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import ExtBot
 
-from bot.services.broadcasts import BroadcastService, OutboxStatus, queued_signal
+from bot.services.broadcasts import BroadcastService, OutboxStatus, news_signal, queued_signal
 from bot.services.news import NewsTopic
 from bot.telegram import delivery
 from bot.telegram.delivery import Attempt, SendStatus, send_html
@@ -71,7 +71,11 @@ CONCURRENCY = 4
 POLL_INTERVAL = 1.0
 """Seconds between looks at the outbox (by one sender) when nobody wakes the worker."""
 NEWS_SENDERS = 2
-"""Chats whose news is sent at once (each chat's by one sender, coalesced)."""
+"""News senders side by side (each chat's news by one of them, coalesced)."""
+NEWS_BATCH = 200
+"""Pending news read at once (one query), then sent chat by chat."""
+NEWS_CHATS = 16
+"""Chats a news sender takes from one read (the others are left to the other sender)."""
 CLAIM_BATCH = 8
 """Messages a sender claims at once (then sends one by one): fewer queries per message."""
 STOP_GRACE = 15.0
@@ -113,6 +117,7 @@ class OutboxWorker:
         self.stop_grace = stop_grace
         self.claim_batch = claim_batch
         self._changed = asyncio.Event()
+        self._news_changed = asyncio.Event()
         self._stopping = asyncio.Event()
         self._in_flight: set[int] = set()
         self._held: Counter[int | None] = Counter()  # claimed rows per broadcast
@@ -132,6 +137,7 @@ class OutboxWorker:
             raise RuntimeError("the outbox worker is already running")
         self._stopping.clear()
         queued_signal.subscribe(self.services.rally.id, self.wake)
+        news_signal.subscribe(self.services.rally.id, self.wake_news)
         self._tasks = [
             asyncio.create_task(self._sender(index), name=f"outbox-sender-{index}")
             for index in range(self.concurrency)
@@ -140,6 +146,11 @@ class OutboxWorker:
             asyncio.create_task(self._news_sender(), name=f"outbox-news-{index}")
             for index in range(NEWS_SENDERS)
         ]
+
+    def wake_news(self) -> None:
+        """Look at the teammates' news now (news was queued)."""
+        self._news_changed.set()
+        self._news_changed = asyncio.Event()
 
     def wake(self) -> None:
         """Look at the outbox now (new messages were queued)."""
@@ -152,8 +163,10 @@ class OutboxWorker:
         if not tasks:
             return
         queued_signal.unsubscribe(self.services.rally.id, self.wake)
+        news_signal.unsubscribe(self.services.rally.id, self.wake_news)
         self._stopping.set()
         self.wake()
+        self.wake_news()
         done, late = await asyncio.wait(tasks, timeout=self.stop_grace)
         for task in late:
             log.warning(
@@ -170,7 +183,7 @@ class OutboxWorker:
     async def _news_sender(self) -> None:
         """Send each chat's pending news, coalesced, one chat at a time per sender."""
         while not self._stopping.is_set():
-            changed = self._changed
+            changed = self._news_changed
             try:
                 if await self._deliver_news():
                     continue
@@ -183,48 +196,87 @@ class OutboxWorker:
                     await changed.wait()
 
     async def _deliver_news(self) -> bool:
-        """Send the news waiting for the chat with the oldest; False if none waits."""
+        """Send the oldest waiting news, chat by chat, each chat's coalesced; False if none."""
         rally_id = self.services.rally.id
         async with self.services.new_uow() as uow:
-            chat_id = await uow.outbox.next_news_chat(rally_id, exclude=self._news_chats)
-        if chat_id is None:
-            return False
-        self._news_chats.add(chat_id)
+            found = await uow.outbox.pending_news(
+                rally_id, limit=NEWS_BATCH, exclude_chats=self._news_chats
+            )
+            if not found:
+                return False
+            chats = self._news_by_chat(found)
+            self._news_chats |= chats.keys()
+            if uow.holds_row_locks:  # PostgreSQL: the rows stay locked while they are sent
+                try:
+                    await self._record_news(uow, await self._send_news(chats))
+                finally:
+                    self._news_chats -= chats.keys()
+                return True
+        # SQLite: the bot's only connection is not held while Telegram answers
         try:
+            outcomes = await self._send_news(chats)
             async with self.services.new_uow() as uow:
-                rows = await uow.outbox.news_for(rally_id, chat_id)
-                if not rows:  # sent meanwhile, or being sent by another process
-                    return True
-                row_ids = [row.id for row in rows]
-                replies = await self._news_replies(uow, rows)
-                if uow.holds_row_locks:  # PostgreSQL: the rows stay locked while they are sent
-                    sent = await self._send_all(chat_id, replies)
-                    if sent is not None:
-                        await self._record_all(uow, rows, sent)
-                    return True
-            # SQLite: the bot's only connection is not held while Telegram answers
-            sent = await self._send_all(chat_id, replies)
-            if sent is not None:
-                async with self.services.new_uow() as uow:
-                    await self._record_all(uow, await uow.outbox.by_ids(row_ids), sent)
+                await self._record_news(uow, outcomes)
         finally:
-            self._news_chats.discard(chat_id)
+            self._news_chats -= chats.keys()
         return True
 
-    async def _news_replies(self, uow: SqlUnitOfWork, rows: Sequence[OutboxRow]) -> list[Reply]:
-        """The chat's news in its reader's language, in as few messages as possible."""
-        player = await uow.players.get(rows[0].player_id) if rows[0].player_id else None
+    def _news_by_chat(
+        self, found: Sequence[tuple[OutboxRow, str | None]]
+    ) -> dict[int, tuple[list[int], int | None, list[Reply]]]:
+        """Each chat's waiting news as (row ids, player id, messages in the reader's language)."""
         catalogs = self.broadcasts.catalogs
-        tr = catalogs.translator(player.language if player else catalogs.default_language)
-        pending = [
-            PendingNews(
-                row.text,
-                joined=row.subject if row.topic == NewsTopic.JOINED else None,
-                markup=row.markup,
-            )
-            for row in rows
-        ]
-        return team_news(tr, pending)
+        grouped: dict[int, list[tuple[OutboxRow, str | None]]] = {}
+        for row, language in found:
+            if row.chat_id in grouped or len(grouped) < NEWS_CHATS:
+                grouped.setdefault(row.chat_id, []).append((row, language))
+        chats = {}
+        for chat_id, rows in grouped.items():
+            language = rows[0][1] or catalogs.default_language
+            pending = [
+                PendingNews(
+                    row.text,
+                    joined=row.subject if row.topic == NewsTopic.JOINED else None,
+                    markup=row.markup,
+                )
+                for row, _ in rows
+            ]
+            replies = team_news(catalogs.translator(language), pending)
+            chats[chat_id] = ([row.id for row, _ in rows], rows[0][0].player_id, replies)
+        return chats
+
+    async def _send_news(
+        self, chats: dict[int, tuple[list[int], int | None, list[Reply]]]
+    ) -> list[tuple[list[int], int | None, Attempt[Any]]]:
+        """Send each chat's news; the outcome of each (stopping: the rest stays pending)."""
+        outcomes = []
+        for chat_id, (row_ids, player_id, replies) in chats.items():
+            sent = await self._send_all(chat_id, replies)
+            if sent is None:  # stopping
+                break
+            outcomes.append((row_ids, player_id, sent))
+        return outcomes
+
+    async def _record_news(
+        self, uow: SqlUnitOfWork, outcomes: Sequence[tuple[list[int], int | None, Attempt[Any]]]
+    ) -> None:
+        """Store what Telegram said of each chat's news, and commit."""
+        now = self.services.clock()
+        sent_ids: list[int] = []  # most news goes through: one UPDATE for all of it
+        for row_ids, player_id, sent in outcomes:
+            status = ROW_STATUS.get(sent.status)
+            if status is None:  # flooded: the news waits for the next round
+                continue
+            if status is OutboxStatus.SENT:
+                sent_ids += row_ids
+                continue
+            await uow.outbox.finish(row_ids, status, error=sent.error, at=now)
+            if status is OutboxStatus.UNREACHABLE and player_id is not None:
+                player = await uow.players.get(player_id)
+                if player is not None and player.reachable:
+                    player.reachable = False
+        await uow.outbox.finish(sent_ids, OutboxStatus.SENT, error=None, at=now)
+        await uow.commit()
 
     async def _send_all(self, chat_id: int, replies: Sequence[Reply]) -> Attempt[Any] | None:
         """Send the messages in order; the first that fails (or the last) says what came of it."""
@@ -234,25 +286,6 @@ class OutboxWorker:
             if sent is None or not sent.sent:
                 return sent
         return sent
-
-    async def _record_all(
-        self, uow: SqlUnitOfWork, rows: Sequence[OutboxRow], sent: Attempt[Any]
-    ) -> None:
-        """Store what Telegram said of a chat's news (one outcome for all of it), and commit."""
-        status = ROW_STATUS.get(sent.status)
-        if status is None:  # flooded: the news waits for the next round
-            return
-        for row in rows:
-            row.status = status
-            row.attempts += sent.tries - sent.flood_waits
-            row.last_error = sent.error[:200] if sent.error else None
-            if status is OutboxStatus.SENT:
-                row.sent_at = self.services.clock()
-        if status is OutboxStatus.UNREACHABLE and rows[0].player_id is not None:
-            player = await uow.players.get(rows[0].player_id)
-            if player is not None and player.reachable:
-                player.reachable = False
-        await uow.commit()
 
     # ------------------------------------------------------------ sending
 
