@@ -791,6 +791,22 @@ class OutboxRepository(_Repository):
             rows = (await self._session.execute(statement)).all()
         return [(row, language) for row, language in rows]
 
+    async def news_for(self, rally_id: str, chat_id: int) -> Sequence[OutboxRow]:
+        """One chat's pending news in id order, read afresh and locked until the transaction
+        ends (`FOR UPDATE SKIP LOCKED` on PostgreSQL)."""
+        return await self._all(
+            select(OutboxRow)
+            .where(
+                OutboxRow.rally_id == rally_id,
+                OutboxRow.chat_id == chat_id,
+                OutboxRow.status == "pending",
+                OutboxRow.topic.is_not(None),
+            )
+            .order_by(OutboxRow.id)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+
     async def finish(
         self, row_ids: Collection[int], status: str, *, error: str | None, at: datetime
     ) -> None:

@@ -248,14 +248,38 @@ class OutboxWorker:
     async def _send_news(
         self, chats: dict[int, tuple[list[int], int | None, list[Reply]]]
     ) -> list[tuple[list[int], int | None, Attempt[Any]]]:
-        """Send each chat's news; the outcome of each (stopping: the rest stays pending)."""
+        """Send each chat's news; the outcome of each (stopping: the rest stays pending).
+
+        A chat's news is read again just before it is sent: what came while the chats before
+        it were sent goes in the same message, not in one more.
+        """
         outcomes = []
-        for chat_id, (row_ids, player_id, replies) in chats.items():
+        for chat_id, (read_ids, player_id, read_replies) in chats.items():
+            row_ids, replies = await self._fresh_news(chat_id, read_ids) or (
+                read_ids,
+                read_replies,
+            )
             sent = await self._send_all(chat_id, replies)
             if sent is None:  # stopping
                 break
             outcomes.append((row_ids, player_id, sent))
         return outcomes
+
+    async def _fresh_news(
+        self, chat_id: int, known: list[int]
+    ) -> tuple[list[int], list[Reply]] | None:
+        """The chat's news as it is now, if more came since the batch was read (SQLite only:
+        on PostgreSQL the batch's rows are locked, and what came is sent next round)."""
+        async with self.services.new_uow() as uow:
+            if uow.holds_row_locks:
+                return None
+            rows = await uow.outbox.news_for(self.services.rally.id, chat_id)
+            if len(rows) <= len(known):
+                return None
+            player = await uow.players.get(rows[0].player_id) if rows[0].player_id else None
+        found = [(row, player.language if player else None) for row in rows]
+        _, _, replies = self._news_by_chat(found)[chat_id]
+        return [row.id for row in rows], replies
 
     async def _record_news(
         self, uow: SqlUnitOfWork, outcomes: Sequence[tuple[list[int], int | None, Attempt[Any]]]
