@@ -766,10 +766,16 @@ class OutboxRepository(_Repository):
             await self._session.execute(insert(OutboxRow), values)
 
     async def pending_news(
-        self, rally_id: str, *, limit: int, exclude_chats: Collection[int] = ()
+        self,
+        rally_id: str,
+        *,
+        limit: int,
+        exclude_chats: Collection[int] = (),
+        chat_id: int | None = None,
     ) -> list[tuple[OutboxRow, str | None]]:
         """The oldest pending news with its reader's language, locked until the transaction
-        ends (PostgreSQL's `FOR UPDATE SKIP LOCKED`), but the chats in `exclude_chats`."""
+        ends (PostgreSQL's `FOR UPDATE SKIP LOCKED`): of one chat, or of every chat but
+        those in `exclude_chats`."""
         statement = (
             select(OutboxRow, PlayerRow.language)
             .outerjoin(PlayerRow, PlayerRow.id == OutboxRow.player_id)
@@ -779,6 +785,8 @@ class OutboxRepository(_Repository):
                 OutboxRow.topic.is_not(None),
             )
         )
+        if chat_id is not None:
+            statement = statement.where(OutboxRow.chat_id == chat_id)
         if exclude_chats:
             statement = statement.where(OutboxRow.chat_id.not_in(list(exclude_chats)))
         statement = (
@@ -790,22 +798,6 @@ class OutboxRepository(_Repository):
         with conflicts_as_concurrent_change():
             rows = (await self._session.execute(statement)).all()
         return [(row, language) for row, language in rows]
-
-    async def news_for(self, rally_id: str, chat_id: int) -> Sequence[OutboxRow]:
-        """One chat's pending news in id order, read afresh and locked until the transaction
-        ends (`FOR UPDATE SKIP LOCKED` on PostgreSQL)."""
-        return await self._all(
-            select(OutboxRow)
-            .where(
-                OutboxRow.rally_id == rally_id,
-                OutboxRow.chat_id == chat_id,
-                OutboxRow.status == "pending",
-                OutboxRow.topic.is_not(None),
-            )
-            .order_by(OutboxRow.id)
-            .with_for_update(skip_locked=True)
-            .execution_options(populate_existing=True)
-        )
 
     async def finish(
         self, row_ids: Collection[int], status: str, *, error: str | None, at: datetime

@@ -273,13 +273,13 @@ class OutboxWorker:
         async with self.services.new_uow() as uow:
             if uow.holds_row_locks:
                 return None
-            rows = await uow.outbox.news_for(self.services.rally.id, chat_id)
-            if len(rows) <= len(known):
-                return None
-            player = await uow.players.get(rows[0].player_id) if rows[0].player_id else None
-        found = [(row, player.language if player else None) for row in rows]
-        _, _, replies = self._news_by_chat(found)[chat_id]
-        return [row.id for row in rows], replies
+            found = await uow.outbox.pending_news(
+                self.services.rally.id, limit=NEWS_BATCH, chat_id=chat_id
+            )
+        if len(found) <= len(known):
+            return None
+        row_ids, _, replies = self._news_by_chat(found)[chat_id]
+        return row_ids, replies
 
     async def _record_news(
         self, uow: SqlUnitOfWork, outcomes: Sequence[tuple[list[int], int | None, Attempt[Any]]]
@@ -295,10 +295,8 @@ class OutboxWorker:
                 sent_ids += row_ids
                 continue
             await uow.outbox.finish(row_ids, status, error=sent.error, at=now)
-            if status is OutboxStatus.UNREACHABLE and player_id is not None:
-                player = await uow.players.get(player_id)
-                if player is not None and player.reachable:
-                    player.reachable = False
+            if status is OutboxStatus.UNREACHABLE:
+                await _mark_unreachable(uow, player_id)
         await uow.outbox.finish(sent_ids, OutboxStatus.SENT, error=None, at=now)
         await uow.commit()
 
@@ -410,10 +408,8 @@ class OutboxWorker:
         row.status = status
         if status is OutboxStatus.SENT:
             row.sent_at = self.services.clock()
-        elif status is OutboxStatus.UNREACHABLE and row.player_id is not None:
-            player = await uow.players.get(row.player_id)
-            if player is not None and player.reachable:
-                player.reachable = False
+        elif status is OutboxStatus.UNREACHABLE:
+            await _mark_unreachable(uow, row.player_id)
         await uow.commit()
         if status is not OutboxStatus.SENT:
             log.info(
@@ -454,3 +450,10 @@ class OutboxWorker:
             async with asyncio.timeout(seconds):
                 await self._stopping.wait()
         return self._stopping.is_set()
+
+
+async def _mark_unreachable(uow: SqlUnitOfWork, player_id: int | None) -> None:
+    """The player blocked the bot: later broadcasts and news skip them until they write again."""
+    player = await uow.players.get(player_id) if player_id is not None else None
+    if player is not None and player.reachable:
+        player.reachable = False
