@@ -199,6 +199,7 @@ class ChatPace:
         self.rate = rate
         self.burst = burst
         self._chats: dict[object, _Bucket] = {}
+        self._next_sweep = 0.0
 
     async def turn(self, chat: object) -> None:
         """Wait until `chat` may get one more message, then take it."""
@@ -221,7 +222,7 @@ class ChatPace:
                     await asyncio.sleep(max(wait, 0.001))
         finally:
             bucket.waiting -= 1
-            self._forget_full(chat, bucket)
+            self._forget_full(bucket)
 
     def pause(self, chat: object, until: float) -> None:
         """Telegram said this chat had too many: nothing more to it before `until`."""
@@ -231,10 +232,14 @@ class ChatPace:
         bucket.paused_until = max(bucket.paused_until, until)
         bucket.tokens = 0.0
 
-    def _forget_full(self, chat: object, bucket: _Bucket) -> None:
+    def _forget_full(self, bucket: _Bucket) -> None:
+        """Forget the chats whose bucket is full again, once a second at most (not per call)."""
         if bucket.waiting or len(self._chats) < CHATS_REMEMBERED:
             return
         now = asyncio.get_running_loop().time()
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + 1.0
         for key, other in list(self._chats.items()):
             other.refill(now, self.rate, self.burst)
             if not other.waiting and other.tokens >= self.burst and now >= other.paused_until:

@@ -78,14 +78,12 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
     ) -> None:
         super().__init__(PTB_BOUND)
         self.slots = asyncio.BoundedSemaphore(max_concurrent_updates)
-        self.concurrency = max_concurrent_updates
         self.flood_burst = flood_burst
         self.flood_window = flood_window
         self._clock = clock
         self._chats: dict[ChatKey, _Chat] = {}
         self._sequence = itertools.count(1)
-        self.dropped = 0
-        """Updates dropped as a flood's excess since the start (for logs and benchmarks)."""
+        self._next_sweep = 0.0
         self.intake: Intake | None = None
         """The inbox: told when an update is done; asked whether a redelivery is to be handled."""
         self.trusted: frozenset[int] = frozenset()
@@ -127,7 +125,6 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
                 if chat.flooding and seq < chat.newest:  # merged into the newer one waiting
                     _drop(coroutine)
                     chat.dropped += 1
-                    self.dropped += 1
                     return
                 async with self.slots:
                     await coroutine
@@ -147,8 +144,10 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
         del self._chats[key]
 
     def _sweep(self, now: float) -> None:
-        if len(self._chats) < SWEEP_AT:
+        """Forget the quiet chats, once a flood window at most: not on every update's end."""
+        if len(self._chats) < SWEEP_AT or now < self._next_sweep:
             return
+        self._next_sweep = now + self.flood_window
         for key, chat in list(self._chats.items()):
             if not chat.holders and self._quiet(chat, now):
                 del self._chats[key]
