@@ -302,9 +302,9 @@ def team_news_of(
     the rendered messages with their keyboards."""
     joined = [event.name for event in events if isinstance(event, MemberJoined)]
     if joined and len(joined) == len(events):
-        text = replies[0].text if len(replies) == 1 and len(joined) == 1 else ""
+        # no text: rendered when sent, summed up with the chat's other joins (`team_news`)
         return [
-            NewsEntry(member.chat_id, member.player_id, text, NewsTopic.JOINED, name)
+            NewsEntry(member.chat_id, member.player_id, "", NewsTopic.JOINED, name)
             for name in joined
         ]
     return [
@@ -328,16 +328,12 @@ async def tell_team(
 ) -> None:
     """Queue one note for each reachable member of a team (but `skip_player`), in their
     language, as teammates' news."""
+    catalogs = context.runtime.catalogs
     news = [
-        NewsEntry(
-            member.chat_id,
-            member.player_id,
-            (note := render_for(context.runtime.catalogs.translator(member.language))).text,
-            NewsTopic.TEAM,
-            markup=markup_to_json(note.markup),
-        )
+        entry
         for member in members
         if member.player_id != skip_player and member.reachable
+        for entry in team_news_of(member, (), [render_for(catalogs.translator(member.language))])
     ]
     await context.runtime.news.queue(news)
 
