@@ -11,7 +11,9 @@ from bot.services.teams import JoinStatus
 from bot.telegram.context import RallyContext
 from bot.telegram.delivery import send, tell
 from bot.telegram.render import onboarding
+from bot.telegram.render.onboarding import greeted
 from bot.telegram.render.play import current_step
+from bot.telegram.render.reply import Reply
 
 CODE_SHAPE = re.compile(r"[A-Za-z0-9_-]{3,32}")
 
@@ -30,21 +32,35 @@ async def join(update: Update, context: RallyContext) -> None:
     await join_team(update, context, context.args[0])
 
 
-async def join_team(update: Update, context: RallyContext, code: str) -> None:
-    """Join the team with this code, and show the team where it is."""
+async def join_team(
+    update: Update, context: RallyContext, code: str, *, greeting: str | None = None
+) -> None:
+    """Join the team with this code, and show the team where it is.
+
+    `greeting`: the welcome's line, over the first message of a deep-link join (its language
+    picker then follows the confirmation).
+    """
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     runtime = context.runtime
     tr = context.tr
+
+    async def answer(reply: Reply) -> None:
+        """The join's reply; after a deep link, the language picker follows it."""
+        await send(context, chat.id, [greeted(greeting, reply)])
+        if greeting is not None:
+            languages = runtime.rally.rally.languages
+            await send(context, chat.id, [onboarding.choose_language(context.tr, languages)])
+
     if not CODE_SHAPE.fullmatch(code):
-        await send(context, chat.id, [onboarding.not_a_code(tr, code)])
+        await answer(onboarding.not_a_code(tr, code))
         return
     target = await context.bot_data.rally_of_code(code)
     if target is not None and target is not runtime:
         # the code is a team's of another rally on this bot: the player moves to that rally
         kept = await runtime.teams.leave_for_another_rally(user.id)
         if kept is not None:
-            await send(context, chat.id, [onboarding.switch_refused(tr, kept.name)])
+            await answer(onboarding.switch_refused(tr, kept.name))
             return
         context.use(target)
         runtime = target
@@ -54,12 +70,12 @@ async def join_team(update: Update, context: RallyContext, code: str) -> None:
     tr = context.tr = runtime.catalogs.translator(result.player.language)
     team = result.team
     if result.status is JoinStatus.UNKNOWN_CODE or team is None:
-        await send(context, chat.id, [onboarding.unknown_code(tr, code)])
+        await answer(onboarding.unknown_code(tr, code))
         return
     if result.status is JoinStatus.SWITCH_REFUSED:
-        await send(context, chat.id, [onboarding.switch_refused(tr, team.name)])
+        await answer(onboarding.switch_refused(tr, team.name))
         return
-    await send(context, chat.id, [onboarding.joined(tr, result, team)])
+    await answer(onboarding.joined(tr, result, team))
     # teammates hear who joined; if the team just started, everyone gets the first clue
     await tell(context, Outcome(result.events, team, result.player), chat_id=None)
     step = current_step(tr, runtime.rally, team.progress)

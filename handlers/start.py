@@ -11,6 +11,7 @@ from bot.telegram.delivery import answer_press, remove_buttons, send, set_comman
 from bot.telegram.render import onboarding
 from bot.telegram.render.onboarding import (
     command_menu,
+    greeting,
     help_text,
     how_to_join,
     language_picker,
@@ -43,17 +44,18 @@ async def start(update: Update, context: RallyContext) -> None:
     member = await runtime.teams.meet(user.id, chat.id, user.full_name, user.language_code)
     context.player = member
     tr = context.tr = runtime.catalogs.translator(member.language)
-    await personal_menu(context, user.id, chat.id)
     title = tr.plain(runtime.rally.rally.title)
-    picker = language_picker(runtime.rally.rally.languages)
-    await send(context, chat.id, [Reply(welcome(tr, title).text, picker)])
-    role = role_of(runtime.settings, runtime.rally, user.id)
-    if context.args:
-        await join_team(update, context, context.args[0])
-    elif role is not Role.PLAYER:
-        await send(context, chat.id, [staff_help(tr, role)])
-    elif member.team_id is None:
-        await send(context, chat.id, [how_to_join(tr)])
+    if context.args:  # one message answers the scan: the welcome's line over the team's news
+        await join_team(update, context, context.args[0], greeting=greeting(tr, title))
+    else:
+        picker = language_picker(runtime.rally.rally.languages)
+        await send(context, chat.id, [Reply(welcome(tr, title).text, picker)])
+        role = role_of(runtime.settings, runtime.rally, user.id)
+        if role is not Role.PLAYER:
+            await send(context, chat.id, [staff_help(tr, role)])
+        elif member.team_id is None:
+            await send(context, chat.id, [how_to_join(tr)])
+    await personal_menu(context, user.id, chat.id)
 
 
 async def language(update: Update, context: RallyContext) -> None:

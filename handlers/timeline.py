@@ -22,12 +22,13 @@ async def _move(update: Update, context: RallyContext, move: Move) -> None:
     if not change.done:
         await send(context, chat.id, [Reply(staff.move_refused(tr, change.before))])
         return
-    await send(context, chat.id, [Reply(staff.move_done(tr, change.after))])
+    done = staff.move_done(tr, change.after)
+    if move is Move.FINISH:  # one reply: what was done, and to how many the ranking goes
+        sent = await send_final_ranking(context, user.id, chat.id)
+        done = f"{done}\n{staff.ranking_on_its_way(tr, sent)}"
+    await send(context, chat.id, [Reply(done)])
     for outcome in change.team_outcomes:  # the start: every team's first clue
         await tell(context, outcome, chat_id=None)
-    if move is Move.FINISH:
-        sent = await send_final_ranking(context, user.id, chat.id)
-        await send(context, chat.id, [Reply(staff.ranking_on_its_way(tr, sent))])
 
 
 @requires(Role.ADMIN)

@@ -7,7 +7,8 @@ it as a `SendStatus` instead of raising: sent; unreachable (the user blocked the
 flood limit did not let it through in time). Everyone else builds on it:
 
 - `send`: a handler's replies to one chat, in order (a player who blocked the bot is marked
-  unreachable); the player's action is stored before its reply is sent, so a reply that still
+  unreachable); in an update's own chat the first is sent at once, the rest follow once the
+  update is done; the player's action is stored before its reply is sent, so a reply that still
   cannot be sent is logged with its chat id and given up: `/clue` shows the team's step again;
 - `tell`: the actor's reply, then what each teammate should know, in their own language;
 - `tell_staff`: a note (an alert, a photo to review) to every organiser in their language;
@@ -18,7 +19,8 @@ flood limit did not let it through in time). Everyone else builds on it:
 
 Priorities (`bot.telegram.ratelimit.Priority`) say who goes first when the flood budget is
 short: a player's own reply, then notes to the staff (the 🆘 alert first among them), then
-teammates' news, then broadcasts.
+the organisers' broadcasts, then an update's further messages to its chat (its follow-ups,
+`bot.telegram.follow_ups`), then teammates' news.
 
 A timed-out send may have reached Telegram all the same (the answer was lost, not the request),
 so a retry can show a message twice; for a reply, twice is better than never.
@@ -54,6 +56,7 @@ from bot.services.news import NewsTopic
 from bot.services.play import Outcome
 from bot.services.views import Member
 from bot.storage.repositories import NewsEntry
+from bot.telegram import follow_ups
 from bot.telegram.ratelimit import Priority, priority_args
 from bot.telegram.render.play import Scene, render
 from bot.telegram.render.reply import Reply, markup_to_json
@@ -197,19 +200,40 @@ async def send(
     replies: Sequence[Reply],
     *,
     priority: Priority = Priority.REPLY,
-) -> Message | None:
+) -> None:
     """Send replies to one chat in order; a player who blocked the bot is marked unreachable.
 
-    None if a reply could not be sent; the ones after it are then not tried either.
+    In the turn of an update of this chat, its first message goes at once and the rest follow
+    once the update is done (`bot.telegram.follow_ups`). A reply that cannot be sent stops the
+    ones after it.
     """
-    last = None
+    if not replies:
+        return
+    turn = follow_ups.current(chat_id) if priority is Priority.REPLY else None
+    if turn is None:
+        await _send_now(context, chat_id, replies, priority)
+        return
+    if turn.replied:
+        turn.later.append(functools.partial(_send_now, context, chat_id, replies))
+        return
+    turn.replied = True
+    if await _send_now(context, chat_id, replies[:1], Priority.REPLY) and len(replies) > 1:
+        turn.later.append(functools.partial(_send_now, context, chat_id, replies[1:]))
+
+
+async def _send_now(
+    context: RallyContext,
+    chat_id: int,
+    replies: Sequence[Reply],
+    priority: Priority = Priority.FOLLOW_UP,
+) -> bool:
+    """Send replies to one chat in order; whether all went (a failure stops the rest)."""
     for reply in replies:
         done = await send_html(context.bot, chat_id, reply, priority=priority, what="reply")
         if not done.sent:
             await _failed(context, chat_id, done, "reply")
-            return None
-        last = done.result
-    return last
+            return False
+    return True
 
 
 async def _failed(context: RallyContext, chat_id: int, done: Attempt[Any], what: str) -> None:
@@ -231,14 +255,37 @@ async def _failed(context: RallyContext, chat_id: int, done: Attempt[Any], what:
 async def send_document(
     context: RallyContext, chat_id: int, data: bytes, filename: str, caption: str
 ) -> bool:
-    """A file to one chat (an export); whether it was sent."""
+    """A file to one chat (an export); whether it was sent.
+
+    Sent at once unless messages of the update wait to follow its reply: then it is kept
+    after them, in order, and True means it will be sent.
+    """
+    turn = follow_ups.current(chat_id)
+    if turn is not None and turn.later:
+        turn.later.append(
+            functools.partial(_send_document_now, context, chat_id, data, filename, caption)
+        )
+        return True
+    if turn is not None:
+        turn.replied = True
+    return await _send_document_now(context, chat_id, data, filename, caption, Priority.REPLY)
+
+
+async def _send_document_now(  # noqa: PLR0917 - the document's parts
+    context: RallyContext,
+    chat_id: int,
+    data: bytes,
+    filename: str,
+    caption: str,
+    priority: Priority = Priority.FOLLOW_UP,
+) -> bool:
     call = functools.partial(
         context.bot.send_document,
         chat_id,
         InputFile(data, filename=filename),
         caption=caption,
         parse_mode=ParseMode.HTML,
-        rate_limit_args=priority_args(context.bot, Priority.REPLY),
+        rate_limit_args=priority_args(context.bot, priority),
     )
     done = await attempt(call, chat_id=chat_id, what="document")
     if not done.sent:

@@ -12,6 +12,8 @@ that came later, and its bursts draw 429s that stop every call for a second.
 - `Priority.REPLY`: the answer to the player who just acted (the default);
 - `Priority.STAFF`: notes to the organisers: a team asking for help, idle teams, photos;
 - `Priority.BROADCAST`: the organisers' messages to everyone (the outbox);
+- `Priority.FOLLOW_UP`: an update's messages to its chat after its reply
+  (`bot.telegram.follow_ups`);
 - `Priority.TEAM`: what the actor's teammates are told about it (the outbox, coalesced).
 
 Each private chat also gets about one message a second (`CHAT_RATE`), with short bursts
@@ -63,7 +65,8 @@ class Priority(enum.IntEnum):
     REPLY = 0
     STAFF = 1
     BROADCAST = 2
-    TEAM = 3
+    FOLLOW_UP = 3
+    TEAM = 4
 
 
 class PriorityRateLimiter(BaseRateLimiter[int]):

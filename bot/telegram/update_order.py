@@ -13,7 +13,8 @@ Fairness. An update takes one of the `max_concurrent_updates` slots only once it
 turn: a chat whose updates wait holds at most one slot, so one player sending hundreds of
 messages cannot make everyone else wait (PTB's own semaphore, taken before the chat's turn,
 would let them fill every slot). PTB is given a bound it never reaches; this processor keeps the
-real one.
+real one. An update's messages to its chat after the first wait until its slot is free
+(`bot.telegram.follow_ups`), still in the chat's turn.
 
 Floods. A chat that sends more than a person could (`FLOOD_BURST` updates within
 `FLOOD_WINDOW` seconds) has its excess merged: when its turn comes, an update with a newer one
@@ -36,6 +37,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.telegram import follow_ups
 from bot.telegram.intake import Intake
 
 log = logging.getLogger(__name__)
@@ -126,8 +128,14 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
                     _drop(coroutine)
                     chat.dropped += 1
                     return
-                async with self.slots:
-                    await coroutine
+                if key[0] != "chat":
+                    async with self.slots:
+                        await coroutine
+                    return
+                with follow_ups.turn_of(key[1]) as turn:
+                    async with self.slots:
+                        await coroutine
+                await follow_ups.send_later(turn)  # in the chat's turn, the slot freed
         finally:
             chat.holders -= 1
             if not chat.holders:

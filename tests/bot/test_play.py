@@ -34,7 +34,10 @@ async def test_a_team_on_two_phones_plays_a_stage_together(world: World) -> None
     # Bilal scans the team's QR code (a deep link); Amina types the code in lower case
     bilal.start("PARU63")
     await world.settle()
-    assert "You joined team Pariou!" in world.texts(bilal)[-2]
+    # one message answers the scan: the welcome and the team; the picker and the step follow
+    assert world.texts(bilal)[-3].startswith("👋 Welcome to Citizen integration rally")
+    assert "✅ You joined team Pariou!" in world.texts(bilal)[-3]
+    assert world.texts(bilal)[-2] == "Choose your language:"
     assert world.api.reply_keyboard(bilal.chat_id) == [["📍 Send my location", "🆘 We are lost"]]
     assert world.texts(bilal)[-1].startswith("The rally has not started yet")
     amina.send_command("join", "paru63")

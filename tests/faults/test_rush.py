@@ -23,7 +23,7 @@ TEAMS = 6
 PER_TEAM = size("RUSH_PER_TEAM", 8)
 ROUND = 0.2
 """Seconds between two rounds of scans (one player of each team per round)."""
-JOINED = re.compile(r"^✅ You joined team ")
+JOINED = re.compile(r"^✅ You joined team ", re.MULTILINE)
 ANYTHING = re.compile("")
 NEWS = re.compile(r"^👋 (?P<who>.+) joined your team\.$", re.MULTILINE)
 OTHERS = re.compile(r"^(?P<names>.+) and (?P<count>\d+) others?$")

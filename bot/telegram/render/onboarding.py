@@ -88,7 +88,7 @@ def welcome(tr: Translator, rally_title: str) -> Reply:
     """The first message: who the bot is, and the language picker."""
     text = "\n\n".join(
         [
-            b(tr._("👋 Welcome to {rally}!", rally=rally_title)),
+            greeting(tr, rally_title),
             tr._(
                 "I will guide your team through the city, stage by stage: clues to find each "
                 "place, useful information, and questions."
@@ -97,6 +97,18 @@ def welcome(tr: Translator, rally_title: str) -> Reply:
         ]
     )
     return Reply(text)
+
+
+def greeting(tr: Translator, rally_title: str) -> str:
+    """The welcome's first line, also above a deep-link join's confirmation."""
+    return b(tr._("👋 Welcome to {rally}!", rally=rally_title))
+
+
+def greeted(greeting_line: str | None, reply: Reply) -> Reply:
+    """A reply with the welcome's line above it (the first message of a deep-link join)."""
+    if greeting_line is None:
+        return reply
+    return Reply(f"{greeting_line}\n\n{reply.text}", reply.markup)
 
 
 def how_to_join(tr: Translator) -> Reply:
