@@ -22,7 +22,7 @@ async def _move(update: Update, context: RallyContext, move: Move) -> None:
     if not change.done:
         await send(context, chat.id, [Reply(staff.move_refused(tr, change.before))])
         return
-    done = staff.move_done(tr, change.after)
+    done: str = staff.move_done(tr, change.after)
     if move is Move.FINISH:  # one reply: what was done, and to how many the ranking goes
         sent = await send_final_ranking(context, user.id, chat.id)
         done = f"{done}\n{staff.ranking_on_its_way(tr, sent)}"
