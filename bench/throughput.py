@@ -197,8 +197,8 @@ async def rally_run(args: argparse.Namespace, workdir: Path, mode: str) -> Rally
 
 
 def _finished(api: LoopbackBotApi, team: TeamPlay) -> bool:
-    member = team.members[0]
-    return any(FINISHED in (m.text or "") for m in api.transcript(member.chat_id)[-3:])
+    member = team.members[0]  # teammates' news may come after the finish: the whole chat
+    return any(FINISHED in (m.text or "") for m in api.transcript(member.chat_id))
 
 
 async def echo_run(

@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar, cast
 
-from sqlalchemy import CursorResult, Select, delete, func, insert, select, update
+from sqlalchemy import CursorResult, Select, Table, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -679,6 +679,27 @@ class NewsEntry(NamedTuple):
     markup: str | None = None
 
 
+OUTBOX = cast("Table", OutboxRow.__table__)
+"""The tables written in bulk through Core (the ORM's bulk insert costs five times more)."""
+INBOX = cast("Table", InboxRow.__table__)
+
+NEWS_PER_CHAT = 200
+"""The most pending news of one chat read at once (a chat has rarely more than a few dozen)."""
+
+
+class PendingNewsRow(NamedTuple):
+    """A teammate's news waiting in the outbox, with its reader's language."""
+
+    id: int
+    chat_id: int
+    player_id: int | None
+    text: str
+    topic: str | None
+    subject: str | None
+    markup: str | None
+    language: str | None
+
+
 class OutboxEntry(NamedTuple):
     """One message to store in the outbox: where, for whom, what, and its starting status."""
 
@@ -762,42 +783,57 @@ class OutboxRepository(_Repository):
             }
             for entry in news
         ]
-        with conflicts_as_concurrent_change():
-            await self._session.execute(insert(OutboxRow), values)
+        with conflicts_as_concurrent_change():  # Core, not the ORM's bulk insert: 5x cheaper
+            await self._session.execute(insert(OUTBOX), values)
 
     async def pending_news(
         self,
         rally_id: str,
         *,
-        limit: int,
+        chats: int = 1,
         exclude_chats: Collection[int] = (),
         chat_id: int | None = None,
-    ) -> list[tuple[OutboxRow, str | None]]:
-        """The oldest pending news with its reader's language, locked until the transaction
-        ends (PostgreSQL's `FOR UPDATE SKIP LOCKED`): of one chat, or of every chat but
-        those in `exclude_chats`."""
-        statement = (
-            select(OutboxRow, PlayerRow.language)
-            .outerjoin(PlayerRow, PlayerRow.id == OutboxRow.player_id)
-            .where(
-                OutboxRow.rally_id == rally_id,
-                OutboxRow.status == "pending",
-                OutboxRow.topic.is_not(None),
-            )
+    ) -> list[PendingNewsRow]:
+        """The pending news of one chat, or of the `chats` chats (but `exclude_chats`) whose
+        news waits longest, all of each (up to `NEWS_PER_CHAT`), oldest first, with its
+        reader's language; locked until the transaction ends (PostgreSQL's `FOR UPDATE SKIP
+        LOCKED`). Plain rows, not ORM objects: the senders read a lot."""
+        pending = (
+            OutboxRow.rally_id == rally_id,
+            OutboxRow.status == "pending",
+            OutboxRow.topic.is_not(None),
         )
         if chat_id is not None:
-            statement = statement.where(OutboxRow.chat_id == chat_id)
-        if exclude_chats:
-            statement = statement.where(OutboxRow.chat_id.not_in(list(exclude_chats)))
+            which = OutboxRow.chat_id == chat_id
+            chats = 1
+        else:
+            oldest = select(OutboxRow.chat_id).where(*pending)
+            if exclude_chats:
+                oldest = oldest.where(OutboxRow.chat_id.not_in(list(exclude_chats)))
+            oldest = (
+                oldest.group_by(OutboxRow.chat_id).order_by(func.min(OutboxRow.id)).limit(chats)
+            )
+            which = OutboxRow.chat_id.in_(oldest)
         statement = (
-            statement.order_by(OutboxRow.id)
-            .limit(limit)
+            select(
+                OutboxRow.id,
+                OutboxRow.chat_id,
+                OutboxRow.player_id,
+                OutboxRow.text,
+                OutboxRow.topic,
+                OutboxRow.subject,
+                OutboxRow.markup,
+                PlayerRow.language,
+            )
+            .outerjoin(PlayerRow, PlayerRow.id == OutboxRow.player_id)
+            .where(*pending, which)
+            .order_by(OutboxRow.id)
+            .limit(chats * NEWS_PER_CHAT)
             .with_for_update(skip_locked=True, of=OutboxRow)
-            .execution_options(populate_existing=True)
         )
         with conflicts_as_concurrent_change():
             rows = (await self._session.execute(statement)).all()
-        return [(row, language) for row, language in rows]
+        return [PendingNewsRow(*row) for row in rows]
 
     async def finish(
         self, row_ids: Collection[int], status: str, *, error: str | None, at: datetime
@@ -866,23 +902,29 @@ class InboxRepository(_Repository):
     async def add_new(
         self, bot_id: int, updates: Sequence[tuple[int, str]], *, at: datetime
     ) -> set[int]:
-        """Store the updates not stored yet (update id, JSON); the ids stored by this call."""
+        """Store the updates not stored yet (update id, JSON); the ids stored by this call.
+
+        One statement: `INSERT ... ON CONFLICT DO NOTHING RETURNING update_id` (SQLite 3.35+
+        and PostgreSQL), so an update already stored (delivered again) is skipped and not
+        returned."""
         if not updates:
             return set()
-        ids = [update_id for update_id, _ in updates]
-        known = await self._session.scalars(
-            select(InboxRow.update_id).where(InboxRow.bot_id == bot_id, InboxRow.update_id.in_(ids))
-        )
-        stored = set(known)
-        new = [(update_id, payload) for update_id, payload in updates if update_id not in stored]
-        if new:
-            values = [
-                {"bot_id": bot_id, "update_id": update_id, "payload": payload, "received_at": at}
-                for update_id, payload in new
-            ]
-            with conflicts_as_concurrent_change():
-                await self._session.execute(insert(InboxRow), values)
-        return {update_id for update_id, _ in new}
+        values = [
+            {"bot_id": bot_id, "update_id": update_id, "payload": payload, "received_at": at}
+            for update_id, payload in dict(updates).items()  # one row per id
+        ]
+        table = INBOX  # Core, not the ORM's bulk insert: cheaper, and cached
+        dialect = self._session.get_bind().dialect.name
+        if dialect == "postgresql":
+            statement: Any = postgresql_insert(table)
+        elif dialect == "sqlite":
+            statement = sqlite_insert(table)
+        else:
+            raise NotImplementedError(f"no INSERT ... ON CONFLICT for the {dialect} dialect")
+        statement = statement.on_conflict_do_nothing().returning(table.c.update_id)
+        with conflicts_as_concurrent_change():
+            stored = await self._session.scalars(statement, values)
+            return set(stored)
 
     async def unhandled(self, bot_id: int) -> list[tuple[int, str]]:
         """The stored updates not handled yet, oldest first: (update id, JSON)."""

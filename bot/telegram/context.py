@@ -69,6 +69,7 @@ class Runtime:
     ) -> Runtime:
         """Every service of one rally over the same unit-of-work factory and clock."""
         broadcasts = BroadcastService(services, TEXTS, catalogs)
+        news = NewsService(services)
         return cls(
             settings=settings,
             rally=services.rally,
@@ -82,9 +83,9 @@ class Runtime:
             monitoring=MonitoringService(services),
             exports=ExportService(services),
             photos=PhotoService(services),
-            news=NewsService(services),
+            news=news,
             # broadcasts go through the bot: its rate limiter paces them with the replies
-            outbox=OutboxWorker(bot, broadcasts),
+            outbox=OutboxWorker(bot, broadcasts, news),
         )
 
     @property

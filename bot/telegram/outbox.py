@@ -48,12 +48,13 @@ import functools
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from telegram.ext import ExtBot
 
 from bot.services.broadcasts import BroadcastService, OutboxStatus, news_signal, queued_signal
-from bot.services.news import NewsTopic
+from bot.services.news import NewsService, NewsTopic
+from bot.storage.repositories import PendingNewsRow
 from bot.telegram import delivery
 from bot.telegram.delivery import Attempt, SendStatus, send_html
 from bot.telegram.ratelimit import Priority
@@ -72,10 +73,9 @@ POLL_INTERVAL = 1.0
 """Seconds between looks at the outbox (by one sender) when nobody wakes the worker."""
 NEWS_SENDERS = 2
 """News senders side by side (each chat's news by one of them, coalesced)."""
-NEWS_BATCH = 200
-"""Pending news read at once (one query), then sent chat by chat."""
 NEWS_CHATS = 16
-"""Chats a news sender takes from one read (the others are left to the other sender)."""
+"""Chats whose news a sender reads at once (one query, all of each chat's), then sends chat
+by chat; the other chats are left to the other sender."""
 CLAIM_BATCH = 8
 """Messages a sender claims at once (then sends one by one): fewer queries per message."""
 STOP_GRACE = 15.0
@@ -90,6 +90,16 @@ ROW_STATUS = {
 """What a send's outcome makes of its row; a send still flooded stays pending, for later."""
 
 
+class ChatNews(NamedTuple):
+    """One chat's waiting news as read: its rows, its reader, its messages, and how many
+    times news had been queued for the chat then (`NewsService.arrivals`)."""
+
+    row_ids: list[int]
+    player_id: int | None
+    replies: list[Reply]
+    arrivals: int
+
+
 class _StoppingError(Exception):
     """The worker is stopping during a pause between tries: the message stays pending."""
 
@@ -101,6 +111,7 @@ class OutboxWorker:
         self,
         bot: ExtBot[Any],
         broadcasts: BroadcastService,
+        news: NewsService,
         *,
         concurrency: int = CONCURRENCY,
         poll_interval: float = POLL_INTERVAL,
@@ -112,6 +123,7 @@ class OutboxWorker:
         self.bot = bot
         self.services = broadcasts.services
         self.broadcasts = broadcasts
+        self.news = news
         self.concurrency = concurrency
         self.poll_interval = poll_interval
         self.stop_grace = stop_grace
@@ -200,7 +212,7 @@ class OutboxWorker:
         rally_id = self.services.rally.id
         async with self.services.new_uow() as uow:
             found = await uow.outbox.pending_news(
-                rally_id, limit=NEWS_BATCH, exclude_chats=self._news_chats
+                rally_id, chats=NEWS_CHATS, exclude_chats=self._news_chats
             )
             if not found:
                 return False
@@ -221,65 +233,72 @@ class OutboxWorker:
             self._news_chats -= chats.keys()
         return True
 
-    def _news_by_chat(
-        self, found: Sequence[tuple[OutboxRow, str | None]]
-    ) -> dict[int, tuple[list[int], int | None, list[Reply]]]:
-        """Each chat's waiting news as (row ids, player id, messages in the reader's language)."""
+    def _news_by_chat(self, found: Sequence[PendingNewsRow]) -> dict[int, ChatNews]:
+        """Each chat's waiting news in the reader's language."""
         catalogs = self.broadcasts.catalogs
-        grouped: dict[int, list[tuple[OutboxRow, str | None]]] = {}
-        for row, language in found:
-            if row.chat_id in grouped or len(grouped) < NEWS_CHATS:
-                grouped.setdefault(row.chat_id, []).append((row, language))
+        grouped: dict[int, list[PendingNewsRow]] = {}
+        for row in found:
+            grouped.setdefault(row.chat_id, []).append(row)
         chats = {}
         for chat_id, rows in grouped.items():
-            language = rows[0][1] or catalogs.default_language
+            language = rows[0].language or catalogs.default_language
             pending = [
                 PendingNews(
                     row.text,
                     joined=row.subject if row.topic == NewsTopic.JOINED else None,
                     markup=row.markup,
                 )
-                for row, _ in rows
+                for row in rows
             ]
             replies = team_news(catalogs.translator(language), pending)
-            chats[chat_id] = ([row.id for row, _ in rows], rows[0][0].player_id, replies)
+            chats[chat_id] = ChatNews(
+                [row.id for row in rows], rows[0].player_id, replies, self.news.arrivals(chat_id)
+            )
         return chats
 
     async def _send_news(
-        self, chats: dict[int, tuple[list[int], int | None, list[Reply]]]
+        self, chats: dict[int, ChatNews]
     ) -> list[tuple[list[int], int | None, Attempt[Any]]]:
-        """Send each chat's news; the outcome of each (stopping: the rest stays pending).
+        """Send the chats' news side by side, each chat's in order; the outcome of each
+        (stopping: what was not sent stays pending).
 
-        A chat's news is read again just before it is sent: what came while the chats before
-        it were sent goes in the same message, not in one more.
+        A chat that got more news since the batch was read has its news read again just
+        before it is sent: what came goes in the same message, not in one more. The flood
+        budget, not this sender, decides when each goes (teammates' news last).
         """
+
+        async def one(chat_id: int, read: ChatNews) -> tuple[list[int], int | None, Attempt[Any]]:
+            news = read
+            if self.news.arrivals(chat_id) != read.arrivals:
+                news = await self._fresh_news(chat_id, read)
+            sent = await self._send_all(chat_id, news.replies)
+            if sent is None:
+                raise _StoppingError
+            return news.row_ids, news.player_id, sent
+
+        results = await asyncio.gather(
+            *(one(chat_id, read) for chat_id, read in chats.items()), return_exceptions=True
+        )
         outcomes = []
-        for chat_id, (read_ids, player_id, read_replies) in chats.items():
-            row_ids, replies = await self._fresh_news(chat_id, read_ids) or (
-                read_ids,
-                read_replies,
-            )
-            sent = await self._send_all(chat_id, replies)
-            if sent is None:  # stopping
-                break
-            outcomes.append((row_ids, player_id, sent))
+        for result in results:
+            if isinstance(result, _StoppingError):
+                continue
+            if isinstance(result, BaseException):  # that chat's news stays pending, for later;
+                log.error("outbox: a chat's news not sent", exc_info=result)  # the rest counts
+                continue
+            outcomes.append(result)
         return outcomes
 
-    async def _fresh_news(
-        self, chat_id: int, known: list[int]
-    ) -> tuple[list[int], list[Reply]] | None:
-        """The chat's news as it is now, if more came since the batch was read (SQLite only:
-        on PostgreSQL the batch's rows are locked, and what came is sent next round)."""
+    async def _fresh_news(self, chat_id: int, known: ChatNews) -> ChatNews:
+        """The chat's news as it is now (SQLite only: on PostgreSQL the batch's rows are
+        locked, and what came is sent next round)."""
         async with self.services.new_uow() as uow:
             if uow.holds_row_locks:
-                return None
-            found = await uow.outbox.pending_news(
-                self.services.rally.id, limit=NEWS_BATCH, chat_id=chat_id
-            )
-        if len(found) <= len(known):
-            return None
-        row_ids, _, replies = self._news_by_chat(found)[chat_id]
-        return row_ids, replies
+                return known
+            found = await uow.outbox.pending_news(self.services.rally.id, chat_id=chat_id)
+        if len(found) <= len(known.row_ids):
+            return known
+        return self._news_by_chat(found)[chat_id]
 
     async def _record_news(
         self, uow: SqlUnitOfWork, outcomes: Sequence[tuple[list[int], int | None, Attempt[Any]]]
