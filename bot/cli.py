@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bot import logs
 from bot.core.content import Rally
 from bot.core.rally_file import RallyFileError, load_rallies, load_rally
 from bot.demo import play_demo
 from bot.i18n.catalogs import MissingCatalogError
 from bot.i18n.check import check as check_languages
 from bot.printing.qr_cards import DEFAULT_OUT, PrintingError, write_sheet
-from bot.settings import Settings, SettingsError, configure_logging, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 from bot.telegram.app import build_application
 from bot.telegram.context import RallyApplication
 from bot.telegram.webhook import ListenError, WebhookError, WebServer, serve
@@ -199,7 +200,7 @@ def run_bot(settings: Settings) -> int:
     except ListenError as exc:
         print(f"rallye: {exc}", file=sys.stderr)
         return 1
-    configure_logging(settings.log_level)
+    logs.configure(settings.log_level)
     try:
         application = build_application(settings, rallies, polling=not settings.webhook)
         asyncio.run(_serve_until_signalled(application, server))

@@ -19,8 +19,9 @@ from typing import TextIO
 
 from pydantic import SecretStr
 
+from bot import logs
 from bot.core.content import Rally
-from bot.settings import Settings, configure_logging
+from bot.settings import Settings
 from bot.telegram.app import allowed_updates, build_application
 from bot.telegram.context import RallyApplication
 from loopback.records import ChatMessage
@@ -236,5 +237,5 @@ async def run(settings: Settings, rally: Rally, stdin: TextIO, stdout: TextIO) -
 
 def play_demo(settings: Settings, rally: Rally) -> int:
     """`python -m bot demo` (and `make run` without a token)."""
-    configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
+    logs.configure("WARNING" if settings.log_level == "INFO" else settings.log_level)
     return asyncio.run(run(settings, rally, sys.stdin, sys.stdout))

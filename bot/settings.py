@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
@@ -10,6 +9,10 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.logs import mask
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/rallye.sqlite3"
@@ -77,9 +80,14 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:
+        shown = mask(value)  # an error never echoes the password
         if not value.startswith(SUPPORTED_DATABASES):
             choices = " or ".join(f"{prefix}..." for prefix in SUPPORTED_DATABASES)
-            raise ValueError(f"'{value}' is not supported: use {choices}")
+            raise ValueError(f"'{shown}' is not supported: use {choices}")
+        try:
+            _ = make_url(value).port  # the port is read lazily: a bad one fails here
+        except (ArgumentError, ValueError):
+            raise ValueError(f"'{shown}' is not a database URL") from None
         return value
 
     @field_validator("rally_webhook_url", mode="before")
@@ -196,15 +204,6 @@ def load_settings(**overrides: Any) -> Settings:
         error = exc.errors()[0]
         message = error["msg"].removeprefix("Value error, ")
         if not error["loc"]:  # a rule between variables: its message names them
-            raise SettingsError(message) from exc
+            raise SettingsError(mask(message)) from None
         variable = str(error["loc"][0]).upper()
-        raise SettingsError(f"{variable}: {message}") from exc
-
-
-def configure_logging(level: str) -> None:
-    """Log to stderr with the update id where handlers add it."""
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
-    )
-    # httpx logs every Bot API request at INFO, which would drown the rally's own log
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+        raise SettingsError(f"{variable}: {mask(message)}") from None  # no input echoed

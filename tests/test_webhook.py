@@ -27,6 +27,7 @@ from bot.settings import Settings
 from bot.telegram.app import allowed_updates, build_application
 from bot.telegram.context import RallyApplication
 from bot.telegram.webhook import (
+    MAX_BODY,
     SECRET_HEADER,
     WebhookError,
     WebServer,
@@ -197,6 +198,61 @@ async def test_a_malformed_body_is_refused(hooked: Hooked, body: bytes) -> None:
     assert response.status_code == 400
     await hooked.handled()
     assert not hooked.api.calls_of("sendMessage")
+
+
+async def test_a_body_larger_than_any_update_is_refused_unread(hooked: Hooked) -> None:
+    amina = hooked.api.create_user("Amina", language_code="en")
+    update = amina.start()
+    padded = json.dumps({**update, "padding": "x" * MAX_BODY}).encode()
+    response = await hooked.post(padded)
+    assert response.status_code == 413
+    await hooked.handled()
+    assert not hooked.api.calls_of("sendMessage")
+
+
+async def test_json_nested_past_reason_is_refused_not_crashed_on(hooked: Hooked) -> None:
+    for deep in (b"[" * 50_000 + b"]" * 50_000, b'{"a": ' * 20_000 + b"1" + b"}" * 20_000):
+        response = await hooked.post(deep)  # Python's parser gives up: RecursionError
+        assert response.status_code == 400
+    await hooked.handled()
+    assert not hooked.api.calls_of("sendMessage")
+
+
+async def test_an_update_posted_twice_is_handled_once(hooked: Hooked) -> None:
+    amina = hooked.api.create_user("Amina", language_code="en")
+    update = amina.start()
+    await hooked.deliver(update)
+    said = hooked.texts(amina)
+    await hooked.deliver(update)  # our first 200 was lost: Telegram posts it again
+    assert hooked.texts(amina) == said
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_an_update_that_cannot_be_stored_gets_503_and_is_taken_when_posted_again(
+    api: LoopbackBotApi, tmp_path: Path, backend: str
+) -> None:
+    url = database_url(backend, tmp_path)
+    application = build_application(bot_settings(api, url), DEFAULT_RALLY, polling=False)
+    await start_application(application)
+    try:
+        transport = httpx.ASGITransport(app=web_app(application))
+        async with httpx.AsyncClient(transport=transport, base_url="http://rallye.test") as web:
+            hooked = Hooked(api, application, web)
+            amina = api.create_user("Amina", language_code="en")
+            update = amina.start()
+            engine = application.bot_data.engine
+            assert engine is not None
+            await engine.dispose()  # the pool's connections close: the next one opens the path
+            with a_directory_instead_of(Path(url.removeprefix("sqlite+aiosqlite:///"))):
+                refused = await hooked.post(update)
+                await hooked.handled()
+                assert not hooked.texts(amina)  # not handled: Telegram keeps it
+            await hooked.deliver(update)  # Telegram posts it again once the database is back
+            said = hooked.texts(amina)
+    finally:
+        await stop_application(application)
+    assert refused.status_code == 503
+    assert said and said[0].startswith(WELCOME)
 
 
 async def test_a_post_while_the_bot_is_not_running_is_left_for_telegram_to_repeat(

@@ -15,6 +15,7 @@ from typing import cast
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.ext import ApplicationBuilder, ContextTypes
 
+from bot import logs
 from bot.core.content import Rally
 from bot.core.roles import Role, role_of
 from bot.i18n.catalogs import Catalogs
@@ -174,6 +175,7 @@ def build_application(
     mode) on `application.update_queue` instead.
     """
     token = settings.token
+    logs.protect([token, settings.webhook_secret])  # never in a log line, at any level
     if token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is needed to build the application")
     context_types = ContextTypes(context=RallyContext, bot_data=Deployment)

@@ -4,7 +4,8 @@ One small Starlette app, served by uvicorn inside the bot's own event loop:
 
 - `POST {path of RALLY_WEBHOOK_URL}` (webhook mode only): Telegram's updates. A request without
   the right `X-Telegram-Bot-Api-Secret-Token` gets 403 and never reaches the application; a
-  body that is not an update gets 400; an update is stored in the inbox
+  body that is not an update (or JSON nested past reason) gets 400, one larger than an update
+  can be (`MAX_BODY`) 413, unread; an update is stored in the inbox
   (`bot.telegram.intake`), put on `application.update_queue` and answered 200 (the handlers run
   after the answer; one that cannot be stored gets 503, and Telegram posts it again). While the
   application is not running the answer is 503, so Telegram keeps the update and posts it again
@@ -56,6 +57,15 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name, no secret
 HEALTH_TIMEOUT = 3.0
 """Seconds the database has to answer a health check before the bot is reported unavailable."""
+MAX_BODY = 256 * 1024
+"""Bytes a webhook post may have: Telegram's updates are a few kilobytes (a 4,096-character
+message with its entities included); anything larger is refused unread."""
+MAX_CONNECTIONS = 200
+"""Connections and requests the web server takes at once; past it, 503 (uvicorn's limit)."""
+KEEP_ALIVE_SECONDS = 5
+"""An idle connection is closed after this (uvicorn's keep-alive timeout)."""
+MAX_HEADERS = 16 * 1024
+"""Bytes of a request's head (request line and headers) before the connection is refused."""
 GRACEFUL_SHUTDOWN_SECONDS = 10
 """How long the web server waits for requests in progress when the bot stops."""
 
@@ -97,9 +107,12 @@ class Endpoints:
             return PlainTextResponse("forbidden", status_code=403)
         if not self.application.running:
             return PlainTextResponse("the bot is not running", status_code=503)
+        body = await _capped_body(request)
+        if body is None:
+            return PlainTextResponse("the body is too large for an update", status_code=413)
         try:
-            data = json.loads(await request.body())
-        except ValueError:  # not JSON, or not UTF-8
+            data = json.loads(body)
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past reason
             return PlainTextResponse("the body is not JSON", status_code=400)
         if not isinstance(data, dict):
             return PlainTextResponse("the body is not an update", status_code=400)
@@ -217,6 +230,9 @@ class WebServer:
             lifespan="off",
             http="h11",
             ws="none",
+            limit_concurrency=MAX_CONNECTIONS,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+            h11_max_incomplete_event_size=MAX_HEADERS,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         )
         config.load()
@@ -299,3 +315,18 @@ async def serve(application: RallyApplication, server: WebServer, stopping: asyn
     finally:
         await server.stop()
         await stop_application(application)
+
+
+async def _capped_body(request: Request) -> bytes | None:
+    """The request's body, or None past `MAX_BODY` (said by Content-Length, or read so far)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
