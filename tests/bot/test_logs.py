@@ -9,6 +9,7 @@ import logging
 
 import pytest
 
+from bot import logs
 from bot.settings import SettingsError, load_settings
 from tests.bot.conftest import ADMIN_ID, TOKEN, World
 
@@ -66,3 +67,24 @@ def test_a_wrong_database_url_is_reported_without_its_password() -> None:
         assert "S3cretPw" not in str(caught.value)
         assert "rallye:***@db" in str(caught.value)
         assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_the_token_and_a_database_password_are_masked_wherever_they_are_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    logs.protect([TOKEN])
+    caplog.set_level(logging.DEBUG)
+    ptb = logging.getLogger("telegram.ext.ExtBot")
+    ptb.debug("Set Bot API URL: %s", f"https://api.telegram.org/bot{TOKEN}")
+    ours = logging.getLogger("bot.storage")
+    ours.error("cannot connect to %s", "postgresql+asyncpg://rallye:S3cretPw@db:5432/rally")
+    try:
+        raise ConnectionError(f"https://api.telegram.org/bot{TOKEN}/getMe refused")
+    except ConnectionError:
+        ours.exception("Telegram does not answer")
+    printed = "\n".join(logging.Formatter().format(record) for record in caplog.records)
+    assert "Set Bot API URL: <redacted>" in printed  # a debug argument that is no method name
+    assert "postgresql+asyncpg://rallye:***@db:5432/rally" in printed
+    assert "/bot<token>/getMe refused" in printed  # in the traceback too
+    assert TOKEN not in printed
+    assert "S3cretPw" not in printed
