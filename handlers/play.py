@@ -148,9 +148,9 @@ async def button(update: Update, context: RallyContext) -> None:
     if isinstance(pressed, ChooseAnswer):
         command = Answer(choice=pressed.choice, question_id=pressed.question_id)
     elif isinstance(pressed, AskHint):
-        command = RequestHint()
+        command = RequestHint(stage_id=pressed.stage_id)
     elif isinstance(pressed, ConfirmHint):
-        command = RequestHint(confirmed=True, index=pressed.index)
+        command = RequestHint(confirmed=True, index=pressed.index, stage_id=pressed.stage_id)
     else:
         assert isinstance(pressed, BeginStage)
         command = BeginQuestions(stage_id=pressed.stage_id)

@@ -750,3 +750,24 @@ async def test_a_name_with_html_reaches_teammates_literally(world: World) -> Non
     told = world.texts(team.chloe)[-1]
     assert told.startswith(f"{name} answered {typed}: ❌ Not right.")
     assert not any(e["type"] in ("bold", "italic") for e in world.last(team.chloe).entities)
+
+
+async def test_a_hint_button_of_a_stage_already_left_is_refused_and_costs_nothing(
+    world: World,
+) -> None:
+    team = await pariou(world)
+    chloe = team.chloe
+    tap(world, chloe, "hint?:cathedrale")  # the offer of the cathedral's first hint
+    await world.settle()
+    assert latest_with_button(world, chloe, "hint:cathedrale:0")
+    team.admin.send_command("skip", "PARU63")  # the organisers move the team on
+    await world.settle()
+    before = await progress(world, chloe)
+    assert before.stage_id != "cathedrale"
+    assert before.state is TeamState.EN_ROUTE  # where a hint of the next stage could be paid
+    seen = len(world.texts(chloe))
+
+    pressed = tap(world, chloe, "hint:cathedrale:0")  # "Yes, show it", from stage 1
+    await world.settle()
+    await assert_refused(world, chloe, pressed, "This button is no longer valid.", before)
+    assert len(world.texts(chloe)) == seen  # no hint of stage 2 shown, no points taken

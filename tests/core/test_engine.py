@@ -491,6 +491,20 @@ def test_a_confirmed_hint_costs_its_penalty_once() -> None:
     assert second.progress.score == 7  # the second hint has its own penalty of 8
 
 
+def test_a_hint_button_of_another_stage_is_stale_and_costs_nothing() -> None:
+    progress = at(TeamState.EN_ROUTE, score=20)
+    assert progress.stage_id is not None
+    for command in (
+        RequestHint(stage_id="another-stage"),
+        RequestHint(confirmed=True, index=0, stage_id="another-stage"),
+    ):
+        decision = play(progress, command)
+        assert decision.events[0].reason is Refusal.STALE_BUTTON
+        assert decision.progress == progress and not decision.records
+    shown = play(progress, RequestHint(confirmed=True, index=0, stage_id=progress.stage_id))
+    assert shown.progress.score == 15  # the current stage's own button still works
+
+
 def test_hints_come_in_order_and_run_out() -> None:
     assert play(at(TeamState.EN_ROUTE), RequestHint(confirmed=True, index=1)).events[0].reason is (
         Refusal.HINT_OUT_OF_ORDER

@@ -63,10 +63,15 @@ class Typed:
 
 @dataclass(frozen=True)
 class RequestHint:
-    """Ask for a hint: unconfirmed shows its cost, confirmed with `index` reveals it."""
+    """Ask for a hint: unconfirmed shows its cost, confirmed with `index` reveals it.
+
+    `stage_id`: the stage whose button was pressed (None for `/hint`: the current one); a
+    button of another stage is stale, never a hint of the current one.
+    """
 
     confirmed: bool = False
     index: int | None = None
+    stage_id: str | None = None
 
 
 @dataclass(frozen=True)

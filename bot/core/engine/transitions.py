@@ -367,6 +367,8 @@ def _hint_penalty(turn: Turn, index: int) -> int:
 
 def _hint(turn: Turn, command: RequestHint) -> Decision:
     stage = turn.stage
+    if command.stage_id is not None and command.stage_id != stage.id:
+        return turn.unchanged(Refused(Audience.PLAYER, Refusal.STALE_BUTTON))
     used = turn.progress.hints_used
     if not command.confirmed:
         if used >= len(stage.hints):
