@@ -79,7 +79,7 @@ def test_the_token_and_a_database_password_are_masked_wherever_they_are_logged(
     ours = logging.getLogger("bot.storage")
     ours.error("cannot connect to %s", "postgresql+asyncpg://rallye:S3cretPw@db:5432/rally")
     try:
-        raise ConnectionError(f"https://api.telegram.org/bot{TOKEN}/getMe refused")
+        refuse_with_the_url()
     except ConnectionError:
         ours.exception("Telegram does not answer")
     printed = "\n".join(logging.Formatter().format(record) for record in caplog.records)
@@ -88,3 +88,8 @@ def test_the_token_and_a_database_password_are_masked_wherever_they_are_logged(
     assert "/bot<token>/getMe refused" in printed  # in the traceback too
     assert TOKEN not in printed
     assert "S3cretPw" not in printed
+
+
+def refuse_with_the_url() -> None:
+    """Fail as a client whose error message holds the request's URL (and so the token)."""
+    raise ConnectionError(f"https://api.telegram.org/bot{TOKEN}/getMe refused")
