@@ -65,7 +65,7 @@ async def join_team(
         context.use(target)
         runtime = target
     language = context.player.language if context.player else user.language_code
-    result = await runtime.teams.join(user.id, chat.id, user.full_name, language, code)
+    result = await runtime.teams.join(user.id, chat.id, user.first_name, language, code)
     context.player = result.player
     tr = context.tr = runtime.catalogs.translator(result.player.language)
     team = result.team

@@ -34,7 +34,7 @@ async def rally(update: Update, context: RallyContext) -> None:
             text = staff.no_rally_with_id(tr, wanted, await _listing(context, staffed))
             await send(context, chat.id, [Reply(text)])
             return
-        await target.teams.meet(user.id, chat.id, user.full_name, user.language_code)
+        await target.teams.meet(user.id, chat.id, user.first_name, user.language_code)
         context.use(target)
         await send(context, chat.id, [Reply(staff.working_on(tr, target.rally))])
         return

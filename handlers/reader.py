@@ -66,7 +66,7 @@ async def resolve_reader(update: Update, context: RallyContext) -> None:
         # they blocked the bot once and are writing again: team messages reach them again;
         # an organiser's first message: their language is kept for reports and alerts
         context.player = await runtime.teams.meet(
-            user.id, chat.id, user.full_name, user.language_code
+            user.id, chat.id, user.first_name, user.language_code
         )
     if chat is not None and chat.type != ChatType.PRIVATE:
         message = update.effective_message

@@ -41,7 +41,7 @@ async def start(update: Update, context: RallyContext) -> None:
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     assert message is not None and user is not None and chat is not None
     runtime = context.runtime
-    member = await runtime.teams.meet(user.id, chat.id, user.full_name, user.language_code)
+    member = await runtime.teams.meet(user.id, chat.id, user.first_name, user.language_code)
     context.player = member
     tr = context.tr = runtime.catalogs.translator(member.language)
     title = tr.plain(runtime.rally.rally.title)
@@ -73,7 +73,7 @@ async def choose_language(update: Update, context: RallyContext, choice: ChooseL
     runtime = context.runtime
     if context.player is None:
         context.player = await runtime.teams.meet(
-            user.id, chat.id, user.full_name, user.language_code
+            user.id, chat.id, user.first_name, user.language_code
         )
     member = await runtime.teams.set_language(user.id, choice.language)
     if member is None:

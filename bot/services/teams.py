@@ -18,6 +18,7 @@ from bot.core.engine import (
     decide,
     new_progress,
 )
+from bot.core.names import display_name
 from bot.i18n.catalogs import negotiate_language
 from bot.services.base import Services, progress_of, store_progress
 from bot.services.views import Member, TeamView
@@ -140,16 +141,15 @@ class TeamService:
         self, uow: SqlUnitOfWork, user_id: int, chat_id: int, name: str, language_code: str | None
     ) -> PlayerRow:
         now = self.services.clock()
+        name = display_name(name)  # the first name, without what could mislead its readers
         await uow.rallies.ensure(self.rally.id, at=now)
         player = await uow.players.by_user(self.rally.id, user_id)
         if player is None:
             language = negotiate_language(
                 language_code, self.rally.rally.languages, self.rally.default_language
             )
-            return await uow.players.add(
-                self.rally.id, user_id, chat_id, name[:128], language, at=now
-            )
-        player.display_name = name[:128]
+            return await uow.players.add(self.rally.id, user_id, chat_id, name, language, at=now)
+        player.display_name = name
         player.chat_id = chat_id
         player.last_seen_at = now
         player.reachable = True

@@ -771,3 +771,17 @@ async def test_a_hint_button_of_a_stage_already_left_is_refused_and_costs_nothin
     await world.settle()
     await assert_refused(world, chloe, pressed, "This button is no longer valid.", before)
     assert len(world.texts(chloe)) == seen  # no hint of stage 2 shown, no points taken
+
+
+async def test_a_name_is_kept_as_a_first_name_that_cannot_mislead_its_readers(
+    world: World,
+) -> None:
+    team = await pariou(world, go=False)
+    mallory = world.api.create_user("/start\u202e", last_name="Family-Name", language_code="en")
+    mallory.start("PARU63")
+    await world.settle()
+    news = world.texts(team.bilal)[-1]
+    assert news == "👋 /\u2060start joined your team."  # no command to tap, no text reversed
+    member = await runtime(world).teams.find(mallory.id)
+    assert member is not None and member.name == "/\u2060start"  # the family name is not kept
+    assert "Family-Name" not in await team_card(world, team.bilal)
