@@ -19,7 +19,11 @@ from bot.demo import play_demo
 from bot.i18n.catalogs import MissingCatalogError
 from bot.i18n.check import check as check_languages
 from bot.printing.qr_cards import DEFAULT_OUT, PrintingError, write_sheet
+from bot.services.base import Services
+from bot.services.privacy import PrivacyService, Purge, PurgeStatus
 from bot.settings import Settings, SettingsError, load_settings
+from bot.storage.database import create_engine, migrate, session_factory
+from bot.storage.uow import SqlUnitOfWork
 from bot.telegram.app import build_application
 from bot.telegram.context import RallyApplication
 from bot.telegram.webhook import ListenError, WebhookError, WebServer, serve
@@ -98,6 +102,14 @@ def parser() -> argparse.ArgumentParser:
         "i18n-check", help="what each language misses: interface strings and rally texts"
     )
     i18n.add_argument("file", nargs="*", help="rally file(s) (default: RALLY_FILE)")
+    purge = commands.add_parser(
+        "purge",
+        help="erase the personal data of the rallies whose retention period is over",
+    )
+    purge.add_argument(
+        "--rally", help="this rally's now, if it is finished, whatever its retention period"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="only say what would be erased")
     return main
 
 
@@ -145,6 +157,57 @@ def print_qr_codes(path: str, username: str, out_path: Path, out: TextIO, err: T
     return 0
 
 
+def purge_personal_data(
+    settings: Settings, rally_id: str | None, dry_run: bool, out: TextIO, err: TextIO
+) -> int:
+    """`python -m bot purge`: one line per rally saying what was (or would be) erased."""
+    rallies = _rallies_or_errors(settings)
+    if rallies is None:
+        return 1
+    if rally_id is not None:
+        rallies = [rally for rally in rallies if rally.id == rally_id]
+        if not rallies:
+            print(f"rallye: no rally file of RALLY_FILE has the id {rally_id}", file=err)
+            return 2
+    return asyncio.run(
+        _purge(settings, rallies, force=rally_id is not None, dry_run=dry_run, out=out)
+    )
+
+
+async def _purge(
+    settings: Settings, rallies: Sequence[Rally], *, force: bool, dry_run: bool, out: TextIO
+) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        sessions = session_factory(engine)
+        for rally in rallies:
+            privacy = PrivacyService(Services(rally, lambda: SqlUnitOfWork(sessions)))
+            done = await privacy.purge(force=force, dry_run=dry_run)
+            print(f"{rally.id}: {purge_line(done)}", file=out)
+    finally:
+        await engine.dispose()
+    return 0
+
+
+def purge_line(done: Purge) -> str:
+    """What a purge did, in one line for the operator."""
+    if done.status is PurgeStatus.NOT_FINISHED:
+        return "not finished: its data is still in use (nothing erased)"
+    if done.status is PurgeStatus.ALREADY_PURGED:
+        return "already purged"
+    if done.status is PurgeStatus.NOT_DUE:
+        due = done.due_at.date().isoformat() if done.due_at else "?"
+        return f"kept until {due}, the end of its retention period (--rally ID purges it now)"
+    counts = done.counts
+    assert counts is not None
+    parts = ", ".join(
+        f"{value} {name.replace('_', ' ')}" for name, value in counts._asdict().items()
+    )
+    verb = "would erase" if done.status is PurgeStatus.WOULD_PURGE else "erased"
+    return f"{verb}: {parts}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `python -m bot`."""
     args = parser().parse_args(argv)
@@ -160,6 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_demo(settings)
     if args.command == "i18n-check":
         return i18n_check(args.file or configured, sys.stdout, sys.stderr)
+    if args.command == "purge":
+        return purge_personal_data(settings, args.rally, args.dry_run, sys.stdout, sys.stderr)
     if args.command == "qr":
         if args.rally is None and len(configured) != 1:
             print(

@@ -1,5 +1,6 @@
 """The day's clock: scheduled start and end, the reminder before the end, idle-team alerts,
-and the final ranking sent to everyone at the finish.
+the final ranking sent to everyone at the finish, and the purge of the players' personal data
+once the rally's retention period is over.
 
 PTB's job queue keeps jobs in memory only, so they are rebuilt from the rally file and the
 stored phase at every start (`schedule_day`, called in `post_init`); each job checks the phase
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 from bot.core.phase import Move, RallyPhase
 from bot.i18n.catalogs import Translator
 from bot.services.monitoring import TeamWatch
+from bot.services.privacy import PurgeStatus
 from bot.services.views import Member
 from bot.telegram.context import RallyApplication, RallyContext, Runtime
 from bot.telegram.delivery import tell, tell_staff
@@ -25,6 +27,8 @@ from bot.telegram.render.staff import end_reminder_text, final_ranking, stuck_al
 log = logging.getLogger(__name__)
 
 IDLE_CHECK_EVERY = timedelta(minutes=1)
+PURGE_CHECK_EVERY = timedelta(hours=1)
+"""How often the bot looks whether a rally's retention period is over (`purge_when_due`)."""
 SYSTEM_ACTOR = 0
 """The actor the audit log records for what the schedule does by itself."""
 
@@ -56,6 +60,14 @@ def schedule_day(
         data=rally.id,
     )
     planned = [name("idle-teams")]
+    queue.run_repeating(
+        purge_when_due,
+        interval=PURGE_CHECK_EVERY,
+        first=IDLE_CHECK_EVERY,
+        name=name("purge"),
+        data=rally.id,
+    )
+    planned.append(name("purge"))
     info = rally.rally
     if info.starts_at is not None and phase in (RallyPhase.DRAFT, RallyPhase.OPEN):
         when = max(info.aware(info.starts_at), now)
@@ -143,6 +155,17 @@ async def auto_finish(context: RallyContext) -> None:
         return
     await send_final_ranking(context)
     await tell_organisers(context, staff.finished_on_schedule)
+
+
+async def purge_when_due(context: RallyContext) -> None:
+    """Erase the rally's personal data once its retention period is over (then nothing more)."""
+    done = await context.runtime.privacy.purge()
+    if done.status is PurgeStatus.PURGED and done.counts is not None:
+        log.info(
+            "rally %s: retention period over, personal data purged (%d rows)",
+            context.rally.rally.id,
+            done.counts.total,
+        )
 
 
 async def check_idle_teams(context: RallyContext) -> None:

@@ -293,6 +293,9 @@ class RallyInfo(Frozen):
     ends_at: datetime | None = None
     end_reminder_minutes: int = Field(default=15, ge=1, le=240)
     idle_alert_minutes: int = Field(default=20, ge=1, le=600)
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    """Days after the finish before its players' personal data is purged
+    (`bot.services.privacy`)."""
 
     @field_validator("timezone")
     @classmethod

@@ -93,6 +93,8 @@ class RallyRow(Base):
     paused_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    purged_at: Mapped[datetime | None]
+    """When its players' personal data was erased (`bot.services.privacy`)."""
 
 
 class TeamRow(Base):

@@ -957,3 +957,110 @@ class InboxRepository(_Repository):
                 )
             )
         return int(cast("CursorResult[Any]", result).rowcount or 0)
+
+
+class PurgeCounts(NamedTuple):
+    """What a purge of a rally's personal data erases (or would erase), row by row."""
+
+    players: int
+    """Players made anonymous: no Telegram id, chat or name; their language and team stay."""
+    answers: int
+    """Typed answers emptied (right or wrong and the points stay)."""
+    positions: int
+    """Check-ins and teams' last positions without their coordinates."""
+    photos: int
+    """Photos without their Telegram file id."""
+    messages: int
+    """Copies of messages to players (the outbox) deleted."""
+    broadcasts: int
+    """Organisers' broadcasts without their text and sender."""
+    staff_records: int
+    """Awards and audit entries without their author, reason and details."""
+    updates: int
+    """Processed update ids deleted, and the handled updates of the inbox (any rally's: they
+    are kept an hour only to recognise one posted again)."""
+
+    @property
+    def total(self) -> int:
+        """Rows touched in all."""
+        return sum(self)
+
+
+HANDLED = InboxRow.handled_at.is_not(None)
+
+
+class PrivacyRepository(_Repository):
+    """Erasing a rally's personal data, keeping the anonymous figures (scores, counts)."""
+
+    def _targets(self, rally_id: str) -> list[tuple[str, Any, Any]]:
+        """(field of `PurgeCounts`, model, the rows holding personal data still)."""
+        return [
+            ("players", PlayerRow, PlayerRow.telegram_user_id > 0),
+            ("answers", AnswerRow, AnswerRow.given != ""),
+            ("positions", CheckinRow, CheckinRow.lat.is_not(None)),
+            ("positions", ProgressRow, ProgressRow.last_lat.is_not(None)),
+            ("photos", PhotoRow, PhotoRow.file_id != ""),
+            ("messages", OutboxRow, OutboxRow.rally_id == rally_id),
+            ("broadcasts", BroadcastRow, BroadcastRow.actor_user_id != 0),
+            ("staff_records", AwardRow, AwardRow.actor_user_id != 0),
+            ("staff_records", AuditRow, AuditRow.actor_user_id != 0),
+            ("updates", ProcessedUpdateRow, ProcessedUpdateRow.rally_id == rally_id),
+        ]
+
+    async def _handled_updates(self) -> int:
+        statement = select(func.count()).select_from(InboxRow).where(HANDLED)
+        return int(await self._session.scalar(statement) or 0)
+
+    async def count(self, rally_id: str) -> PurgeCounts:
+        """What `purge` would erase now."""
+        counts = dict.fromkeys(PurgeCounts._fields, 0)
+        for field, model, holding in self._targets(rally_id):
+            statement = (
+                select(func.count()).select_from(model).where(model.rally_id == rally_id, holding)
+            )
+            counts[field] += int(await self._session.scalar(statement) or 0)
+        counts["updates"] += await self._handled_updates()
+        return PurgeCounts(**counts)
+
+    async def purge(self, rally_id: str, *, at: datetime) -> PurgeCounts:
+        """Erase the rally's personal data (in the caller's transaction); what it erased."""
+        counts = await self.count(rally_id)
+        mine = {"synchronize_session": False}
+        statements: list[Any] = [
+            update(PlayerRow)
+            .where(PlayerRow.rally_id == rally_id, PlayerRow.telegram_user_id > 0)
+            .values(
+                telegram_user_id=-PlayerRow.id,  # unique, and nobody's
+                chat_id=-PlayerRow.id,
+                display_name="",
+                reachable=False,
+                last_seen_at=PlayerRow.created_at,
+            ),
+            update(AnswerRow).where(AnswerRow.rally_id == rally_id).values(given=""),
+            update(CheckinRow)
+            .where(CheckinRow.rally_id == rally_id)
+            .values(lat=None, lon=None, accuracy_m=None),
+            update(ProgressRow)
+            .where(ProgressRow.rally_id == rally_id)
+            .values(last_lat=None, last_lon=None),
+            update(PhotoRow)
+            .where(PhotoRow.rally_id == rally_id)
+            .values(file_id="", reviewer_user_id=None),
+            delete(OutboxRow).where(OutboxRow.rally_id == rally_id),
+            update(BroadcastRow)
+            .where(BroadcastRow.rally_id == rally_id)
+            .values(actor_user_id=0, actor_chat_id=None, text="", translations={}),
+            update(AwardRow)
+            .where(AwardRow.rally_id == rally_id)
+            .values(actor_user_id=0, reason=""),
+            update(AuditRow)
+            .where(AuditRow.rally_id == rally_id)
+            .values(actor_user_id=0, details={}),
+            delete(ProcessedUpdateRow).where(ProcessedUpdateRow.rally_id == rally_id),
+            delete(InboxRow).where(HANDLED),
+            update(RallyRow).where(RallyRow.id == rally_id).values(purged_at=at),
+        ]
+        with conflicts_as_concurrent_change():
+            for statement in statements:
+                await self._session.execute(statement.execution_options(**mine))
+        return counts

@@ -16,6 +16,7 @@ from bot.storage.repositories import (
     OutboxRepository,
     PhotoRepository,
     PlayerRepository,
+    PrivacyRepository,
     ProcessedUpdateRepository,
     ProgressRepository,
     RallyRepository,
@@ -37,6 +38,7 @@ class _Repositories:
     broadcasts: BroadcastRepository
     outbox: OutboxRepository
     inbox: InboxRepository
+    privacy: PrivacyRepository
 
     @classmethod
     def on(cls, session: AsyncSession) -> _Repositories:
@@ -52,6 +54,7 @@ class _Repositories:
             broadcasts=BroadcastRepository(session),
             outbox=OutboxRepository(session),
             inbox=InboxRepository(session),
+            privacy=PrivacyRepository(session),
         )
 
 
@@ -169,3 +172,8 @@ class SqlUnitOfWork:
     def inbox(self) -> InboxRepository:
         """Telegram updates stored as they came, until handled."""
         return self._active_repositories().inbox
+
+    @property
+    def privacy(self) -> PrivacyRepository:
+        """Erasing a rally's personal data once its retention period is over."""
+        return self._active_repositories().privacy

@@ -30,6 +30,7 @@ from bot.services.monitoring import MonitoringService
 from bot.services.news import NewsService
 from bot.services.photos import PhotoService
 from bot.services.play import PlayService
+from bot.services.privacy import PrivacyService
 from bot.services.teams import TeamService
 from bot.services.timeline import TimelineService
 from bot.services.views import Member
@@ -58,6 +59,8 @@ class Runtime:
     photos: PhotoService
     news: NewsService
     """Teammates' news, queued for the outbox worker."""
+    privacy: PrivacyService
+    """Purges the rally's personal data once its retention period is over."""
     outbox: OutboxWorker
     """Sends broadcasts: started in `post_init`, stopped before the bot shuts down."""
     help_requests: dict[int, datetime] = field(default_factory=dict)
@@ -84,6 +87,7 @@ class Runtime:
             exports=ExportService(services),
             photos=PhotoService(services),
             news=news,
+            privacy=PrivacyService(services),
             # broadcasts go through the bot: its rate limiter paces them with the replies
             outbox=OutboxWorker(bot, broadcasts, news),
         )

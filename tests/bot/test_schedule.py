@@ -62,7 +62,7 @@ async def test_the_schedule_starts_reminds_and_finishes_and_survives_a_restart(
     clocked: World,
 ) -> None:
     world = clocked
-    assert planned(world) == ["end-reminder", "finish", "idle-teams", "start"]
+    assert planned(world) == ["end-reminder", "finish", "idle-teams", "purge", "start"]
     amina = world.user("Amina", "en")
     amina.start("PUY63")
     await world.settle()
@@ -71,7 +71,7 @@ async def test_the_schedule_starts_reminds_and_finishes_and_survives_a_restart(
     assert "Stage 1 of 8" in world.texts(amina)[-1]
 
     await world.restart()  # jobs live in memory: rebuilt from the file and the stored phase
-    assert planned(world) == ["end-reminder", "finish", "idle-teams"]
+    assert planned(world) == ["end-reminder", "finish", "idle-teams", "purge"]
 
     await run_job(world, "end-reminder")
     await world.api.wait_for(lambda: "ends in 15 minutes" in world.texts(amina)[-1], timeout=10)
@@ -81,7 +81,7 @@ async def test_the_schedule_starts_reminds_and_finishes_and_survives_a_restart(
         lambda: world.texts(amina)[-1].startswith("🏁 The rally is over!"), timeout=10
     )
     await world.restart()
-    assert planned(world) == ["idle-teams"]
+    assert planned(world) == ["idle-teams", "purge"]
 
 
 async def test_organisers_hear_once_about_a_stuck_team(clocked: World) -> None:
@@ -137,7 +137,7 @@ async def two_days(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
 
 async def test_two_rallies_of_one_bot_keep_their_own_day(two_days: World) -> None:
     world, clermont, second = two_days, CLERMONT_DAY, SECOND_DAY
-    day = ["end-reminder", "finish", "idle-teams", "start"]
+    day = ["end-reminder", "finish", "idle-teams", "purge", "start"]
     assert sorted(job.name or "" for job in queue_of(world).jobs()) == sorted(
         f"{rally.id}:{name}" for rally in (clermont, second) for name in day
     )
@@ -172,7 +172,7 @@ async def test_two_rallies_of_one_bot_keep_their_own_day(two_days: World) -> Non
     await world.restart()  # each rally's jobs rebuilt from its file and its stored phase
     assert sorted(job.name or "" for job in queue_of(world).jobs()) == sorted(
         [f"{clermont.id}:end-reminder", f"{clermont.id}:finish"]
-        + [f"{rally.id}:idle-teams" for rally in (clermont, second)]
+        + [f"{rally.id}:{job}" for rally in (clermont, second) for job in ("idle-teams", "purge")]
     )
 
 
