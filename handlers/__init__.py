@@ -23,6 +23,7 @@ from handlers import (
     lost,
     photos,
     play,
+    privacy,
     rallies,
     reader,
     staff,
@@ -52,6 +53,7 @@ def register(application: RallyApplication) -> DayPlanner:
     add(command("join", join.join))
     add(command("language", start.language))
     add(command("help", start.show_help))
+    add(command("forget", privacy.forget))
     add(command("clue", play.show_clue))
     add(command("team", play.show_team))
     add(command("hint", play.hint))

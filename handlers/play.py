@@ -29,6 +29,7 @@ from bot.telegram.buttons import (
     ChooseLanguage,
     ConfirmHint,
     DeclineHint,
+    ForgetMe,
     ReviewPhoto,
     decode,
 )
@@ -39,6 +40,7 @@ from bot.telegram.render.play import current_step, no_hint_taken, refusal, team_
 from bot.telegram.render.reply import Reply
 from handlers.lost import is_lost_button, lost
 from handlers.photos import review
+from handlers.privacy import confirm_forget
 from handlers.start import choose_language
 
 MAX_TYPED = 300
@@ -139,6 +141,9 @@ async def button(update: Update, context: RallyContext) -> None:
         return
     if isinstance(pressed, ReviewPhoto):
         await review(update, context, pressed)
+        return
+    if isinstance(pressed, ForgetMe):
+        await confirm_forget(update, context, pressed)
         return
     if isinstance(pressed, DeclineHint):
         await answer_press(query, no_hint_taken(context.tr))

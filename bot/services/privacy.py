@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from bot.core.phase import RallyPhase
 from bot.services.base import Services
 from bot.storage.repositories import PurgeCounts
+from bot.storage.uow import SqlUnitOfWork
 
 
 class PurgeStatus(enum.StrEnum):
@@ -81,3 +82,19 @@ class PrivacyService:
             await uow.audit.log(rally_id, 0, "purge", {"rows": counts.total}, at=now)
             await uow.commit()
         return Purge(PurgeStatus.PURGED, counts, due)
+
+    async def forget(self, user_id: int) -> bool:
+        """`/forget`: erase this Telegram user's personal data in this rally (the right to
+        erasure, GDPR art. 17); False if the bot keeps nothing about them here."""
+        rally_id = self.services.rally.id
+
+        async def work(uow: SqlUnitOfWork) -> bool:
+            player = await uow.players.by_user(rally_id, user_id)
+            if player is None or not await uow.privacy.forget_player(player.id):
+                return False
+            # the audit says that it happened, not who: the player's id is gone with them
+            await uow.audit.log(rally_id, 0, "forget", {}, at=self.services.clock())
+            await uow.commit()
+            return True
+
+        return await self.services.retrying(work)

@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar, cast
 
-from sqlalchemy import CursorResult, Select, Table, delete, func, insert, select, update
+from sqlalchemy import CursorResult, Select, Table, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -1064,3 +1064,53 @@ class PrivacyRepository(_Repository):
             for statement in statements:
                 await self._session.execute(statement.execution_options(**mine))
         return counts
+
+    async def forget_player(self, player_id: int) -> bool:
+        """Erase one player's personal data (in the caller's transaction): the player stays as
+        "a former member" of no team (their team's records keep their points), without
+        Telegram id, chat or name; their typed answers, positions and photos' file ids are
+        emptied (and their team's last position), the copies of messages to them or naming
+        them deleted, and the inbox's updates from them
+        (handled or not: they hold the player's messages as they came) and handled ones.
+        False if there is no such player."""
+        player = await self._session.get(PlayerRow, player_id)
+        if player is None:
+            return False
+        chat_id, rally_id, user_id = player.chat_id, player.rally_id, player.telegram_user_id
+        name, team_id = player.display_name, player.team_id
+        mine = {"synchronize_session": False}
+        # messages to anyone of the rally that name them ("✅ Zainab checked your team in")
+        naming = OutboxRow.chat_id == chat_id
+        if len(name) >= 2:  # a one-letter name would match every message
+            naming = or_(naming, OutboxRow.text.contains(name, autoescape=True))
+        # the stored updates that came from them, handled or not (their name, their texts)
+        theirs = or_(
+            InboxRow.payload.contains(f'"id": {user_id},', autoescape=True),
+            InboxRow.payload.contains(f'"id": {user_id}}}', autoescape=True),
+        )
+        statements: list[Any] = [
+            update(AnswerRow).where(AnswerRow.player_id == player_id).values(given=""),
+            update(CheckinRow)
+            .where(CheckinRow.player_id == player_id)
+            .values(lat=None, lon=None, accuracy_m=None),
+            update(PhotoRow).where(PhotoRow.player_id == player_id).values(file_id=""),
+            delete(OutboxRow).where(OutboxRow.rally_id == rally_id, naming),
+            delete(InboxRow).where(or_(HANDLED, theirs)),
+        ]
+        if team_id is not None:  # the team's last position may be the one they shared
+            statements.append(
+                update(ProgressRow)
+                .where(ProgressRow.team_id == team_id)
+                .values(last_lat=None, last_lon=None)
+            )
+        with conflicts_as_concurrent_change():
+            for statement in statements:
+                await self._session.execute(statement.execution_options(**mine))
+            player.telegram_user_id = -player.id  # unique, and nobody's
+            player.chat_id = -player.id
+            player.display_name = ""
+            player.team_id = None
+            player.reachable = False
+            player.last_seen_at = player.created_at
+            await self._session.flush()
+        return True

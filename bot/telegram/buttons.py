@@ -64,8 +64,23 @@ class ReviewPhoto:
     approve: bool
 
 
+@dataclass(frozen=True)
+class ForgetMe:
+    """Yes, erase what the bot keeps about me (`/forget`)."""
+
+    erase: bool
+    """False: "No, keep it"."""
+
+
 Button = (
-    ChooseLanguage | ChooseAnswer | AskHint | ConfirmHint | DeclineHint | BeginStage | ReviewPhoto
+    ChooseLanguage
+    | ChooseAnswer
+    | AskHint
+    | ConfirmHint
+    | DeclineHint
+    | BeginStage
+    | ReviewPhoto
+    | ForgetMe
 )
 
 _PATTERNS: list[tuple[re.Pattern[str], type]] = [
@@ -93,6 +108,8 @@ def encode(button: Button) -> str:
         data = "hint-no"
     elif isinstance(button, ReviewPhoto):
         data = f"photo:{'ok' if button.approve else 'no'}:{button.photo_id}"
+    elif isinstance(button, ForgetMe):
+        data = "forget:yes" if button.erase else "forget:no"
     else:
         data = f"begin:{button.stage_id}"
     if len(data.encode()) > MAX_CALLBACK_BYTES:
@@ -104,6 +121,8 @@ def decode(data: str | None) -> Button | None:
     """The button behind callback data, or None for anything unknown or forged."""
     if not data or len(data.encode()) > MAX_CALLBACK_BYTES:
         return None
+    if data in {"forget:yes", "forget:no"}:
+        return ForgetMe(data == "forget:yes")
     photo = _PHOTO.fullmatch(data)
     if photo:
         return ReviewPhoto(int(photo.group(2)), photo.group(1) == "ok")

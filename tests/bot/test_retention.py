@@ -22,6 +22,7 @@ from bot.storage.models import Base
 from bot.telegram.context import Runtime
 from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, DEFAULT_RALLY, World, open_world
+from tests.bot.test_bad_input import tap, team_card
 from tests.bot.test_schedule import run_job
 from tests.clock import FakeClock
 from tests.databases import BACKENDS
@@ -138,3 +139,47 @@ DEFAULT_RALLY_FILE = Path(__file__).resolve().parents[2] / "data" / "stages.yaml
 async def _cli(argv: list[str]) -> int:
     """`python -m bot ARGV` in this process (it runs its own event loop: in a thread)."""
     return await asyncio.to_thread(cli_main, argv)
+
+
+async def test_a_player_erases_what_the_bot_keeps_about_her(clocked: World) -> None:
+    world = clocked
+    admin = world.api.create_user("Admin", user_id=ADMIN_ID, language_code="en")
+    zainab = world.api.create_user(NAME, language_code="en")
+    bilal = world.user("Bilal", "en")
+    for player in (zainab, bilal):
+        player.start("PARU63")
+        await world.settle()
+    admin.send_command("go")
+    await world.settle()
+    cathedral = world.rally.stage("cathedrale").location
+    assert cathedral is not None
+    zainab.send_location(cathedral.lat, cathedral.lon)  # a check-in: 10 points, her position
+    await world.settle()
+    score = await runtime(world).teams.team_of(bilal.id)
+    assert score is not None and score.progress.score > 0
+    before = list(traces(await every_value(world), zainab, cathedral.lat, cathedral.lon))
+    assert before
+
+    zainab.send_command("forget")
+    await world.settle()
+    assert world.texts(zainab)[-1].startswith("This erases what the bot keeps about you")
+    pressed = tap(world, zainab, "forget:no")
+    await world.settle()
+    assert world.api.callback_query(pressed.query_id).answer_text == "OK, nothing was erased."
+    kept = list(traces(await every_value(world), zainab, cathedral.lat, cathedral.lon))
+    assert set(before) <= set(kept)  # all still there (and her two new updates in the inbox)
+    member = await runtime(world).teams.find(zainab.id)
+    assert member is not None and member.name == NAME
+
+    zainab.send_command("forget")
+    await world.settle()
+    tap(world, zainab, "forget:yes")
+    await world.settle()
+    assert world.texts(zainab)[-1].startswith("Done: what the bot kept about you is erased.")
+    left = list(traces(await every_value(world), zainab, cathedral.lat, cathedral.lon))
+    assert left == []
+    team = await runtime(world).teams.team_of(bilal.id)
+    assert team is not None
+    assert team.progress.score == score.progress.score  # her check-in still counts
+    assert [member.name for member in team.members] == ["Bilal"]
+    assert NAME not in await team_card(world, bilal)

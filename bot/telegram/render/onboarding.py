@@ -58,6 +58,7 @@ def command_menu(tr: Translator, role: Role = Role.PLAYER) -> list[BotCommand]:
         BotCommand("lost", tr._("We are lost: call the organisers")),
         BotCommand("language", tr._("Change the language")),
         BotCommand("help", tr._("What you can do")),
+        BotCommand("forget", tr._("Erase what the bot keeps about you")),
     ]
     if role in (Role.ORGANISER, Role.ADMIN):
         menu += [
@@ -130,6 +131,7 @@ def help_text(tr: Translator) -> Reply:
         tr._("/hint: a hint to find the place (it costs points)"),
         tr._("/join CODE: join your team"),
         tr._("/language: change the language"),
+        tr._("/forget: erase what the bot keeps about you"),
         "",
         tr._(
             "To check in at a place, press “📍 Send my location” or type the code word "
