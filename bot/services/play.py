@@ -19,6 +19,7 @@ from bot.core.engine import (
     Refusal,
     Refused,
     TeamEvent,
+    TeamState,
     decide,
 )
 from bot.core.geo import Point
@@ -217,8 +218,14 @@ class PlayService:
             for record in decision.records:
                 await self._store(uow, row.team_id, record, player_id, actor_user_id)
             store_progress(row, decision.progress, self.services.clock())
-        if isinstance(command, CheckInAtLocation) and Point(command.lat, command.lon).is_valid():
-            # the last position a team shared, refused or not: what organisers need to find it
+        on_its_way = (
+            decision.progress.state is TeamState.EN_ROUTE
+            and phase_at(state.rally_row, self.services.clock()) is RallyPhase.RUNNING
+        )
+        if not on_its_way:  # minimisation: a position is kept for the 🆘 alert only while
+            row.last_lat = row.last_lon = None  # the team is on its way in a running rally
+        elif isinstance(command, CheckInAtLocation) and Point(command.lat, command.lon).is_valid():
+            # the last position a team shared on its way, refused or not: to find it if lost
             row.last_lat, row.last_lon = command.lat, command.lon
         return changed
 

@@ -54,6 +54,7 @@ class TimelineService:
                 row.paused_at = now
             elif move is Move.FINISH:
                 row.finished_at = now
+                await uow.privacy.forget_positions(self.rally.id)  # no team is on its way now
             outcomes: list[Outcome] = []
             if move is Move.START:
                 teams = await uow.teams.list(self.rally.id)

@@ -1065,6 +1065,16 @@ class PrivacyRepository(_Repository):
                 await self._session.execute(statement.execution_options(**mine))
         return counts
 
+    async def forget_positions(self, rally_id: str) -> None:
+        """Clear every team's last shared position (at the finish: nobody is on its way)."""
+        with conflicts_as_concurrent_change():
+            await self._session.execute(
+                update(ProgressRow)
+                .where(ProgressRow.rally_id == rally_id)
+                .values(last_lat=None, last_lon=None)
+                .execution_options(synchronize_session=False)
+            )
+
     async def forget_player(self, player_id: int) -> bool:
         """Erase one player's personal data (in the caller's transaction): the player stays as
         "a former member" of no team (their team's records keep their points), without

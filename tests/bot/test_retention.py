@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from bot.cli import main as cli_main
 from bot.services.privacy import PurgeStatus
-from bot.storage.models import Base
+from bot.storage.models import Base, ProgressRow
 from bot.telegram.context import Runtime
 from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, DEFAULT_RALLY, World, open_world
@@ -48,6 +48,15 @@ async def every_value(world: World) -> list[object]:
             for row in (await connection.execute(select(table))).all():
                 found.extend(row)
     return found
+
+
+async def handled_marks_written(world: World) -> None:
+    """The inbox's handled marks written now (the bot writes them in batches, every 0.25 s):
+    the purge deletes handled updates, and leaves the ones not handled yet."""
+    assert world.application is not None
+    intake = world.application.bot_data.intake
+    assert intake is not None
+    await intake.flush()
 
 
 def runtime(world: World) -> Runtime:
@@ -104,6 +113,7 @@ async def test_the_personal_data_goes_when_the_retention_period_is_over(clocked:
     assert list(traces(await every_value(world), zainab, lat, lon)) == before
 
     world.clock.advance(days=1, seconds=1)
+    await handled_marks_written(world)  # as they are long before a real retention period ends
     await run_job(world, "purge")
     assert list(traces(await every_value(world), zainab, lat, lon)) == []
     ranking = await runtime(world).leaderboard.ranking()
@@ -127,6 +137,7 @@ async def test_purging_by_hand_says_what_it_would_erase_then_erases_it(
     assert said.startswith(f"{DEFAULT_RALLY.id}: would erase: 2 players,")
     assert list(traces(await every_value(world), zainab, lat, lon)) == before
 
+    await handled_marks_written(world)
     assert await _cli(["purge", "--rally", DEFAULT_RALLY.id]) == 0
     assert capsys.readouterr().out.startswith(f"{DEFAULT_RALLY.id}: erased: 2 players,")
     assert list(traces(await every_value(world), zainab, lat, lon)) == []
@@ -183,3 +194,46 @@ async def test_a_player_erases_what_the_bot_keeps_about_her(clocked: World) -> N
     assert team.progress.score == score.progress.score  # her check-in still counts
     assert [member.name for member in team.members] == ["Bilal"]
     assert NAME not in await team_card(world, bilal)
+
+
+async def last_positions(world: World) -> list[tuple[float | None, float | None]]:
+    """Every team's last shared position, as stored."""
+    assert world.application is not None
+    engine = world.application.bot_data.engine
+    assert engine is not None
+    async with engine.connect() as connection:
+        rows = await connection.execute(select(ProgressRow.last_lat, ProgressRow.last_lon))
+        return [(lat, lon) for lat, lon in rows.all()]
+
+
+async def test_a_position_is_kept_only_while_the_team_is_on_its_way(clocked: World) -> None:
+    world = clocked
+    admin = world.api.create_user("Admin", user_id=ADMIN_ID, language_code="en")
+    zainab = world.api.create_user(NAME, language_code="en")
+    zainab.start("PARU63")
+    await world.settle()
+    somewhere = (45.7600, 3.1100)  # in town, far from every stage
+    zainab.send_location(*somewhere)  # before the start: not kept
+    await world.settle()
+    assert somewhere not in await last_positions(world)
+
+    admin.send_command("go")
+    await world.settle()
+    zainab.send_location(*somewhere)  # on its way, too far: kept for the 🆘 alert
+    await world.settle()
+    assert somewhere in await last_positions(world)
+    zainab.send_text("VICTOIRE")  # checked in at the cathedral by its code word: not on its way
+    await world.settle()
+    assert world.texts(zainab)[-1].startswith("✅ You are at")
+    assert somewhere not in await last_positions(world)
+
+    tap(world, zainab, "begin:cathedrale")
+    await world.settle()
+    admin.send_command("skip", "PARU63")  # on its way to the next stage
+    await world.settle()
+    zainab.send_location(*somewhere)
+    await world.settle()
+    assert somewhere in await last_positions(world)
+    admin.send_command("finish")
+    await world.settle()
+    assert all(position == (None, None) for position in await last_positions(world))
