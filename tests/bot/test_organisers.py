@@ -230,6 +230,8 @@ async def test_exports_are_csv_documents(world: World) -> None:
         if m.file is not None
     }
     assert set(documents) == {"scores.csv", "checkins.csv", "answers.csv"}
+    captions = [m.caption or "" for m in world.api.transcript(admin.chat_id) if m.file]
+    assert all("🔒 Personal data: share it only with those who need it" in c for c in captions)
 
     def rows(name: str) -> list[dict[str, str]]:
         text = documents[name].decode("utf-8-sig")

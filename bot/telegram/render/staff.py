@@ -306,9 +306,14 @@ def team_created(tr: Translator, team: str, code: str, link: str) -> Escaped:
     )
 
 
-def export_caption(tr: Translator, name: str, rows: int) -> Escaped:
-    """The caption of one exported CSV file."""
-    return tr.n_("{name}: {count} row", "{name}: {count} rows", rows, name=name)
+def export_caption(tr: Translator, name: str, rows: int) -> str:
+    """The caption of one exported CSV file: its rows, and that it holds personal data."""
+    count = tr.n_("{name}: {count} row", "{name}: {count} rows", rows, name=name)
+    warning = tr._(
+        "🔒 Personal data: share it only with those who need it, and delete it once the "
+        "report is written."
+    )
+    return f"{count}\n{warning}"
 
 
 def export_failed(tr: Translator, name: str) -> Escaped:
