@@ -52,22 +52,15 @@ def schedule_day(
     def name(what: str) -> str:
         return f"{rally.id}:{what}"
 
-    queue.run_repeating(
-        check_idle_teams,
-        interval=IDLE_CHECK_EVERY,
-        first=IDLE_CHECK_EVERY,
-        name=name("idle-teams"),
-        data=rally.id,
-    )
-    planned = [name("idle-teams")]
-    queue.run_repeating(
-        purge_when_due,
-        interval=PURGE_CHECK_EVERY,
-        first=IDLE_CHECK_EVERY,
-        name=name("purge"),
-        data=rally.id,
-    )
-    planned.append(name("purge"))
+    planned = []
+    for what, check, every in (
+        ("idle-teams", check_idle_teams, IDLE_CHECK_EVERY),
+        ("purge", purge_when_due, PURGE_CHECK_EVERY),
+    ):
+        queue.run_repeating(
+            check, interval=every, first=IDLE_CHECK_EVERY, name=name(what), data=rally.id
+        )
+        planned.append(name(what))
     info = rally.rally
     if info.starts_at is not None and phase in (RallyPhase.DRAFT, RallyPhase.OPEN):
         when = max(info.aware(info.starts_at), now)

@@ -66,15 +66,18 @@ class _Repository:
         with conflicts_as_concurrent_change():
             return (await self._session.scalars(statement)).all()
 
-    async def _insert_unless_present(self, model: type[Base], values: dict[str, Any]) -> bool:
-        """INSERT ... ON CONFLICT DO NOTHING; True if this call inserted the row."""
+    def _insert_ignoring(self, target: type[Base] | Table) -> Any:
+        """`INSERT ... ON CONFLICT DO NOTHING` into a model's table, in this database's dialect."""
         dialect = self._session.get_bind().dialect.name
         if dialect == "postgresql":
-            statement: Any = postgresql_insert(model).values(values).on_conflict_do_nothing()
-        elif dialect == "sqlite":
-            statement = sqlite_insert(model).values(values).on_conflict_do_nothing()
-        else:
-            raise NotImplementedError(f"no INSERT ... ON CONFLICT for the {dialect} dialect")
+            return postgresql_insert(target).on_conflict_do_nothing()
+        if dialect == "sqlite":
+            return sqlite_insert(target).on_conflict_do_nothing()
+        raise NotImplementedError(f"no INSERT ... ON CONFLICT for the {dialect} dialect")
+
+    async def _insert_unless_present(self, model: type[Base], values: dict[str, Any]) -> bool:
+        """INSERT ... ON CONFLICT DO NOTHING; True if this call inserted the row."""
+        statement = self._insert_ignoring(model).values(values)
         with conflicts_as_concurrent_change():
             result = await self._session.execute(statement)
         return cast("CursorResult[Any]", result).rowcount == 1
@@ -913,15 +916,8 @@ class InboxRepository(_Repository):
             {"bot_id": bot_id, "update_id": update_id, "payload": payload, "received_at": at}
             for update_id, payload in dict(updates).items()  # one row per id
         ]
-        table = INBOX  # Core, not the ORM's bulk insert: cheaper, and cached
-        dialect = self._session.get_bind().dialect.name
-        if dialect == "postgresql":
-            statement: Any = postgresql_insert(table)
-        elif dialect == "sqlite":
-            statement = sqlite_insert(table)
-        else:
-            raise NotImplementedError(f"no INSERT ... ON CONFLICT for the {dialect} dialect")
-        statement = statement.on_conflict_do_nothing().returning(table.c.update_id)
+        # Core, not the ORM's bulk insert: cheaper, and cached
+        statement = self._insert_ignoring(INBOX).returning(INBOX.c.update_id)
         with conflicts_as_concurrent_change():
             stored = await self._session.scalars(statement, values)
             return set(stored)
@@ -1025,27 +1021,15 @@ class PrivacyRepository(_Repository):
     async def purge(self, rally_id: str, *, at: datetime) -> PurgeCounts:
         """Erase the rally's personal data (in the caller's transaction); what it erased."""
         counts = await self.count(rally_id)
-        mine = {"synchronize_session": False}
-        statements: list[Any] = [
-            update(PlayerRow)
-            .where(PlayerRow.rally_id == rally_id, PlayerRow.telegram_user_id > 0)
-            .values(
-                telegram_user_id=-PlayerRow.id,  # unique, and nobody's
-                chat_id=-PlayerRow.id,
-                display_name="",
-                reachable=False,
-                last_seen_at=PlayerRow.created_at,
+        await self._execute(
+            _anonymised(PlayerRow.rally_id == rally_id, PlayerRow.telegram_user_id > 0),
+            *_emptied(
+                AnswerRow.rally_id == rally_id,
+                CheckinRow.rally_id == rally_id,
+                PhotoRow.rally_id == rally_id,
             ),
-            update(AnswerRow).where(AnswerRow.rally_id == rally_id).values(given=""),
-            update(CheckinRow)
-            .where(CheckinRow.rally_id == rally_id)
-            .values(lat=None, lon=None, accuracy_m=None),
-            update(ProgressRow)
-            .where(ProgressRow.rally_id == rally_id)
-            .values(last_lat=None, last_lon=None),
-            update(PhotoRow)
-            .where(PhotoRow.rally_id == rally_id)
-            .values(file_id="", reviewer_user_id=None),
+            _no_last_position(ProgressRow.rally_id == rally_id),
+            update(PhotoRow).where(PhotoRow.rally_id == rally_id).values(reviewer_user_id=None),
             delete(OutboxRow).where(OutboxRow.rally_id == rally_id),
             update(BroadcastRow)
             .where(BroadcastRow.rally_id == rally_id)
@@ -1059,36 +1043,25 @@ class PrivacyRepository(_Repository):
             delete(ProcessedUpdateRow).where(ProcessedUpdateRow.rally_id == rally_id),
             delete(InboxRow).where(HANDLED),
             update(RallyRow).where(RallyRow.id == rally_id).values(purged_at=at),
-        ]
-        with conflicts_as_concurrent_change():
-            for statement in statements:
-                await self._session.execute(statement.execution_options(**mine))
+        )
         return counts
 
     async def forget_positions(self, rally_id: str) -> None:
         """Clear every team's last shared position (at the finish: nobody is on its way)."""
-        with conflicts_as_concurrent_change():
-            await self._session.execute(
-                update(ProgressRow)
-                .where(ProgressRow.rally_id == rally_id)
-                .values(last_lat=None, last_lon=None)
-                .execution_options(synchronize_session=False)
-            )
+        await self._execute(_no_last_position(ProgressRow.rally_id == rally_id))
 
     async def forget_player(self, player_id: int) -> bool:
         """Erase one player's personal data (in the caller's transaction): the player stays as
         "a former member" of no team (their team's records keep their points), without
         Telegram id, chat or name; their typed answers, positions and photos' file ids are
         emptied (and their team's last position), the copies of messages to them or naming
-        them deleted, and the inbox's updates from them
-        (handled or not: they hold the player's messages as they came) and handled ones.
-        False if there is no such player."""
+        them deleted, and the inbox's updates from them (handled or not: they hold the
+        player's messages as they came) and handled ones. False if there is no such player."""
         player = await self._session.get(PlayerRow, player_id)
         if player is None:
             return False
         chat_id, rally_id, user_id = player.chat_id, player.rally_id, player.telegram_user_id
         name, team_id = player.display_name, player.team_id
-        mine = {"synchronize_session": False}
         # messages to anyone of the rally that name them ("✅ Zainab checked your team in")
         naming = OutboxRow.chat_id == chat_id
         if len(name) >= 2:  # a one-letter name would match every message
@@ -1098,29 +1071,53 @@ class PrivacyRepository(_Repository):
             InboxRow.payload.contains(f'"id": {user_id},', autoescape=True),
             InboxRow.payload.contains(f'"id": {user_id}}}', autoescape=True),
         )
-        statements: list[Any] = [
-            update(AnswerRow).where(AnswerRow.player_id == player_id).values(given=""),
-            update(CheckinRow)
-            .where(CheckinRow.player_id == player_id)
-            .values(lat=None, lon=None, accuracy_m=None),
-            update(PhotoRow).where(PhotoRow.player_id == player_id).values(file_id=""),
+        # the team's last position may be the one they shared
+        position = _no_last_position(ProgressRow.team_id == team_id) if team_id else None
+        await self._execute(
+            _anonymised(PlayerRow.id == player_id, team_id=None),
+            *_emptied(
+                AnswerRow.player_id == player_id,
+                CheckinRow.player_id == player_id,
+                PhotoRow.player_id == player_id,
+            ),
             delete(OutboxRow).where(OutboxRow.rally_id == rally_id, naming),
             delete(InboxRow).where(or_(HANDLED, theirs)),
-        ]
-        if team_id is not None:  # the team's last position may be the one they shared
-            statements.append(
-                update(ProgressRow)
-                .where(ProgressRow.team_id == team_id)
-                .values(last_lat=None, last_lon=None)
-            )
+            *([position] if position is not None else []),
+        )
+        return True
+
+    async def _execute(self, *statements: Any) -> None:
+        """Run bulk statements in order (the session's objects are not kept in step)."""
         with conflicts_as_concurrent_change():
             for statement in statements:
-                await self._session.execute(statement.execution_options(**mine))
-            player.telegram_user_id = -player.id  # unique, and nobody's
-            player.chat_id = -player.id
-            player.display_name = ""
-            player.team_id = None
-            player.reachable = False
-            player.last_seen_at = player.created_at
-            await self._session.flush()
-        return True
+                await self._session.execute(statement.execution_options(synchronize_session=False))
+
+
+def _anonymised(*players: Any, **more: Any) -> Any:
+    """Players made "a former member": no Telegram id, chat or name (their language stays)."""
+    return (
+        update(PlayerRow)
+        .where(*players)
+        .values(
+            telegram_user_id=-PlayerRow.id,  # unique, and nobody's
+            chat_id=-PlayerRow.id,
+            display_name="",
+            reachable=False,
+            last_seen_at=PlayerRow.created_at,
+            **more,
+        )
+    )
+
+
+def _emptied(answers: Any, checkins: Any, photos: Any) -> list[Any]:
+    """What players typed, where they checked in, and their photos' file ids, emptied."""
+    return [
+        update(AnswerRow).where(answers).values(given=""),
+        update(CheckinRow).where(checkins).values(lat=None, lon=None, accuracy_m=None),
+        update(PhotoRow).where(photos).values(file_id=""),
+    ]
+
+
+def _no_last_position(teams: Any) -> Any:
+    """Teams' last shared positions cleared."""
+    return update(ProgressRow).where(teams).values(last_lat=None, last_lon=None)
