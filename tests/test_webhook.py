@@ -108,8 +108,9 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
-@pytest.fixture
-async def hooked(api: LoopbackBotApi, database: str) -> AsyncIterator[Hooked]:
+@contextlib.asynccontextmanager
+async def hooked_bot(api: LoopbackBotApi, database: str) -> AsyncIterator[Hooked]:
+    """A bot in webhook mode on this database, started, with a client for its web app."""
     application = build_application(bot_settings(api, database), DEFAULT_RALLY, polling=False)
     await start_application(application)
     transport = httpx.ASGITransport(app=web_app(application))
@@ -118,6 +119,22 @@ async def hooked(api: LoopbackBotApi, database: str) -> AsyncIterator[Hooked]:
             yield Hooked(api, application, web)
     finally:
         await stop_application(application)
+
+
+@pytest.fixture
+async def hooked(api: LoopbackBotApi, database: str) -> AsyncIterator[Hooked]:
+    async with hooked_bot(api, database) as running:
+        yield running
+
+
+@contextlib.asynccontextmanager
+async def database_gone(hooked: Hooked, url: str) -> AsyncIterator[None]:
+    """The bot's SQLite database unreachable for the block (a directory in its place)."""
+    engine = hooked.application.bot_data.engine
+    assert engine is not None
+    await engine.dispose()  # the pool's connections close: the next one opens the path
+    with a_directory_instead_of(Path(url.removeprefix("sqlite+aiosqlite:///"))):
+        yield
 
 
 # --- the webhook ----------------------------------------------------------------------------
@@ -232,25 +249,15 @@ async def test_an_update_that_cannot_be_stored_gets_503_and_is_taken_when_posted
     api: LoopbackBotApi, tmp_path: Path, backend: str
 ) -> None:
     url = database_url(backend, tmp_path)
-    application = build_application(bot_settings(api, url), DEFAULT_RALLY, polling=False)
-    await start_application(application)
-    try:
-        transport = httpx.ASGITransport(app=web_app(application))
-        async with httpx.AsyncClient(transport=transport, base_url="http://rallye.test") as web:
-            hooked = Hooked(api, application, web)
-            amina = api.create_user("Amina", language_code="en")
-            update = amina.start()
-            engine = application.bot_data.engine
-            assert engine is not None
-            await engine.dispose()  # the pool's connections close: the next one opens the path
-            with a_directory_instead_of(Path(url.removeprefix("sqlite+aiosqlite:///"))):
-                refused = await hooked.post(update)
-                await hooked.handled()
-                assert not hooked.texts(amina)  # not handled: Telegram keeps it
-            await hooked.deliver(update)  # Telegram posts it again once the database is back
-            said = hooked.texts(amina)
-    finally:
-        await stop_application(application)
+    async with hooked_bot(api, url) as hooked:
+        amina = api.create_user("Amina", language_code="en")
+        update = amina.start()
+        async with database_gone(hooked, url):
+            refused = await hooked.post(update)
+            await hooked.handled()
+            assert not hooked.texts(amina)  # not handled: Telegram keeps it
+        await hooked.deliver(update)  # Telegram posts it again once the database is back
+        said = hooked.texts(amina)
     assert refused.status_code == 503
     assert said and said[0].startswith(WELCOME)
 
@@ -340,21 +347,11 @@ async def test_health_is_unavailable_while_the_database_is_gone(
     api: LoopbackBotApi, tmp_path: Path, backend: str
 ) -> None:
     url = database_url(backend, tmp_path)
-    application = build_application(bot_settings(api, url), DEFAULT_RALLY, polling=False)
-    await start_application(application)
-    try:
-        transport = httpx.ASGITransport(app=web_app(application))
-        async with httpx.AsyncClient(transport=transport, base_url="http://rallye.test") as web:
-            assert (await web.get("/healthz")).status_code == 200
-            engine = application.bot_data.engine
-            assert engine is not None
-            await engine.dispose()  # the pool's connections close: the next one opens the path
-            database = Path(url.removeprefix("sqlite+aiosqlite:///"))
-            with a_directory_instead_of(database):
-                gone = await web.get("/healthz")
-            back = await web.get("/healthz")
-    finally:
-        await stop_application(application)
+    async with hooked_bot(api, url) as hooked:
+        assert (await hooked.web.get("/healthz")).status_code == 200
+        async with database_gone(hooked, url):
+            gone = await hooked.web.get("/healthz")
+        back = await hooked.web.get("/healthz")
     assert gone.status_code == 503
     assert gone.json()["reason"] == "the database does not answer"
     assert gone.json()["mode"] == "webhook"

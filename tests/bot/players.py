@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from bot.core.content import ChoiceQuestion, NumberQuestion, Question, Rally, TextQuestion
+from bot.core.content import (
+    ChoiceQuestion,
+    Location,
+    NumberQuestion,
+    Question,
+    Rally,
+    TextQuestion,
+)
 from loopback.records import ChatMessage
 from loopback.users import SimulatedUser
-from tests.bot.conftest import World
+from tests.bot.conftest import ADMIN_ID, World
 
 GARE = (45.77861, 3.10083)  # the railway station, away from every stage
 
@@ -57,3 +64,24 @@ def answer(world: World, user: SimulatedUser, question: Question, given: str) ->
         press(world, user, f"ans:{question.id}:{given}")
     else:
         user.send_text(given)
+
+
+async def checked_in_at_the_cathedral(
+    world: World, player: SimulatedUser, *teammates: SimulatedUser
+) -> tuple[SimulatedUser, Location]:
+    """Team Pariou (the player, then her teammates) joins, the admin starts the rally, and the
+    player checks in at the cathedral, the team's first stage, by sending its location.
+
+    Returns the admin and the position she sent."""
+    admin = world.api.create_user("Admin", user_id=ADMIN_ID, language_code="en")
+    for member in (player, *teammates):
+        member.start("PARU63")
+        await world.settle()  # one after the other: members are listed in the order they joined
+    admin.send_command("go")
+    await world.settle()
+    cathedral = world.rally.stage("cathedrale").location
+    assert cathedral is not None
+    player.send_location(cathedral.lat, cathedral.lon)
+    await world.settle()
+    assert world.texts(player)[-1].startswith("✅ You are at")
+    return admin, cathedral

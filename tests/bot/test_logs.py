@@ -11,7 +11,8 @@ import pytest
 
 from bot import logs
 from bot.settings import SettingsError, load_settings
-from tests.bot.conftest import ADMIN_ID, TOKEN, World
+from tests.bot.conftest import TOKEN, World
+from tests.bot.players import checked_in_at_the_cathedral
 
 NAME = "Zainabqx"
 TYPED = "monmotsecretqx"
@@ -31,15 +32,8 @@ async def test_at_debug_the_logs_hold_no_token_name_text_or_position(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    admin = world.api.create_user("Admin", user_id=ADMIN_ID, language_code="en")
     player = world.api.create_user(NAME, language_code="en")
-    player.start("PARU63")
-    await world.settle()
-    admin.send_command("go")
-    await world.settle()
-    stage = world.rally.stage("cathedrale").location
-    assert stage is not None
-    player.send_location(stage.lat, stage.lon)  # a check-in: the team is at the cathedral
+    _, stage = await checked_in_at_the_cathedral(world, player)  # a check-in by location
     player.send_text(TYPED)
     await world.settle()
     assert world.texts(player)[-1]  # the bot answered: the run did happen

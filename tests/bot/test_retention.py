@@ -22,6 +22,7 @@ from bot.storage.models import Base, ProgressRow
 from bot.telegram.context import Runtime
 from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, DEFAULT_RALLY, World, open_world
+from tests.bot.players import checked_in_at_the_cathedral
 from tests.bot.test_bad_input import tap, team_card
 from tests.bot.test_schedule import run_job
 from tests.clock import FakeClock
@@ -78,16 +79,8 @@ def traces(values: list[object], player: SimulatedUser, lat: float, lon: float) 
 
 async def a_day(world: World) -> tuple[SimulatedUser, float, float]:
     """A finished day: Zainab checks in by location, an award and a broadcast name her."""
-    admin = world.api.create_user("Admin", user_id=ADMIN_ID, language_code="en")
     zainab = world.api.create_user(NAME, language_code="en")
-    zainab.start("PARU63")
-    await world.settle()
-    admin.send_command("go")
-    await world.settle()
-    cathedral = world.rally.stage("cathedrale").location
-    assert cathedral is not None
-    zainab.send_location(cathedral.lat, cathedral.lon)
-    await world.settle()
+    admin, cathedral = await checked_in_at_the_cathedral(world, zainab)
     admin.send_command("award", f"PARU63 5 {NAME} helped another team")
     await world.settle()
     admin.send_command("broadcast", f"all {NAME}, your team is waited for at the town hall")
@@ -154,18 +147,10 @@ async def _cli(argv: list[str]) -> int:
 
 async def test_a_player_erases_what_the_bot_keeps_about_her(clocked: World) -> None:
     world = clocked
-    admin = world.api.create_user("Admin", user_id=ADMIN_ID, language_code="en")
     zainab = world.api.create_user(NAME, language_code="en")
     bilal = world.user("Bilal", "en")
-    for player in (zainab, bilal):
-        player.start("PARU63")
-        await world.settle()
-    admin.send_command("go")
-    await world.settle()
-    cathedral = world.rally.stage("cathedrale").location
-    assert cathedral is not None
-    zainab.send_location(cathedral.lat, cathedral.lon)  # a check-in: 10 points, her position
-    await world.settle()
+    # a check-in: 10 points, her position
+    _, cathedral = await checked_in_at_the_cathedral(world, zainab, bilal)
     score = await runtime(world).teams.team_of(bilal.id)
     assert score is not None and score.progress.score > 0
     before = list(traces(await every_value(world), zainab, cathedral.lat, cathedral.lon))
