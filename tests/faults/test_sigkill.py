@@ -31,7 +31,7 @@ from pathlib import Path
 
 from bot.core.content import ChoiceQuestion, Question
 from bot.core.engine import Progress, Refusal, TeamState
-from bot.i18n.catalogs import Catalogs
+from bot.i18n.catalogs import Catalogs, Translator
 from bot.telegram.render.play import refusal
 from loopback.faults import Fault, offset_above
 from loopback.records import ChatMessage
@@ -318,9 +318,16 @@ class Player:
             self.user.send_command("clue")
 
 
+def english() -> Translator:
+    """The rally's English texts, as the players of this test read them."""
+    catalogs = Catalogs(RALLY.rally.languages, RALLY.default_language, RALLY.rally.timezone)
+    return catalogs.translator("en")
+
+
 async def join_and_start(api: LoopbackBotApi, db: RallyDatabase) -> list[SimulatedUser]:
     """One player per team joins by the team's QR code; the admin starts the rally."""
     admin = api.create_user("Admin", user_id=ADMIN_ID, language_code="en")
+    waiting = html.unescape(str(refusal(english(), RALLY, Refusal.RALLY_NOT_STARTED, None)))
     users = []
     for position in range(TEAMS):
         user = api.create_user(f"Team{position}", language_code="en")
@@ -332,6 +339,13 @@ async def join_and_start(api: LoopbackBotApi, db: RallyDatabase) -> list[Simulat
             return await db.team_of(user.id) is not None
 
         await eventually(joined, "the players joining")
+
+        # the join's last follow-up is the team's step, "not started yet": it must be in the
+        # chat before the start, or it would count as a refusal seen once the rally runs
+        async def told_to_wait(user: SimulatedUser = user) -> bool:
+            return any(waiting in (m.text or "") for m in api.transcript(user.chat_id))
+
+        await eventually(told_to_wait, "the players told to wait for the start")
     admin.send_command("go")
     for user in users:
 
@@ -363,8 +377,7 @@ def expected_score(records: TeamRecords) -> int:
 
 def refusal_openings() -> list[str]:
     """How each refusal reads in English, up to where it names a stage."""
-    catalogs = Catalogs(RALLY.rally.languages, RALLY.default_language, RALLY.rally.timezone)
-    tr = catalogs.translator("en")
+    tr = english()
     return [html.unescape(str(refusal(tr, RALLY, reason, None)))[:24] for reason in Refusal]
 
 
