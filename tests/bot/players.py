@@ -66,6 +66,12 @@ def answer(world: World, user: SimulatedUser, question: Question, given: str) ->
         user.send_text(given)
 
 
+async def join(world: World, user: SimulatedUser, code: str) -> None:
+    """The user scans their team's card (`/start CODE`) and the bot has answered."""
+    user.start(code)
+    await world.settle()
+
+
 async def checked_in_at_the_cathedral(
     world: World, player: SimulatedUser, *teammates: SimulatedUser
 ) -> tuple[SimulatedUser, Location]:
@@ -74,9 +80,8 @@ async def checked_in_at_the_cathedral(
 
     Returns the admin and the position she sent."""
     admin = world.api.create_user("Admin", user_id=ADMIN_ID, language_code="en")
-    for member in (player, *teammates):
-        member.start("PARU63")
-        await world.settle()  # one after the other: members are listed in the order they joined
+    for member in (player, *teammates):  # one after the other: members are listed in that order
+        await join(world, member, "PARU63")
     admin.send_command("go")
     await world.settle()
     cathedral = world.rally.stage("cathedrale").location
