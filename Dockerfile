@@ -24,7 +24,8 @@ USER rallye
 VOLUME ["/data"]
 # the web server of both modes: Telegram's webhook (behind an HTTPS proxy) and GET /healthz
 EXPOSE 8080
-# /healthz answers 200 while the bot runs and its database answers, else 503 (urlopen raises)
+# /healthz answers 200 while the bot runs and its database answers, else 503 (urlopen raises);
+# on RALLY_HEALTH_PORT when set (its server then listens on 127.0.0.1 by default), else RALLY_PORT
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('RALLY_PORT', '8080'), timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % (os.environ.get('RALLY_HEALTH_PORT') or os.environ.get('RALLY_PORT', '8080')), timeout=4)"]
 CMD ["python", "-m", "bot"]

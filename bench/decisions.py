@@ -74,6 +74,7 @@ async def main(args: argparse.Namespace) -> None:
             users = list(range(1, args.players + 1))
             for user in users:
                 team = rally.teams[user % len(rally.teams)]
+                await teams.acknowledge_notice(user, user, f"Joueur {user}", "fr")
                 await teams.join(user, user, f"Joueur {user}", "fr", team.code)
             await TimelineService(services).move(Move.START, ADMIN)
 

@@ -33,6 +33,7 @@ from bot.core.content import ChoiceQuestion, NumberQuestion, Question, Rally, Te
 from bot.core.engine import route_for
 from bot.core.rally_file import parse_rally
 from bot.i18n.catalogs import negotiate_language
+from bot.telegram.buttons import AcknowledgeNotice, encode
 from loopback.methods import BotApiMethods, MethodSpec
 from loopback.params import RequestParams
 from loopback.records import ChatMessage
@@ -440,6 +441,20 @@ async def steady(
 # ------------------------------------------------------------------ setting up
 
 
+NOTICE_OK = encode(AcknowledgeNotice(True))
+
+
+def accept_notice(api: LoopbackBotApi, user: SimulatedUser) -> None:
+    """Press "I understand" on the information notice the bot showed this user."""
+    for message in reversed(api.transcript(user.chat_id)):
+        for row in message.inline_keyboard:
+            for button in row:
+                if button.get("callback_data") == NOTICE_OK:
+                    user.press_button(button["text"], message=message)
+                    return
+    raise LookupError(f"no information notice for {user.user['first_name']}")
+
+
 async def join_teams(
     api: LoopbackBotApi, rally: Rally, players: int, *, stages: int = 0, settle: float = 600.0
 ) -> list[TeamPlay]:
@@ -456,6 +471,10 @@ async def join_teams(
             negotiate_language(code, rally_languages, rally.default_language)
         )
         user.start(rally.teams[n % teams_count].code)
+    await api.wait_idle(None, timeout=settle, quiet=1.0)
+    for members in groups:  # each accepts the information notice: then they are in the team
+        for user in members:
+            accept_notice(api, user)
     await api.wait_idle(None, timeout=settle, quiet=1.0)
     return [
         TeamPlay(

@@ -8,7 +8,7 @@ import json
 import signal
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -18,15 +18,16 @@ from bot.core.rally_file import RallyFileError, load_rallies, load_rally
 from bot.demo import play_demo
 from bot.i18n.catalogs import MissingCatalogError
 from bot.i18n.check import check as check_languages
-from bot.printing.qr_cards import DEFAULT_OUT, PrintingError, write_sheet
+from bot.printing.qr_cards import DEFAULT_OUT, PrintingError, TeamCode, bot_username, write_sheet
 from bot.services.base import Services
 from bot.services.privacy import PrivacyService, Purge, PurgeStatus
+from bot.services.teams import TeamService
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.database import create_engine, migrate, session_factory
 from bot.storage.uow import SqlUnitOfWork
 from bot.telegram.app import build_application
 from bot.telegram.context import RallyApplication
-from bot.telegram.webhook import ListenError, WebhookError, WebServer, serve
+from bot.telegram.webhook import ListenError, WebhookError, WebServer, bind_servers, serve
 
 
 def summary(rally: Rally, path: str) -> str:
@@ -132,8 +133,22 @@ def i18n_check(paths: Sequence[str], out: TextIO, err: TextIO) -> int:
     return 0 if complete else 1
 
 
-def print_qr_codes(path: str, username: str, out_path: Path, out: TextIO, err: TextIO) -> int:
-    """Write the rally's QR sheet: 0 saying what was written, 1 with one line saying why not."""
+def print_qr_codes(
+    path: str,
+    username: str,
+    out_path: Path,
+    out: TextIO,
+    err: TextIO,
+    *,
+    database_url: str,
+    reserved: Collection[str] = (),
+) -> int:
+    """Write the rally's QR sheet: 0 saying what was written, 1 with one line saying why not.
+
+    The teams and their codes are read from the bot's database (`database_url`), after the
+    file's teams are stored there: a team the file gives no code gets its random one now, the
+    one the bot will take (`reserved`: the codes of the bot's other rally files).
+    """
     try:
         rally = load_rally(path)
     except RallyFileError as exc:
@@ -142,7 +157,9 @@ def print_qr_codes(path: str, username: str, out_path: Path, out: TextIO, err: T
         print(f"rallye: {first}{also}", file=err)
         return 1
     try:
-        sheet = write_sheet(rally, username, out_path)
+        bot_username(username)  # checked before the database is touched
+        teams = asyncio.run(stored_teams(rally, database_url, reserved))
+        sheet = write_sheet(rally, teams, username, out_path)
     except PrintingError as exc:
         print(f"rallye: {exc}", file=err)
         return 1
@@ -155,6 +172,33 @@ def print_qr_codes(path: str, username: str, out_path: Path, out: TextIO, err: T
         file=out,
     )
     return 0
+
+
+async def stored_teams(
+    rally: Rally, database_url: str, reserved: Collection[str] = ()
+) -> list[TeamCode]:
+    """The rally's teams with their join codes as the bot stores them (the file's stored first)."""
+    engine = create_engine(database_url)
+    try:
+        await migrate(engine)
+        sessions = session_factory(engine)
+        teams = TeamService(Services(rally, lambda: SqlUnitOfWork(sessions)))
+        await teams.sync_from_file(reserved=reserved)
+        return [TeamCode(team.name, team.code) for team in await teams.all_teams()]
+    finally:
+        await engine.dispose()
+
+
+def join_codes(paths: Sequence[str]) -> set[str]:
+    """The join codes the rally files give (those of the files that can be read)."""
+    codes: set[str] = set()
+    for path in paths:
+        try:
+            rally = load_rally(path)
+        except RallyFileError:
+            continue
+        codes |= {team.code for team in rally.teams if team.code is not None}
+    return codes
 
 
 def purge_personal_data(
@@ -234,7 +278,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return 2
         rally_file = args.rally or configured[0]
-        return print_qr_codes(rally_file, args.bot_username, args.out, sys.stdout, sys.stderr)
+        return print_qr_codes(
+            rally_file,
+            args.bot_username,
+            args.out,
+            sys.stdout,
+            sys.stderr,
+            database_url=settings.database_url,
+            reserved=join_codes(configured),
+        )
     if settings.token is None:
         print(
             "rallye: TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather in Telegram and "
@@ -261,23 +313,27 @@ def run_bot(settings: Settings) -> int:
     if rallies is None:
         return 1
     try:  # before anything else: a port in use stops the start at once
-        server = WebServer.bind(settings.rally_listen, settings.rally_port)
+        server, health = bind_servers(settings)
     except ListenError as exc:
         print(f"rallye: {exc}", file=sys.stderr)
         return 1
     logs.configure(settings.log_level)
     try:
         application = build_application(settings, rallies, polling=not settings.webhook)
-        asyncio.run(_serve_until_signalled(application, server))
+        asyncio.run(_serve_until_signalled(application, server, health))
     except (MissingCatalogError, WebhookError) as exc:
         print(f"rallye: {exc}", file=sys.stderr)
         return 1
     finally:
-        server.close()
+        for bound in (server, health):
+            if bound is not None:
+                bound.close()
     return 0
 
 
-async def _serve_until_signalled(application: RallyApplication, server: WebServer) -> None:
+async def _serve_until_signalled(
+    application: RallyApplication, server: WebServer | None, health: WebServer | None
+) -> None:
     """Serve until SIGINT or SIGTERM, then stop cleanly."""
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -285,7 +341,7 @@ async def _serve_until_signalled(application: RallyApplication, server: WebServe
     for stop_signal in stop_signals:
         loop.add_signal_handler(stop_signal, stopping.set)
     try:
-        await serve(application, server, stopping)
+        await serve(application, server, stopping, health=health)
     finally:
         for stop_signal in stop_signals:
             loop.remove_signal_handler(stop_signal)

@@ -214,7 +214,8 @@ async def run(settings: Settings, rally: Rally, stdin: TextIO, stdout: TextIO) -
             try:
                 organiser.send_command("go")
                 await api.wait_idle(application, timeout=30)
-                codes = ", ".join(team.code for team in rally.teams) or "(none: ask /newteam)"
+                stored = await application.bot_data.default.teams.all_teams()  # codes: stored
+                codes = ", ".join(team.code for team in stored) or "(none: ask /newteam)"
                 stdout.write(
                     INTRO.format(title=rally.rally.title[rally.default_language], codes=codes)
                 )

@@ -21,6 +21,7 @@ HEALTH_PATH = "/healthz"
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 """What Telegram accepts as a webhook's secret_token."""
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - in a container the port is published from outside
+THIS_MACHINE = "127.0.0.1"
 
 UserIds = Annotated[frozenset[int], NoDecode]
 
@@ -58,6 +59,10 @@ class Settings(BaseSettings):
     """The address the web server (webhook and /healthz) listens on."""
     rally_port: int = Field(default=8080, ge=0, le=65535)
     """The web server's port, in both modes; 0 picks a free one (logged at start)."""
+    rally_health_port: int | None = Field(default=None, ge=0, le=65535)
+    """/healthz on a port of its own, and no longer on RALLY_PORT; none: on RALLY_PORT."""
+    rally_health_listen: str = THIS_MACHINE
+    """The address /healthz's own server listens on (with RALLY_HEALTH_PORT only)."""
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -124,6 +129,30 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("rally_health_port", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("rally_health_listen", mode="before")
+    @classmethod
+    def _blank_is_this_machine(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.strip() or THIS_MACHINE
+        return value
+
+    @model_validator(mode="after")
+    def _health_port_of_its_own(self) -> Self:
+        port = self.rally_health_port
+        if port and port == self.rally_port:
+            raise ValueError(
+                f"RALLY_HEALTH_PORT: {port} is RALLY_PORT too; give /healthz another port, "
+                "or leave RALLY_HEALTH_PORT empty to serve it on RALLY_PORT"
+            )
+        return self
+
     @field_validator("rally_file", mode="before")
     @classmethod
     def _rally_files(cls, value: Any) -> Any:
@@ -183,6 +212,11 @@ class Settings(BaseSettings):
     def webhook_path(self) -> str:
         """The path of RALLY_WEBHOOK_URL, where the web server takes Telegram's posts."""
         return urlsplit(self.rally_webhook_url).path or "/"
+
+    @property
+    def health_apart(self) -> bool:
+        """Whether /healthz has a server of its own (RALLY_HEALTH_PORT), not on RALLY_PORT."""
+        return self.rally_health_port is not None
 
     @property
     def webhook_secret(self) -> str:

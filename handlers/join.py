@@ -9,8 +9,8 @@ from telegram import Update
 from bot.services.play import Outcome
 from bot.services.teams import JoinStatus
 from bot.telegram.context import RallyContext
-from bot.telegram.delivery import send, tell
-from bot.telegram.render import onboarding
+from bot.telegram.delivery import send, tell, tell_staff
+from bot.telegram.render import onboarding, privacy, staff
 from bot.telegram.render.onboarding import greeted
 from bot.telegram.render.play import current_step
 from bot.telegram.render.reply import Reply
@@ -55,7 +55,9 @@ async def join_team(
     if not CODE_SHAPE.fullmatch(code):
         await answer(onboarding.not_a_code(tr, code))
         return
-    target = await context.bot_data.rally_of_code(code)
+    # after too many wrong codes, a code is not looked up at all: the join says how long to wait
+    waiting = runtime.teams.join_wait(user.id) is not None
+    target = None if waiting else await context.bot_data.rally_of_code(code)
     if target is not None and target is not runtime:
         # the code is a team's of another rally on this bot: the player moves to that rally
         kept = await runtime.teams.leave_for_another_rally(user.id)
@@ -69,11 +71,20 @@ async def join_team(
     context.player = result.player
     tr = context.tr = runtime.catalogs.translator(result.player.language)
     team = result.team
+    if result.status is JoinStatus.THROTTLED and result.wait is not None:
+        await answer(onboarding.too_many_wrong_codes(tr, result.wait))
+        return
     if result.status is JoinStatus.UNKNOWN_CODE or team is None:
         await answer(onboarding.unknown_code(tr, code))
         return
+    if result.status is JoinStatus.TEAM_FULL:  # nothing changed
+        await answer(onboarding.team_full(tr, team.name, runtime.rally.rally.max_team_size))
+        return
     if result.status is JoinStatus.SWITCH_REFUSED:
         await answer(onboarding.switch_refused(tr, team.name))
+        return
+    if result.status is JoinStatus.NOTICE_PENDING:  # joined once the notice is acknowledged
+        await answer(privacy.notice(tr, runtime.rally, ask=True))
         return
     await answer(onboarding.joined(tr, result, team))
     # teammates hear who joined; if the team just started, everyone gets the first clue
@@ -81,3 +92,8 @@ async def join_team(
     step = current_step(tr, runtime.rally, team.progress)
     if step:
         await send(context, chat.id, step)
+    if result.while_running:  # someone new in a team out in the city: the organisers know who
+        player = result.player
+        await tell_staff(
+            context, lambda staff_tr: Reply(staff.joined_while_running(staff_tr, player, team))
+        )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from telegram import Update
 
@@ -22,6 +24,7 @@ from bot.core.engine import (
 )
 from bot.services.play import Outcome
 from bot.telegram.buttons import (
+    AcknowledgeNotice,
     AskHint,
     BeginStage,
     Button,
@@ -29,7 +32,10 @@ from bot.telegram.buttons import (
     ChooseLanguage,
     ConfirmHint,
     DeclineHint,
+    ErasePlayer,
+    FinishRally,
     ForgetMe,
+    KeepPlayer,
     ReviewPhoto,
     decode,
 )
@@ -40,8 +46,9 @@ from bot.telegram.render.play import current_step, no_hint_taken, refusal, team_
 from bot.telegram.render.reply import Reply
 from handlers.lost import is_lost_button, lost
 from handlers.photos import review
-from handlers.privacy import confirm_forget
+from handlers.privacy import acknowledge, confirm_forget, press_erase
 from handlers.start import choose_language
+from handlers.timeline import confirm_finish
 
 MAX_TYPED = 300
 """Longer than any answer or code word: such a text is refused, not judged."""
@@ -128,6 +135,18 @@ def refusal_not_in_team(context: RallyContext) -> str:
     return refusal(context.tr, context.runtime.rally, Refusal.NOT_IN_TEAM, None)
 
 
+BUTTONS_ELSEWHERE: dict[type, Callable[[Update, RallyContext, Any], Awaitable[None]]] = {
+    ChooseLanguage: choose_language,
+    ReviewPhoto: review,
+    ForgetMe: confirm_forget,
+    AcknowledgeNotice: acknowledge,
+    ErasePlayer: press_erase,
+    KeepPlayer: press_erase,
+    FinishRally: confirm_finish,
+}
+"""The buttons that are not moves in the rally, and the handler of each."""
+
+
 async def button(update: Update, context: RallyContext) -> None:
     """Every inline button: decoded, checked, answered (always), acted on."""
     query = update.callback_query
@@ -136,14 +155,9 @@ async def button(update: Update, context: RallyContext) -> None:
     if pressed is None:
         await answer_press(query, notices.stale_button(context.tr))
         return
-    if isinstance(pressed, ChooseLanguage):
-        await choose_language(update, context, pressed)
-        return
-    if isinstance(pressed, ReviewPhoto):
-        await review(update, context, pressed)
-        return
-    if isinstance(pressed, ForgetMe):
-        await confirm_forget(update, context, pressed)
+    elsewhere = BUTTONS_ELSEWHERE.get(type(pressed))
+    if elsewhere is not None:
+        await elsewhere(update, context, pressed)
         return
     if isinstance(pressed, DeclineHint):
         await answer_press(query, no_hint_taken(context.tr))

@@ -17,6 +17,8 @@ from bot.core.engine import (
     SkipStage,
 )
 from bot.core.roles import Role
+from bot.services.exports import ExportKind
+from bot.services.teams import NameTaken
 from bot.telegram.context import RallyContext
 from bot.telegram.delivery import send, send_document, tell
 from bot.telegram.render import staff
@@ -27,6 +29,15 @@ from handlers.roles import requires
 
 MAX_AWARD = 1000
 TEAM_NAME = re.compile(r"^[^\n<>]{2,64}$")
+EXPORT_KINDS = {
+    "": ExportKind.FULL,
+    **dict.fromkeys(
+        ("pseudo", "pseudonymised", "pseudonymized", "anonymous", "anon"),
+        ExportKind.PSEUDONYMISED,
+    ),
+}
+"""What may follow /export: nothing for the full files, `pseudo` (or a word like it) for the
+pseudonymised ones (which are not anonymous: "anonymous" is taken for the word organisers use)."""
 
 
 async def _say(update: Update, context: RallyContext, text: str) -> None:
@@ -176,11 +187,9 @@ async def newteam(update: Update, context: RallyContext) -> None:
         return
     user = update.effective_user
     assert user is not None
-    team = await context.runtime.teams.create_team(
-        name, actor_user_id=user.id, other_rallies=list(context.bot_data.rallies)
-    )
-    if team is None:
-        await _say(update, context, staff.team_exists(context.tr, name))
+    team = await context.runtime.teams.create_team(name, actor_user_id=user.id)
+    if isinstance(team, NameTaken):  # the same name, or one that looks the same
+        await _say(update, context, staff.name_taken(context.tr, name, team.existing))
         return
     link = create_deep_linked_url(context.bot.username, team.code)
     await _say(
@@ -192,13 +201,18 @@ async def newteam(update: Update, context: RallyContext) -> None:
 
 @requires(Role.ADMIN)
 async def export(update: Update, context: RallyContext) -> None:
-    """`/export`: scores, check-ins and answers as CSV documents."""
+    """`/export`: scores, check-ins and answers as CSV documents; `/export pseudo`: the same
+    without names, Telegram ids, positions or typed answers."""
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None
     assert user is not None
-    files = await context.runtime.exports.all()
+    kind = EXPORT_KINDS.get(" ".join(context.args or []).casefold())
+    if kind is None:
+        await _say(update, context, staff.Usage.export(context.tr))
+        return
+    files = await context.runtime.exports.files(kind)
     for file in files:
-        caption = staff.export_caption(context.tr, file.name, file.rows)
+        caption = staff.export_caption(context.tr, file.name, file.rows, kind)
         if not await send_document(context, chat.id, file.data, file.name, caption):
             await _say(update, context, staff.export_failed(context.tr, file.name))
             return

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from telegram import BotCommandScopeChat, Update
 
+from bot.core.content import Rally
 from bot.core.roles import Role, role_of
+from bot.i18n.catalogs import Translator
+from bot.services.views import Member
 from bot.telegram.buttons import ChooseLanguage
 from bot.telegram.context import RallyContext
 from bot.telegram.delivery import answer_press, remove_buttons, send, set_commands
-from bot.telegram.render import onboarding
+from bot.telegram.render import onboarding, privacy
 from bot.telegram.render.onboarding import (
     command_menu,
     greeting,
@@ -54,8 +57,14 @@ async def start(update: Update, context: RallyContext) -> None:
         if role is not Role.PLAYER:
             await send(context, chat.id, [staff_help(tr, role)])
         elif member.team_id is None:
-            await send(context, chat.id, [how_to_join(tr)])
+            await send(context, chat.id, [before_joining(tr, runtime.rally, member)])
     await personal_menu(context, user.id, chat.id)
+
+
+def before_joining(tr: Translator, rally: Rally, member: Member) -> Reply:
+    """What a player without a team reads next: the information notice to acknowledge, or how
+    to join once they have."""
+    return how_to_join(tr) if member.informed else privacy.notice(tr, rally, ask=True)
 
 
 async def language(update: Update, context: RallyContext) -> None:
@@ -84,8 +93,8 @@ async def choose_language(update: Update, context: RallyContext, choice: ChooseL
     await remove_buttons(query)  # a picker already closed is left as it is
     await send(context, chat.id, [onboarding.language_chosen(tr)])
     await personal_menu(context, user.id, chat.id)
-    if member.team_id is None:
-        await send(context, chat.id, [how_to_join(tr)])
+    if member.team_id is None:  # the notice is read again in the language just chosen
+        await send(context, chat.id, [before_joining(tr, runtime.rally, member)])
 
 
 async def show_help(update: Update, context: RallyContext) -> None:

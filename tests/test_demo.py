@@ -65,7 +65,12 @@ async def test_a_person_plays_the_first_stage_in_the_demo(tmp_path: Path) -> Non
         welcome = await demo.type("/start")
         assert "Welcome to" in welcome
         assert "[2] English" in welcome
+        # then what the bot keeps, to accept before joining (its button is now the latest)
+        assert "🔒 Your data" in welcome
+        assert "[1] ✅ I understand" in welcome
+        assert "To join your team, type /join" in await demo.type("1")
 
+        assert "[2] English" in await demo.type("/language")
         assert "I will speak to you in this language" in await demo.type("2")
 
         joined = await demo.type("/join puy63")

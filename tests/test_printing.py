@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import itertools
 import os
@@ -14,7 +15,7 @@ import pypdfium2 as pdfium  # type: ignore[import-untyped]  # no py.typed marker
 import pytest
 import zxingcpp
 
-from bot.cli import print_qr_codes
+from bot.cli import print_qr_codes, stored_teams
 from bot.core.content import Rally
 from bot.core.rally_file import load_rally
 from bot.printing.qr_cards import (
@@ -24,6 +25,7 @@ from bot.printing.qr_cards import (
     PADDING,
     QR_SMALLEST,
     PrintingError,
+    TeamCode,
     bot_username,
     card_origin,
     covered_characters,
@@ -31,6 +33,8 @@ from bot.printing.qr_cards import (
     printable,
     qr_cards,
 )
+from bot.services.teams import CODE_ALPHABET
+from tests.databases import sqlite_url
 
 ROOT = Path(__file__).parent.parent
 DEFAULT_RALLY = ROOT / "data" / "stages.yaml"
@@ -46,6 +50,7 @@ rally:
     en: "Citizen integration rally"
   default_language: fr
   languages: [fr, en, ar]
+privacy: {controller: Association Rallye Test, contact: rallye@association.fr, legal_basis: consent}
 teams:
   - name: "Les Volcans d'Auvergne, du Puy de Dôme au Sancy, en passant par le Pariou et Gergovie"
     code: abcdefghijklmnopqrstuvwxyz_-0123
@@ -108,10 +113,19 @@ def read_sheet(pdf: Path) -> list[PrintedCard]:
     return cards
 
 
-def make_sheet(rally_file: Path, out: Path, username: str = BOT) -> tuple[int, str, str]:
+def make_sheet(
+    rally_file: Path, out: Path, database: Path, username: str = BOT
+) -> tuple[int, str, str]:
+    """`python -m bot qr` with the bot's database in `database` (a SQLite file)."""
     stdout, stderr = io.StringIO(), io.StringIO()
-    code = print_qr_codes(str(rally_file), username, out, stdout, stderr)
+    url = sqlite_url(database)
+    code = print_qr_codes(str(rally_file), username, out, stdout, stderr, database_url=url)
     return code, stdout.getvalue(), stderr.getvalue()
+
+
+def file_teams(rally: Rally) -> list[TeamCode]:
+    """The teams of a rally file that gives every team its code."""
+    return [TeamCode(team.name, team.code) for team in rally.teams if team.code is not None]
 
 
 @pytest.fixture(scope="module")
@@ -121,8 +135,9 @@ def default_rally() -> Rally:
 
 @pytest.fixture(scope="module")
 def default_sheet(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[PrintedCard]]:
-    out = tmp_path_factory.mktemp("sheet") / "var" / "qr-codes.pdf"
-    code, stdout, stderr = make_sheet(DEFAULT_RALLY, out)
+    folder = tmp_path_factory.mktemp("sheet")
+    out = folder / "var" / "qr-codes.pdf"
+    code, stdout, stderr = make_sheet(DEFAULT_RALLY, out, folder / "rallye.sqlite3")
     assert (code, stderr) == (0, "")
     return stdout, read_sheet(out)
 
@@ -169,7 +184,7 @@ def test_each_stage_card_scans_to_its_code_word(default_rally, default_sheet):
 
 def test_awkward_names_and_codes_still_print_and_scan(awkward_file, tmp_path):
     out = tmp_path / "awkward.pdf"
-    code, stdout, stderr = make_sheet(awkward_file, out)
+    code, stdout, stderr = make_sheet(awkward_file, out, tmp_path / "rallye.sqlite3")
     assert code == 0
     assert stdout == f"{out}: 4 team card(s), 2 stage card(s), 2 page(s)\n"
     # the names the font cannot draw are said, not silently changed
@@ -199,7 +214,8 @@ def test_awkward_names_and_codes_still_print_and_scan(awkward_file, tmp_path):
 @pytest.mark.parametrize("rally_file", ["default", "awkward"])
 def test_texts_fit_their_card_and_leave_the_code_clear(rally_file, awkward_file):
     path = DEFAULT_RALLY if rally_file == "default" else awkward_file
-    for card in qr_cards(load_rally(path), BOT):
+    rally = load_rally(path)
+    for card in qr_cards(rally, file_teams(rally), BOT):
         layout = layout_card(card)
         spans = [(block.top, block.top + block.height) for block in layout.blocks_above]
         spans.append((layout.qr.top, layout.qr.top + layout.qr.size))
@@ -238,7 +254,7 @@ def test_telegram_bot_usernames_are_accepted(name):
 )
 def test_an_invalid_username_exits_1_with_one_line(name, tmp_path):
     out = tmp_path / "qr.pdf"
-    code, stdout, stderr = make_sheet(DEFAULT_RALLY, out, username=name)
+    code, stdout, stderr = make_sheet(DEFAULT_RALLY, out, tmp_path / "db.sqlite3", username=name)
     assert code == 1
     assert stdout == ""
     assert len(stderr.splitlines()) == 1
@@ -309,7 +325,7 @@ def _read_only_directory(tmp_path: Path) -> Path:
 def test_an_unwritable_output_exits_1_with_one_line(where, message, tmp_path):
     (tmp_path / "a-file.txt").write_text("not a folder")
     out = where(tmp_path)
-    code, stdout, stderr = make_sheet(DEFAULT_RALLY, out)
+    code, stdout, stderr = make_sheet(DEFAULT_RALLY, out, tmp_path / "rallye.sqlite3")
     assert code == 1
     assert stdout == ""
     assert stderr == "rallye: " + message.format(tmp=tmp_path, out=out) + "\n"
@@ -317,7 +333,7 @@ def test_an_unwritable_output_exits_1_with_one_line(where, message, tmp_path):
 
 def test_an_unreadable_rally_file_exits_1_with_one_line(tmp_path):
     missing = tmp_path / "nowhere.yaml"
-    code, stdout, stderr = make_sheet(missing, tmp_path / "qr.pdf")
+    code, stdout, stderr = make_sheet(missing, tmp_path / "qr.pdf", tmp_path / "rallye.sqlite3")
     assert code == 1
     assert stdout == ""
     assert stderr == f"rallye: {missing}:1: cannot read: No such file or directory\n"
@@ -325,7 +341,7 @@ def test_an_unreadable_rally_file_exits_1_with_one_line(tmp_path):
 
 def test_a_broken_rally_file_exits_1_with_its_first_error(tmp_path):
     broken = ROOT / "tests" / "rally_files" / "broken" / "duplicates.yaml"
-    code, _, stderr = make_sheet(broken, tmp_path / "qr.pdf")
+    code, _, stderr = make_sheet(broken, tmp_path / "qr.pdf", tmp_path / "rallye.sqlite3")
     assert code == 1
     assert len(stderr.splitlines()) == 1
     assert stderr.startswith(f"rallye: {broken}:7: teams[1].code: duplicate join code")
@@ -337,6 +353,7 @@ def test_a_rally_with_nothing_to_print_says_so(tmp_path):
     path.write_text(
         """
 rally: {id: gps, title: {fr: Rallye GPS}, default_language: fr, languages: [fr]}
+privacy: {controller: Association Rallye Test, contact: rallye@association.fr, legal_basis: consent}
 stages:
   - id: jaude
     kind: heritage
@@ -347,7 +364,46 @@ stages:
         encoding="utf-8",
     )
     out = tmp_path / "qr.pdf"
-    code, _, stderr = make_sheet(path, out)
+    code, _, stderr = make_sheet(path, out, tmp_path / "rallye.sqlite3")
     assert code == 1
     assert stderr == "rallye: nothing to print: the rally has no teams and no stage code words\n"
     assert not out.exists()
+
+
+RANDOM_CODES_RALLY = """
+rally: {id: random, title: {fr: Rallye, en: Rally}, default_language: fr, languages: [fr, en]}
+privacy: {controller: Association Rallye Test, contact: rallye@association.fr, legal_basis: consent}
+teams:
+  - name: Les Dômes
+  - name: Jaude
+  - {name: Gergovie, code: gerg63}
+stages:
+  - id: jaude
+    kind: heritage
+    name: {fr: Jaude}
+    location: {lat: 45.77631, lon: 3.08217, radius_m: 80}
+    clue: {fr: Allez-y.}
+"""
+
+
+def test_teams_without_a_code_get_a_random_one_printed_and_kept(tmp_path):
+    path = tmp_path / "random.yaml"
+    path.write_text(RANDOM_CODES_RALLY, encoding="utf-8")
+    database = tmp_path / "rallye.sqlite3"
+    sheets = []
+    for run in ("first", "again"):  # printed twice: the same codes
+        out = tmp_path / f"{run}.pdf"
+        code, stdout, stderr = make_sheet(path, out, database)
+        assert (code, stderr) == (0, "")
+        assert stdout == f"{out}: 3 team card(s), 0 stage card(s), 1 page(s)\n"
+        sheets.append([card.scanned for card in read_sheet(out)])
+    assert sheets[0] == sheets[1]
+    codes = [link.removeprefix(f"https://t.me/{BOT}?start=") for (link,) in sheets[0]]
+    assert codes[2] == "GERG63"  # the file's own code
+    assert codes[0] != codes[1]
+    assert all(len(code) == 6 and set(code) <= set(CODE_ALPHABET) for code in codes[:2])
+    # the bot reads the same codes from the same database
+    stored = asyncio.run(stored_teams(load_rally(path), sqlite_url(database)))
+    assert [(team.name, team.code) for team in stored] == list(
+        zip(["Les Dômes", "Jaude", "Gergovie"], codes, strict=True)
+    )

@@ -145,3 +145,70 @@ def run_validate_many(paths: list[Path]) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = validate([str(path) for path in paths], False, out, err)
     return code, out.getvalue(), err.getvalue()
+
+
+def rally_with(teams: str, info: str = "") -> str:
+    """A small valid rally file with these `teams:` lines (and more `rally:` keys)."""
+    return f"""rally:
+  id: small
+  title: {{fr: Rallye}}
+  languages: [fr]{info}
+privacy: {{controller: Rallye Test, contact: rallye@association.fr, legal_basis: consent}}
+teams:
+{teams}
+stages:
+  - id: jaude
+    kind: heritage
+    name: {{fr: Jaude}}
+    location: {{lat: 45.77631, lon: 3.08217, radius_m: 80}}
+    clue: {{fr: Allez-y.}}
+"""
+
+
+def test_team_names_that_look_the_same_are_refused_naming_both_teams() -> None:
+    teams = """  - {name: Pariou}
+  - {name: "Pаriou"}
+  - {name: Sancy}
+  - {name: "ＳＡＮＣＹ"}
+  - {name: "Les Dômes"}
+  - {name: "les domes\u200b"}
+  - {name: Gergovie}"""
+    with pytest.raises(RallyFileError) as raised:
+        parse_rally(rally_with(teams), "teams.yaml")
+    same = "players could take one team for the other"
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"teams.yaml:8: teams[1].name: team name 'Pаriou' looks the same as 'Pariou' "
+        f"(teams[0].name): {same}",
+        f"teams.yaml:10: teams[3].name: team name 'ＳＡＮＣＹ' looks the same as 'Sancy' "
+        f"(teams[2].name): {same}",
+        f"teams.yaml:12: teams[5].name: team name 'les domes\u200b' looks the same as "
+        f"'Les Dômes' (teams[4].name): {same}",
+    ]
+
+
+def test_a_team_may_leave_its_code_to_the_bot_and_teams_have_a_size() -> None:
+    rally = parse_rally(rally_with("  - {name: Pariou}\n  - {name: Sancy, code: sancy63}"))
+    assert [(team.name, team.code) for team in rally.teams] == [
+        ("Pariou", None),  # made at random when the team is first stored
+        ("Sancy", "SANCY63"),
+    ]
+    assert rally.rally.max_team_size == 8
+    assert parse_rally(rally_with("  - {name: A}", "\n  max_team_size: 3")).rally.max_team_size == 3
+
+
+@pytest.mark.parametrize(
+    ("size", "message"), [(0, "0 is below the minimum 1"), (-2, "-2 is below")]
+)
+def test_a_team_size_must_be_positive(size: int, message: str) -> None:
+    with pytest.raises(RallyFileError) as raised:
+        parse_rally(rally_with("  - {name: A}", f"\n  max_team_size: {size}"), "size.yaml")
+    assert str(raised.value).startswith(f"size.yaml:5: rally.max_team_size: {message}")
+
+
+def test_teams_without_codes_in_several_files_do_not_clash(tmp_path: Path) -> None:
+    first, second = tmp_path / "first.yaml", tmp_path / "second.yaml"
+    first.write_text(rally_with("  - {name: Pariou}"), encoding="utf-8")
+    second.write_text(rally_with("  - {name: Pariou}").replace("id: small", "id: other"))
+    code, out, err = run_validate_many([first, second])
+    assert (code, err) == (0, "")
+    assert out.count("teams: 1") == 2

@@ -24,6 +24,8 @@ VARIABLES = (
     "RALLY_WEBHOOK_SECRET",
     "RALLY_LISTEN",
     "RALLY_PORT",
+    "RALLY_HEALTH_LISTEN",
+    "RALLY_HEALTH_PORT",
 )
 
 
@@ -43,6 +45,7 @@ def test_defaults_run_the_demo_on_sqlite_under_var() -> None:
     assert not settings.webhook  # long polling
     assert settings.webhook_secret == ""
     assert (settings.rally_listen, settings.rally_port) == ("0.0.0.0", 8080)
+    assert not settings.health_apart  # /healthz on RALLY_PORT
 
 
 def test_values_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,6 +71,26 @@ def test_webhook_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.webhook_secret == "A" * 200 + "z_9-"
     assert "z_9-" not in repr(settings)  # the secret stays out of logs and tracebacks
     assert (settings.rally_listen, settings.rally_port) == ("127.0.0.1", 9000)
+
+
+def test_health_on_a_port_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RALLY_HEALTH_PORT", "8081")
+    settings = load_settings()
+    assert settings.health_apart
+    assert (settings.rally_health_listen, settings.rally_health_port) == ("127.0.0.1", 8081)
+    monkeypatch.setenv("RALLY_HEALTH_LISTEN", " 10.0.0.5 ")
+    assert load_settings().rally_health_listen == "10.0.0.5"
+
+
+@pytest.mark.parametrize(("port", "listen"), [("", ""), (" ", "127.0.0.1")])
+def test_an_empty_health_port_keeps_healthz_on_rally_port(
+    monkeypatch: pytest.MonkeyPatch, port: str, listen: str
+) -> None:
+    monkeypatch.setenv("RALLY_HEALTH_PORT", port)
+    monkeypatch.setenv("RALLY_HEALTH_LISTEN", listen)
+    settings = load_settings()
+    assert not settings.health_apart
+    assert settings.rally_health_listen == "127.0.0.1"
 
 
 def test_an_empty_webhook_url_means_polling(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -100,6 +123,10 @@ def test_a_dotenv_file_is_read(tmp_path: Path) -> None:
         ("RALLY_WEBHOOK_SECRET", "a" * 257, "RALLY_WEBHOOK_SECRET: must be 1 to 256"),
         ("RALLY_PORT", "65536", "RALLY_PORT: Input should be less than or equal to 65535"),
         ("RALLY_PORT", "http", "RALLY_PORT: Input should be a valid integer"),
+        ("RALLY_HEALTH_PORT", "65536", "RALLY_HEALTH_PORT: Input should be less than or equal"),
+        ("RALLY_HEALTH_PORT", "-1", "RALLY_HEALTH_PORT: Input should be greater than or equal"),
+        ("RALLY_HEALTH_PORT", "health", "RALLY_HEALTH_PORT: Input should be a valid integer"),
+        ("RALLY_HEALTH_PORT", "8080", "RALLY_HEALTH_PORT: 8080 is RALLY_PORT too"),
     ],
 )
 def test_a_wrong_value_names_the_variable(monkeypatch, variable, value, message) -> None:

@@ -29,8 +29,10 @@ from bot.telegram.context import RallyApplication
 from bot.telegram.webhook import (
     MAX_BODY,
     SECRET_HEADER,
+    ListenError,
     WebhookError,
     WebServer,
+    bind_servers,
     serve,
     start_application,
     stop_application,
@@ -49,8 +51,11 @@ WELCOME = "👋 Welcome to Citizen integration rally"
 JsonDict = dict[str, Any]
 
 
-def bot_settings(api: LoopbackBotApi, database: str, *, webhook: bool = True) -> Settings:
-    """Settings for a bot on the loopback Telegram, in webhook mode or polling."""
+def bot_settings(
+    api: LoopbackBotApi, database: str, *, webhook: bool = True, **more: Any
+) -> Settings:
+    """Settings for a bot on the loopback Telegram, in webhook mode or polling (`more`: other
+    settings)."""
     return Settings(
         telegram_bot_token=TOKEN,
         telegram_api_base_url=api.base_url,
@@ -59,9 +64,8 @@ def bot_settings(api: LoopbackBotApi, database: str, *, webhook: bool = True) ->
         rally_flood_limit=FAST,
         rally_webhook_url=WEBHOOK_URL if webhook else "",
         rally_webhook_secret=SECRET if webhook else None,
-        rally_listen="127.0.0.1",
-        rally_port=0,
         _env_file=None,
+        **{"rally_listen": "127.0.0.1", "rally_port": 0, **more},
     )
 
 
@@ -442,10 +446,10 @@ def dockerfile_healthcheck() -> list[str]:
     return [sys.executable, *command[1:]]
 
 
-async def healthcheck_passes(port: int) -> bool:
+async def healthcheck_passes(port: int, **variables: str) -> bool:
     process = await asyncio.create_subprocess_exec(
         *dockerfile_healthcheck(),
-        env={"RALLY_PORT": str(port), "PATH": os.environ.get("PATH", "")},
+        env={"RALLY_PORT": str(port), "PATH": os.environ.get("PATH", ""), **variables},
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
@@ -468,6 +472,147 @@ async def test_the_docker_healthcheck_follows_healthz(api: LoopbackBotApi, datab
         await server.stop()
     refused = await healthcheck_passes(server.port)  # nothing listens any more
     assert (not_started, running, refused) == (False, True, False)
+
+
+# --- /healthz on an address of its own (RALLY_HEALTH_PORT) ---------------------------------
+
+HEALTH_HOST = "127.0.0.2"  # another loopback address than the webhook's 127.0.0.1
+
+
+def free_port() -> int:
+    """A port nothing listens on (free a moment ago)."""
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        return int(probe.getsockname()[1])
+
+
+async def refused(url: str) -> bool:
+    """Whether nothing listens at this URL."""
+    async with httpx.AsyncClient() as web:
+        try:
+            await web.get(url)
+        except httpx.ConnectError:
+            return True
+    return False
+
+
+async def test_health_apart_leaves_the_webhook_address_to_telegram(
+    api: LoopbackBotApi, database: str
+) -> None:
+    settings = bot_settings(api, database, rally_health_listen=HEALTH_HOST, rally_health_port=0)
+    application = build_application(settings, DEFAULT_RALLY, polling=False)
+    server, health = bind_servers(settings)
+    assert server is not None
+    assert health is not None
+    assert health.host == HEALTH_HOST
+    stopping = asyncio.Event()
+    task = asyncio.create_task(serve(application, server, stopping, health=health))
+    await serving(server, task)
+    await serving(health, task)
+    amina = api.create_user("Amina", language_code="en")
+    async with httpx.AsyncClient() as web:
+        public_health = await web.get(f"{server.url}/healthz")
+        own_health = await web.get(f"{health.url}/healthz")
+        hook_on_health = await web.post(
+            f"{health.url}{WEBHOOK_PATH}", json=amina.start(), headers={SECRET_HEADER: SECRET}
+        )
+        taken = await web.post(
+            f"{server.url}{WEBHOOK_PATH}", json=amina.start(), headers={SECRET_HEADER: SECRET}
+        )
+    await api.wait_for(lambda: bool(api.transcript(amina.chat_id)), timeout=20)
+    stopping.set()
+    async with asyncio.timeout(30):
+        await task
+    assert public_health.status_code == 404  # the public side no longer says how the bot is
+    assert own_health.status_code == 200
+    assert own_health.json() == {
+        "status": "ok",
+        "mode": "webhook",
+        "rallies": {DEFAULT_RALLY.id: "draft"},
+    }
+    assert hook_on_health.status_code in {404, 405}  # Telegram's posts only on RALLY_PORT
+    assert taken.status_code == 200
+    assert api.transcript(amina.chat_id)[0].text.startswith(WELCOME)
+    assert await refused(f"{health.url}/healthz")
+    assert await refused(f"{server.url}/healthz")
+
+
+async def test_health_apart_in_polling_mode_leaves_rally_port_closed(
+    api: LoopbackBotApi, database: str
+) -> None:
+    port = free_port()
+    settings = bot_settings(api, database, webhook=False, rally_port=port, rally_health_port=0)
+    application = build_application(settings, DEFAULT_RALLY)
+    server, health = bind_servers(settings)
+    assert server is None  # it would serve nothing
+    assert health is not None
+    assert health.host == "127.0.0.1"  # the default: this machine only
+    stopping = asyncio.Event()
+    task = asyncio.create_task(serve(application, server, stopping, health=health))
+    await serving(health, task)
+    async with httpx.AsyncClient() as web:
+        own_health = await web.get(f"{health.url}/healthz")
+    nothing_on_rally_port = await refused(f"http://127.0.0.1:{port}/healthz")
+    stopping.set()
+    async with asyncio.timeout(30):
+        await task
+    assert own_health.status_code == 200
+    assert own_health.json()["mode"] == "polling"
+    assert nothing_on_rally_port
+    assert not application.running
+
+
+async def test_without_a_health_port_healthz_stays_on_rally_port(
+    api: LoopbackBotApi, database: str
+) -> None:
+    server, health = bind_servers(bot_settings(api, database))
+    assert server is not None
+    server.close()
+    assert health is None
+
+
+async def test_a_health_port_in_use_stops_the_start_releasing_rally_port(
+    api: LoopbackBotApi, tmp_path: Path
+) -> None:
+    port = free_port()
+    with socket.create_server((HEALTH_HOST, 0)) as busy:
+        busy_port = busy.getsockname()[1]
+        settings = bot_settings(
+            api,
+            "sqlite+aiosqlite:///unused.sqlite3",
+            rally_port=port,
+            rally_health_listen=HEALTH_HOST,
+            rally_health_port=busy_port,
+        )
+        with pytest.raises(ListenError) as error:
+            bind_servers(settings)
+    assert str(error.value) == (
+        f"cannot listen on {HEALTH_HOST}:{busy_port}: Address already in use "
+        "(is the bot already running? set RALLY_HEALTH_PORT)"
+    )
+    with socket.create_server(("127.0.0.1", port)):  # RALLY_PORT was let go
+        pass
+
+
+async def test_the_docker_healthcheck_follows_the_health_port(
+    api: LoopbackBotApi, database: str
+) -> None:
+    settings = bot_settings(api, database, webhook=False, rally_health_port=0)
+    application = build_application(settings, DEFAULT_RALLY)
+    server, health = bind_servers(settings)
+    assert server is None
+    assert health is not None
+    stopping = asyncio.Event()
+    task = asyncio.create_task(serve(application, server, stopping, health=health))
+    await serving(health, task)
+    try:
+        closed = str(free_port())
+        followed = await healthcheck_passes(int(closed), RALLY_HEALTH_PORT=str(health.port))
+        without = await healthcheck_passes(int(closed))
+    finally:
+        stopping.set()
+        async with asyncio.timeout(30):
+            await task
+    assert (followed, without) == (True, False)
 
 
 # --- python -m bot --------------------------------------------------------------------------
@@ -519,6 +664,25 @@ def test_a_port_in_use_stops_the_start_in_one_line(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         f"rallye: cannot listen on 127.0.0.1:{port}: Address already in use "
         "(is the bot already running? set RALLY_PORT)"
+    ]
+    assert not (tmp_path / "rallye.sqlite3").exists()  # stopped before touching the database
+
+
+def test_a_health_port_in_use_stops_the_process_in_one_line(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        result = run_bot_process(
+            tmp_path,
+            TELEGRAM_BOT_TOKEN="123456:ABC-def",
+            TELEGRAM_API_BASE_URL="http://127.0.0.1:9/bot",  # never reached
+            RALLY_LISTEN="127.0.0.1",
+            RALLY_PORT="0",
+            RALLY_HEALTH_PORT=str(port),
+        )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"rallye: cannot listen on 127.0.0.1:{port}: Address already in use "
+        "(is the bot already running? set RALLY_HEALTH_PORT)"
     ]
     assert not (tmp_path / "rallye.sqlite3").exists()  # stopped before touching the database
 

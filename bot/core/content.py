@@ -245,7 +245,9 @@ class Team(Frozen):
     """A team known in advance, with the code its members join with."""
 
     name: NonEmpty
-    code: JoinCode
+    code: JoinCode | None = None
+    """None (the default): a random code, made when the team is first stored and kept in the
+    database (`bot.services.teams`); the QR cards and the bot read it there."""
 
 
 class Staff(Frozen):
@@ -296,6 +298,8 @@ class RallyInfo(Frozen):
     retention_days: int = Field(default=30, ge=1, le=3650)
     """Days after the finish before its players' personal data is purged
     (`bot.services.privacy`)."""
+    max_team_size: int = Field(default=8, ge=1, le=100)
+    """The most players a team may have: a join to a full team is refused."""
 
     @field_validator("timezone")
     @classmethod
@@ -326,10 +330,49 @@ class RallyInfo(Frozen):
         return moment if moment.tzinfo else moment.replace(tzinfo=self.zone)
 
 
+class LegalBasis(enum.StrEnum):
+    """Why the controller may process the players' data (GDPR art. 6(1))."""
+
+    PUBLIC_TASK = "public_task"
+    """(e): a prefecture or a city, in its mission of welcoming and integrating refugees."""
+    CONSENT = "consent"
+    """(a): each player agrees, and may withdraw as easily (`/forget`)."""
+    LEGITIMATE_INTEREST = "legitimate_interest"
+    """(f): an association, after weighing its interest against the players' rights."""
+
+
+_PLACEHOLDERS = ("todo", "xxx", "example.org", "example.com", "...")
+
+
+def _filled_in(value: str) -> str:
+    """A controller detail must be the real one, not the template's placeholder."""
+    if any(mark in value.casefold() for mark in _PLACEHOLDERS):
+        raise ValueError(f"'{value}' is a placeholder: write the real detail")
+    return value
+
+
+ControllerDetail = Annotated[NonEmpty, AfterValidator(_filled_in)]
+
+
+class Privacy(Frozen):
+    """Who answers for the players' data; every player reads it before joining a team
+    (GDPR art. 13: the information notice, `bot.telegram.render.privacy.notice`)."""
+
+    controller: ControllerDetail
+    """The body that runs the rally and decides about the data (a prefecture, a city, an
+    association): the data controller."""
+    contact: ControllerDetail
+    """Where players ask about their data or exercise their rights: an e-mail, a phone, a desk."""
+    legal_basis: LegalBasis
+    dpo: ControllerDetail | None = None
+    """The data-protection officer's contact, if the controller has one (public bodies must)."""
+
+
 class Rally(Frozen):
     """The whole rally file, parsed once at start."""
 
     rally: RallyInfo
+    privacy: Privacy
     route: Route = Route()
     scoring: Scoring = Scoring()
     teams: tuple[Team, ...] = ()

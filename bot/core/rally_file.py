@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from bot.core.content import NO_CHECKIN, LanguageContext, Rally
+from bot.core.names import name_skeletons
 
 Path_ = tuple[str | int, ...]
 
@@ -182,7 +183,7 @@ def _duplicates(data: dict[str, Any]) -> Iterable[tuple[Path_, str]]:
         for i, team in enumerate(teams):
             if isinstance(team, dict):
                 yield from check("join code", team.get("code"), ("teams", i, "code"), fold=True)
-                yield from check("team name", team.get("name"), ("teams", i, "name"), fold=True)
+        yield from _lookalike_team_names(teams)
     stages = data.get("stages")
     if isinstance(stages, list):
         for i, stage in enumerate(stages):
@@ -199,6 +200,28 @@ def _duplicates(data: dict[str, Any]) -> Iterable[tuple[Path_, str]]:
                         yield from check(
                             "question id", question.get("id"), ("stages", i, "questions", j, "id")
                         )
+
+
+def _lookalike_team_names(teams: list[Any]) -> Iterable[tuple[Path_, str]]:
+    """Team names that look the same as an earlier one (`bot.core.names.looks_alike`)."""
+    seen: dict[tuple[int, str], tuple[str, Path_]] = {}
+    for i, team in enumerate(teams):
+        name = team.get("name") if isinstance(team, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            continue
+        path: Path_ = ("teams", i, "name")
+        keys = list(enumerate(name_skeletons(name)))
+        first = next((seen[key] for key in keys if key in seen), None)
+        if first is not None:
+            other, where = first
+            message = (
+                f"team name '{name}' looks the same as '{other}' ({format_path(where)}): "
+                "players could take one team for the other"
+            )
+            yield path, message
+            continue
+        for key in keys:
+            seen[key] = (name, path)
 
 
 def _language_context(data: dict[str, Any]) -> LanguageContext | None:
@@ -323,6 +346,8 @@ def load_rallies(paths: Sequence[str | Path]) -> list[Rally]:
             continue
         rally_files[rally.id] = file
         for index, team in enumerate(rally.teams):
+            if team.code is None:  # a random code, unique across rallies (`bot.services.teams`)
+                continue
             owner = code_owners.get(team.code.upper())
             if owner is not None:
                 problems.append(

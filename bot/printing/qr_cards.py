@@ -1,9 +1,11 @@
 """Printed material: an A4 sheet of labelled QR cards, one per team and one per stage code word.
 
 A team card carries the deep link that joins the team (`https://t.me/BOT?start=CODE`), its name
-and its join code in large letters for whoever types it. A stage card carries the stage's
-check-in code word itself: the staff at the desk show it, and a player who scans it with the
-phone camera sees the word to type. Cards are laid out six to a page with dashed cut lines;
+and its join code in large letters for whoever types it. The teams and their codes are the ones
+the bot stores (`TeamCode`): a code the rally file leaves out is made at random when the team is
+first stored, and only the database knows it. A stage card carries the stage's check-in code
+word itself: the staff at the desk show it, and a player who scans it with the phone camera
+sees the word to type. Cards are laid out six to a page with dashed cut lines;
 team cards and stage cards start on pages of their own, since they go to different people.
 
 The layout is computed apart from the drawing (`layout_card`), so that what fits where can be
@@ -61,6 +63,14 @@ class CardKind(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class TeamCode:
+    """A team to print a card for: its name and its join code, as the bot stores them."""
+
+    name: str
+    code: str
+
+
+@dataclass(frozen=True)
 class QrCard:
     """One card to print: what its QR code encodes and the texts around it."""
 
@@ -98,7 +108,7 @@ def bilingual(key: str, language: str) -> tuple[str, ...]:
     return (texts["en"],)
 
 
-def qr_cards(rally: Rally, username: str) -> list[QrCard]:
+def qr_cards(rally: Rally, teams: Sequence[TeamCode], username: str) -> list[QrCard]:
     """Every card of the rally: its teams first, then its stages that have a code word."""
     language = rally.default_language
     title = rally.rally.title[language]
@@ -111,7 +121,7 @@ def qr_cards(rally: Rally, username: str) -> list[QrCard]:
             code=team.code,
             instructions=bilingual("join", language),
         )
-        for team in rally.teams
+        for team in teams
     ]
     cards += [
         QrCard(
@@ -576,10 +586,11 @@ def render_sheet(cards: Sequence[QrCard], title: str, language: str) -> bytes:
     return buffer.getvalue()
 
 
-def write_sheet(rally: Rally, username: str, out: Path) -> SheetSummary:
-    """Make the QR sheet of a rally and write it to `out`; `PrintingError` if it cannot."""
+def write_sheet(rally: Rally, teams: Sequence[TeamCode], username: str, out: Path) -> SheetSummary:
+    """Make the QR sheet of a rally's teams and stages and write it to `out`; `PrintingError`
+    if it cannot."""
     name = bot_username(username)
-    cards = qr_cards(rally, name)
+    cards = qr_cards(rally, teams, name)
     if not cards:
         raise PrintingError("nothing to print: the rally has no teams and no stage code words")
     title = rally.rally.title[rally.default_language]
@@ -597,6 +608,6 @@ def write_sheet(rally: Rally, username: str, out: Path) -> SheetSummary:
     renamed = tuple(
         (card.name, printed_name(card)) for card in cards if printed_name(card) != card.name
     )
-    teams = sum(1 for card in cards if card.kind is CardKind.TEAM)
+    team_cards = sum(1 for card in cards if card.kind is CardKind.TEAM)
     pages = len(_pages(cards, rally.default_language))
-    return SheetSummary(out, teams, len(cards) - teams, pages, renamed)
+    return SheetSummary(out, team_cards, len(cards) - team_cards, pages, renamed)

@@ -1,16 +1,26 @@
-"""Exports for the organisers: scores, check-ins and answers as CSV files."""
+"""Exports for the organisers: scores, check-ins and answers as CSV files.
+
+Two kinds (`ExportKind`): the full files name the players and hold the positions they sent and
+the answers they typed; the pseudonymised ones hold the same scores and records with each
+player as their team's code and a number (`PUY63-1`), and no name, Telegram id, position or
+typed text: a typed answer may name someone, so only whether it was right and its points stay.
+"""
 
 from __future__ import annotations
 
 import csv
+import enum
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import assert_never
 
-from bot.core.engine import rank
+from bot.core.engine import Ranked, rank
 from bot.services.base import Services, progress_of
 from bot.services.leaderboard import standing_of
+from bot.storage.models import AnswerRow, CheckinRow, PlayerRow, TeamRow
+from bot.storage.repositories import anonymous
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -48,6 +58,58 @@ def to_csv(name: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -
     return CsvFile(name, ("\ufeff" + buffer.getvalue()).encode(), count)
 
 
+class ExportKind(enum.StrEnum):
+    """Which files `/export` sends."""
+
+    FULL = "full"
+    """Names, positions and typed answers: personal data."""
+    PSEUDONYMISED = "pseudonymised"
+    """A team code and a number per player; no name, Telegram id, position or typed text."""
+
+
+def pseudonyms(
+    teams: Mapping[int, TeamRow],
+    players: Iterable[PlayerRow],
+    records: Iterable[tuple[int, int | None]],
+) -> dict[tuple[int, int], str]:
+    """Each (team id, player id) its pseudonym: the team's code and the player's number in it.
+
+    A team's members are numbered in the order they joined, then whoever else has records in
+    the team (`records`: (team id, player id) pairs, in time order), once each. Erased players
+    ("former members") get none, as they have no name in the full export.
+    """
+    known = {player.id: player for player in players}
+    numbered: dict[tuple[int, int], str] = {}
+    counts: dict[int, int] = {}
+
+    def number(team_id: int, player: PlayerRow) -> None:
+        if (team_id, player.id) in numbered or anonymous(player) or team_id not in teams:
+            return
+        counts[team_id] = counts.get(team_id, 0) + 1
+        numbered[team_id, player.id] = f"{teams[team_id].code}-{counts[team_id]}"
+
+    members = [p for p in known.values() if p.team_id is not None]
+    members.sort(key=lambda p: (p.joined_at or p.created_at, p.id))
+    for player in members:
+        assert player.team_id is not None
+        number(player.team_id, player)
+    for team_id, player_id in records:
+        if player_id in known:
+            number(team_id, known[player_id])
+    return numbered
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What an export is made of, read in one unit of work."""
+
+    teams: dict[int, TeamRow]
+    players: dict[int, PlayerRow]
+    ranking: list[Ranked]
+    checkins: Sequence[CheckinRow]
+    answers: Sequence[AnswerRow]
+
+
 class ExportService:
     """Everything the rally stored, as spreadsheets."""
 
@@ -60,8 +122,7 @@ class ExportService:
             return ""
         return moment.astimezone(self.rally.rally.zone).isoformat(timespec="seconds")
 
-    async def all(self) -> list[CsvFile]:
-        """The scores, check-ins and answers of the rally."""
+    async def _stored(self) -> _Stored:
         rally_id = self.rally.id
         async with self.services.new_uow() as uow:
             teams = {team.id: team for team in await uow.teams.list(rally_id)}
@@ -69,11 +130,28 @@ class ExportService:
             progress = await uow.progress.list(rally_id)
             checkins = await uow.records.all_checkins(rally_id)
             answers = await uow.records.all_answers(rally_id)
+        ranking = rank([standing_of(teams[row.team_id], progress_of(row)) for row in progress])
+        return _Stored(teams, players, ranking, checkins, answers)
+
+    async def files(self, kind: ExportKind) -> list[CsvFile]:
+        """The files of this kind of export."""
+        match kind:
+            case ExportKind.FULL:
+                return await self.all()
+            case ExportKind.PSEUDONYMISED:
+                return await self.pseudonymised()
+            case _:
+                assert_never(kind)
+
+    async def all(self) -> list[CsvFile]:
+        """The scores, check-ins and answers of the rally."""
+        stored = await self._stored()
+        teams, players, ranking = stored.teams, stored.players, stored.ranking
+        checkins, answers = stored.checkins, stored.answers
         members: dict[int, list[str]] = {}
         for player in players.values():
             if player.team_id is not None:
                 members.setdefault(player.team_id, []).append(player.display_name)
-        ranking = rank([standing_of(teams[row.team_id], progress_of(row)) for row in progress])
         total = len(self.rally.stages)
         scores = to_csv(
             "scores.csv",
@@ -152,6 +230,77 @@ class ExportService:
                     a.points,
                 ]
                 for a in answers
+            ),
+        )
+        return [scores, checkin_file, answer_file]
+
+    async def pseudonymised(self) -> list[CsvFile]:
+        """The same scores and records, each player a pseudonym: no name, Telegram id,
+        position (nor distance to the stage) or typed answer."""
+        stored = await self._stored()
+        teams = stored.teams
+        named = pseudonyms(
+            teams,
+            stored.players.values(),
+            [(c.team_id, c.player_id) for c in stored.checkins]
+            + [(a.team_id, a.player_id) for a in stored.answers],
+        )
+        members: dict[int, list[str]] = {}
+        for (team_id, player_id), pseudonym in named.items():  # in number order
+            if stored.players[player_id].team_id == team_id:  # not one who left it
+                members.setdefault(team_id, []).append(pseudonym)
+
+        def who(team_id: int, player_id: int | None) -> str:
+            return named.get((team_id, player_id), "") if player_id is not None else ""
+
+        total = len(self.rally.stages)
+        scores = to_csv(
+            "scores-pseudonymised.csv",
+            ["rank", "team", "code", "points", "stages_done", "stages", "finished_at", "members"],
+            (
+                [
+                    r.rank,
+                    r.standing.name,
+                    teams[r.standing.team_id].code,
+                    r.standing.score,
+                    r.standing.stages_done,
+                    total,
+                    self._local(r.standing.finished_at),
+                    ", ".join(members.get(r.standing.team_id, [])),
+                ]
+                for r in stored.ranking
+            ),
+        )
+        checkin_file = to_csv(
+            "checkins-pseudonymised.csv",
+            ["time", "team", "stage", "method", "player", "points"],
+            (
+                [
+                    self._local(c.at),
+                    teams[c.team_id].name,
+                    c.stage_id,
+                    c.method,
+                    who(c.team_id, c.player_id),
+                    c.points,
+                ]
+                for c in stored.checkins
+            ),
+        )
+        answer_file = to_csv(
+            "answers-pseudonymised.csv",
+            ["time", "team", "stage", "question", "player", "attempt", "correct", "points"],
+            (
+                [
+                    self._local(a.at),
+                    teams[a.team_id].name,
+                    a.stage_id,
+                    a.question_id,
+                    who(a.team_id, a.player_id),
+                    a.attempt_no,
+                    a.correct,
+                    a.points,
+                ]
+                for a in stored.answers
             ),
         )
         return [scores, checkin_file, answer_file]

@@ -6,7 +6,7 @@ import enum
 import secrets
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.engine import (
     Audience,
@@ -18,7 +18,8 @@ from bot.core.engine import (
     decide,
     new_progress,
 )
-from bot.core.names import display_name
+from bot.core.names import display_name, looks_alike
+from bot.core.throttle import WRONG_JOIN_CODES, Throttle
 from bot.i18n.catalogs import negotiate_language
 from bot.services.base import Services, progress_of, store_progress
 from bot.services.views import Member, TeamView
@@ -37,6 +38,9 @@ class JoinStatus(enum.StrEnum):
     SWITCHED = "switched"
     UNKNOWN_CODE = "unknown_code"
     SWITCH_REFUSED = "switch_refused"  # moving teams is refused once the rally runs
+    TEAM_FULL = "team_full"  # the team has the rally's max_team_size players already
+    THROTTLED = "throttled"  # too many wrong codes lately: this one was not even looked up
+    NOTICE_PENDING = "notice_pending"  # the information notice first; the code waits for it
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,18 @@ class JoinResult:
     team: TeamView | None = None
     previous_team: str | None = None
     events: tuple[TeamEvent, ...] = field(default=())
+    while_running: bool = False
+    """Joined while the rally runs: the organisers are told who came into the team."""
+    wait: timedelta | None = None
+    """THROTTLED: how long until a code is looked up again."""
+
+
+@dataclass(frozen=True)
+class NameTaken:
+    """A new team refused: its name looks the same as an existing team's."""
+
+    existing: str
+    """The existing team's name."""
 
 
 def random_code(length: int = 6) -> str:
@@ -58,49 +74,61 @@ def random_code(length: int = 6) -> str:
 class TeamService:
     """Players and teams of the rally."""
 
-    def __init__(self, services: Services, make_code: Callable[[], str] = random_code) -> None:
+    def __init__(
+        self,
+        services: Services,
+        make_code: Callable[[], str] = random_code,
+        wrong_codes: Throttle[int] | None = None,
+    ) -> None:
         self.services = services
         self.rally = services.rally
         self.make_code = make_code
+        self.wrong_codes: Throttle[int] = wrong_codes or Throttle(WRONG_JOIN_CODES)
+        """Each Telegram user's recent wrong join codes (in memory; one for every rally of
+        the bot, given by the composition root)."""
 
     # ------------------------------------------------------------ set-up
 
-    async def sync_from_file(self) -> int:
-        """Store the rally and the teams its file names (idempotent); returns teams added."""
+    async def sync_from_file(self, *, reserved: Collection[str] = ()) -> int:
+        """Store the rally and the teams its file names (idempotent); returns teams added.
+
+        A team is found again by the code its file gives it, or by its name when the file
+        gives none: such a team gets a random code when first stored, kept from then on (the
+        QR cards print it from the database). `reserved`: the codes the bot's other rally
+        files give, which a random code must not take before they are stored.
+        """
 
         async def work(uow: SqlUnitOfWork) -> int:
             now = self.services.clock()
             rally_row = await uow.rallies.ensure(self.rally.id, at=now)
+            taken = {code.upper() for code in reserved}
+            taken |= {team.code for team in self.rally.teams if team.code is not None}
             added = 0
             for team in self.rally.teams:
-                if await uow.teams.by_code(self.rally.id, team.code) is None:
-                    await self._add_team(
-                        uow, team.name, team.code, RallyPhase(rally_row.phase), now
-                    )
+                if team.code is not None:
+                    stored = await uow.teams.by_code(self.rally.id, team.code)
+                else:
+                    stored = await uow.teams.by_name(self.rally.id, team.name)
+                if stored is None:
+                    code = team.code or await self._fresh_code(uow, taken)
+                    await self._add_team(uow, team.name, code, RallyPhase(rally_row.phase), now)
                     added += 1
             await uow.commit()
             return added
 
         return await self.services.retrying(work)
 
-    async def create_team(
-        self, name: str, *, actor_user_id: int, other_rallies: Collection[str] = ()
-    ) -> TeamView | None:
-        """A new team with a fresh join code, audited; None if the name is taken.
+    async def create_team(self, name: str, *, actor_user_id: int) -> TeamView | NameTaken:
+        """A new team with a fresh join code, audited; refused if its name looks the same
+        as an existing team's (`bot.core.names.looks_alike`)."""
 
-        The code is unique among `other_rallies` too: on a bot running several rallies, a
-        join code tells which rally a player joins.
-        """
-
-        async def work(uow: SqlUnitOfWork) -> TeamView | None:
+        async def work(uow: SqlUnitOfWork) -> TeamView | NameTaken:
             now = self.services.clock()
             rally_row = await uow.rallies.ensure(self.rally.id, at=now)
-            if await uow.teams.by_name(self.rally.id, name) is not None:
-                return None
-            rally_ids = [self.rally.id, *other_rallies]
-            code = self.make_code()
-            while await uow.teams.by_code_in(rally_ids, code) is not None:
-                code = self.make_code()
+            for existing in await uow.teams.list(self.rally.id):
+                if looks_alike(existing.name, name):
+                    return NameTaken(existing.name)
+            code = await self._fresh_code(uow)
             row, progress = await self._add_team(uow, name, code, RallyPhase(rally_row.phase), now)
             await uow.audit.log(
                 self.rally.id, actor_user_id, "newteam", {"team": name, "code": code}, at=now
@@ -109,6 +137,14 @@ class TeamService:
             return TeamView.of(row, (), progress_of(progress))
 
         return await self.services.retrying(work)
+
+    async def _fresh_code(self, uow: SqlUnitOfWork, reserved: Collection[str] = ()) -> str:
+        """A random join code that no team of any rally has, nor `reserved`: on a bot running
+        several rallies, a join code tells which rally a player joins."""
+        while True:
+            code = self.make_code().upper()
+            if code not in reserved and not await uow.teams.code_in_use(code):
+                return code
 
     async def _add_team(
         self, uow: SqlUnitOfWork, name: str, code: str, phase: RallyPhase, now: datetime
@@ -155,6 +191,22 @@ class TeamService:
         player.reachable = True
         return player
 
+    async def acknowledge_notice(
+        self, user_id: int, chat_id: int, name: str, language_code: str | None
+    ) -> tuple[Member, str | None]:
+        """The player read the information notice: stored with its time (the controller's proof
+        that they were told); returns them and the join code that waited for it, if any."""
+
+        async def work(uow: SqlUnitOfWork) -> tuple[Member, str | None]:
+            player = await self._meet(uow, user_id, chat_id, name, language_code)
+            if player.notice_acknowledged_at is None:
+                player.notice_acknowledged_at = self.services.clock()
+            code, player.pending_code = player.pending_code, None
+            await uow.commit()
+            return Member.of(player), code
+
+        return await self.services.retrying(work)
+
     async def mark_unreachable(self, user_id: int) -> None:
         """Remember that a player blocked the bot, so nothing more is sent to them."""
 
@@ -190,10 +242,18 @@ class TeamService:
     async def join(
         self, user_id: int, chat_id: int, name: str, language_code: str | None, code: str
     ) -> JoinResult:
-        """Join the team with this code (any case); a wrong code changes nothing."""
+        """Join the team with this code (any case); a wrong code changes nothing.
+
+        After too many wrong codes (`bot.core.throttle.WRONG_JOIN_CODES`) the user waits: a
+        code tried meanwhile is not even looked up. A full team is refused.
+        """
+        wait = self.join_wait(user_id)
 
         async def work(uow: SqlUnitOfWork) -> JoinResult:
             player = await self._meet(uow, user_id, chat_id, name, language_code)
+            if wait is not None:
+                await uow.commit()
+                return JoinResult(JoinStatus.THROTTLED, Member.of(player), wait=wait)
             cleaned = code.strip().upper()
             team = await uow.teams.by_code(self.rally.id, cleaned) if cleaned else None
             if team is None:
@@ -203,6 +263,17 @@ class TeamService:
                 await uow.commit()
                 view = await self._view(uow, team)
                 return JoinResult(JoinStatus.ALREADY_MEMBER, Member.of(player), view)
+            progress = await uow.progress.get_for_update(team.id)  # one join at a time
+            if len(await uow.players.members(team.id)) >= self.rally.rally.max_team_size:
+                await uow.commit()
+                view = await self._view(uow, team)
+                return JoinResult(JoinStatus.TEAM_FULL, Member.of(player), view)
+            if player.notice_acknowledged_at is None:
+                # nobody joins a team before reading what is kept about them (GDPR art. 13)
+                player.pending_code = team.code
+                await uow.commit()
+                view = await self._view(uow, team)
+                return JoinResult(JoinStatus.NOTICE_PENDING, Member.of(player), view)
             previous = await uow.teams.get(player.team_id) if player.team_id else None
             rally_row = await uow.rallies.ensure(self.rally.id, at=self.services.clock())
             if previous is not None and rally_row.phase == RallyPhase.RUNNING:
@@ -213,8 +284,8 @@ class TeamService:
             player.team_id = team.id
             player.joined_at = now
             events: list[TeamEvent] = [MemberJoined(Audience.TEAM, player.display_name)]
-            progress = await uow.progress.get_for_update(team.id)
-            if progress is not None and rally_row.phase == RallyPhase.RUNNING:
+            running = rally_row.phase == RallyPhase.RUNNING
+            if progress is not None and running:
                 before = progress_of(progress)
                 if before.state is TeamState.WAITING:
                     decision = decide(self.rally, RallyPhase.RUNNING, before, StartRoute(), now)
@@ -228,9 +299,17 @@ class TeamService:
                 await self._view(uow, team),
                 previous.name if previous else None,
                 tuple(events),
+                while_running=running,
             )
 
-        return await self.services.retrying(work)
+        result = await self.services.retrying(work)
+        if result.status is JoinStatus.UNKNOWN_CODE:
+            self.wrong_codes.failed(user_id, self.services.clock())
+        return result
+
+    def join_wait(self, user_id: int) -> timedelta | None:
+        """How long this user must wait before a join code of theirs is looked up again."""
+        return self.wrong_codes.wait(user_id, self.services.clock())
 
     async def leave_for_another_rally(self, user_id: int) -> TeamView | None:
         """Leave this rally's team, to join a team of another rally on the same bot.

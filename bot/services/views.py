@@ -19,6 +19,10 @@ class Member:
     language: str
     team_id: int | None
     reachable: bool = True
+    informed: bool = False
+    """They acknowledged the information notice (`PlayerRow.notice_acknowledged_at`)."""
+    pending_code: str | None = None
+    """The join code that waits for their acknowledgement."""
 
     @classmethod
     def of(cls, row: PlayerRow) -> Member:
@@ -31,6 +35,8 @@ class Member:
             row.language,
             row.team_id,
             row.reachable,
+            row.notice_acknowledged_at is not None,
+            row.pending_code,
         )
 
 

@@ -137,6 +137,10 @@ class PlayerRow(Base):
     joined_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
+    notice_acknowledged_at: Mapped[datetime | None]
+    """When they pressed the information notice's button: no team before it (GDPR art. 13)."""
+    pending_code: Mapped[str | None] = mapped_column(String(32))
+    """The join code they scanned before acknowledging the notice: joined once they do."""
 
 
 class ProgressRow(Base):

@@ -7,6 +7,7 @@ caused it. Times are always passed in by the caller: nothing here reads the cloc
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar, cast
@@ -141,6 +142,13 @@ class TeamRepository(_Repository):
             .limit(1)
         )
 
+    async def code_in_use(self, code: str) -> bool:
+        """Whether a team of any rally stored here has this join code."""
+        found = await self._session.scalar(
+            select(TeamRow.id).where(TeamRow.code == code.upper()).limit(1)
+        )
+        return found is not None
+
     async def by_name(self, rally_id: str, name: str) -> TeamRow | None:
         """Find a team by its exact name."""
         return await self._one_or_none(
@@ -178,11 +186,17 @@ class PlayerRepository(_Repository):
         )
 
     async def of_user(self, telegram_user_id: int) -> Sequence[PlayerRow]:
-        """Everything a Telegram user is, across rallies: in a team first, then latest seen."""
+        """Everything a Telegram user is, across rallies: in a team first, then about to join
+        one (their code waits for the notice), then latest seen."""
         return await self._all(
             select(PlayerRow)
             .where(PlayerRow.telegram_user_id == telegram_user_id)
-            .order_by(PlayerRow.team_id.is_(None), PlayerRow.last_seen_at.desc(), PlayerRow.id)
+            .order_by(
+                PlayerRow.team_id.is_(None),
+                PlayerRow.pending_code.is_(None),
+                PlayerRow.last_seen_at.desc(),
+                PlayerRow.id,
+            )
         )
 
     async def add(
@@ -982,6 +996,25 @@ class PurgeCounts(NamedTuple):
         return sum(self)
 
 
+class KeptRows(NamedTuple):
+    """What the bot keeps about one player, as stored (`PrivacyRepository.kept_about`)."""
+
+    player: PlayerRow
+    team: TeamRow | None
+    progress: ProgressRow | None
+    """Their team's progress, for its last shared position (for the 🆘 alert)."""
+    checkins: Sequence[CheckinRow]
+    answers: Sequence[AnswerRow]
+    hints: Sequence[HintRow]
+    photos: Sequence[PhotoRow]
+    messages: Sequence[OutboxRow]
+    """The copies of messages to them: broadcasts and teammates' news."""
+    mentions: int
+    """Copies of messages to others that name them."""
+    updates: int
+    """Their messages and presses as they came, in the inbox (kept an hour once handled)."""
+
+
 HANDLED = InboxRow.handled_at.is_not(None)
 
 
@@ -1055,22 +1088,14 @@ class PrivacyRepository(_Repository):
         "a former member" of no team (their team's records keep their points), without
         Telegram id, chat or name; their typed answers, positions and photos' file ids are
         emptied (and their team's last position), the copies of messages to them or naming
-        them deleted, and the inbox's updates from them (handled or not: they hold the
-        player's messages as they came) and handled ones. False if there is no such player."""
+        them deleted, and the inbox's updates from them or naming them (handled or not: they
+        hold messages as they came) and handled ones. False if there is no such player."""
         player = await self._session.get(PlayerRow, player_id)
         if player is None:
             return False
-        chat_id, rally_id, user_id = player.chat_id, player.rally_id, player.telegram_user_id
-        name, team_id = player.display_name, player.team_id
-        # messages to anyone of the rally that name them ("✅ Zainab checked your team in")
-        naming = OutboxRow.chat_id == chat_id
-        if len(name) >= 2:  # a one-letter name would match every message
-            naming = or_(naming, OutboxRow.text.contains(name, autoescape=True))
-        # the stored updates that came from them, handled or not (their name, their texts)
-        theirs = or_(
-            InboxRow.payload.contains(f'"id": {user_id},', autoescape=True),
-            InboxRow.payload.contains(f'"id": {user_id}}}', autoescape=True),
-        )
+        rally_id, team_id = player.rally_id, player.team_id
+        naming = _to_or_naming(player)
+        theirs = _updates_from_or_naming(player)
         # the team's last position may be the one they shared
         position = _no_last_position(ProgressRow.team_id == team_id) if team_id else None
         await self._execute(
@@ -1085,6 +1110,58 @@ class PrivacyRepository(_Repository):
             *([position] if position is not None else []),
         )
         return True
+
+    async def kept_about(self, player: PlayerRow) -> KeptRows:
+        """Everything about one player that `forget_player` erases or leaves to "a former
+        member" (`/mydata`): the same rows, read instead of erased."""
+        mine = OutboxRow.chat_id == player.chat_id
+        team = progress = None
+        if player.team_id is not None:
+            team = await self._get(TeamRow, player.team_id)
+            progress = await self._get(ProgressRow, player.team_id)
+        with conflicts_as_concurrent_change():
+            mentions = await self._session.scalar(
+                select(func.count())
+                .select_from(OutboxRow)
+                .where(OutboxRow.rally_id == player.rally_id, _to_or_naming(player), ~mine)
+            )
+            updates = await self._session.scalar(
+                select(func.count())
+                .select_from(InboxRow)
+                .where(_updates_from(player.telegram_user_id))
+            )
+        return KeptRows(
+            player=player,
+            team=team,
+            progress=progress,
+            checkins=await self._all(
+                select(CheckinRow)
+                .where(CheckinRow.player_id == player.id)
+                .order_by(CheckinRow.at, CheckinRow.id)
+            ),
+            answers=await self._all(
+                select(AnswerRow)
+                .where(AnswerRow.player_id == player.id)
+                .order_by(AnswerRow.at, AnswerRow.id)
+            ),
+            hints=await self._all(
+                select(HintRow)
+                .where(HintRow.player_id == player.id)
+                .order_by(HintRow.at, HintRow.id)
+            ),
+            photos=await self._all(
+                select(PhotoRow)
+                .where(PhotoRow.player_id == player.id)
+                .order_by(PhotoRow.created_at, PhotoRow.id)
+            ),
+            messages=await self._all(
+                select(OutboxRow)
+                .where(OutboxRow.rally_id == player.rally_id, mine)
+                .order_by(OutboxRow.id)
+            ),
+            mentions=int(mentions or 0),
+            updates=int(updates or 0),
+        )
 
     async def _execute(self, *statements: Any) -> None:
         """Run bulk statements in order (the session's objects are not kept in step)."""
@@ -1121,3 +1198,40 @@ def _emptied(answers: Any, checkins: Any, photos: Any) -> list[Any]:
 def _no_last_position(teams: Any) -> Any:
     """Teams' last shared positions cleared."""
     return update(ProgressRow).where(teams).values(last_lat=None, last_lon=None)
+
+
+def _to_or_naming(player: PlayerRow) -> Any:
+    """The outbox's copies of messages to the player, or naming them to anyone of the rally
+    ("✅ Zainab checked your team in"; "Zainab joined", summed up by name when it is sent)."""
+    name = player.display_name
+    naming = OutboxRow.chat_id == player.chat_id
+    if name:
+        naming = or_(naming, OutboxRow.subject == name)
+    if len(name) >= 2:  # a one-letter name would match every message
+        naming = or_(naming, OutboxRow.text.contains(name, autoescape=True))
+    return naming
+
+
+def _updates_from(user_id: int) -> Any:
+    """The inbox's updates that came from this Telegram user, handled or not (their name,
+    their texts, as they came)."""
+    return or_(
+        InboxRow.payload.contains(f'"id": {user_id},', autoescape=True),
+        InboxRow.payload.contains(f'"id": {user_id}}}', autoescape=True),
+    )
+
+
+def _updates_from_or_naming(player: PlayerRow) -> Any:
+    """The inbox's updates from the player, or naming them: an organiser's press on a message
+    that names them holds that message as it came. (One still being handled is then not
+    handled again after a crash: its decision is already stored.)"""
+    theirs = _updates_from(player.telegram_user_id)
+    if len(player.display_name) >= 2:  # a one-letter name would match every update
+        stored = json.dumps(player.display_name)[1:-1]  # as PTB writes it: non-ASCII escaped
+        theirs = or_(theirs, InboxRow.payload.contains(stored, autoescape=True))
+    return theirs
+
+
+def anonymous(player: PlayerRow) -> bool:
+    """Whether the player was made "a former member" (`_anonymised`): nothing of them is left."""
+    return player.telegram_user_id <= 0

@@ -18,6 +18,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes
 from bot import logs
 from bot.core.content import Rally
 from bot.core.roles import Role, role_of
+from bot.core.throttle import WRONG_JOIN_CODES, Throttle
 from bot.i18n.catalogs import Catalogs
 from bot.services.base import Clock, Services, utc_now
 from bot.settings import Settings
@@ -100,11 +101,13 @@ async def _post_init(application: RallyApplication, *, plan_day: DayPlanner) -> 
     await migrate(engine)
     sessions = session_factory(engine)
     runtimes = []
+    wrong_codes: Throttle[int] = Throttle(WRONG_JOIN_CODES)
     for rally in deployment.files:
         info = rally.rally
         catalogs = Catalogs(info.languages, rally.default_language, info.timezone)
         services = Services(rally, lambda: SqlUnitOfWork(sessions), deployment.clock)
-        runtimes.append(Runtime.build(settings, services, catalogs, application.bot))
+        runtime = Runtime.build(settings, services, catalogs, application.bot, wrong_codes)
+        runtimes.append(runtime)
     intake = Intake(lambda: SqlUnitOfWork(sessions), application.bot.id, deployment.clock)
     deployment.open(engine, runtimes, intake)
     if isinstance(application.bot, IntakeBot):
@@ -118,8 +121,10 @@ async def _post_init(application: RallyApplication, *, plan_day: DayPlanner) -> 
     for update in await intake.resume(application.bot):  # before any new one: chats' order
         await application.update_queue.put(update)
     intake.start()
+    # a random join code never takes a code another rally file gives, stored or not yet
+    file_codes = {team.code for rally in deployment.files for team in rally.teams if team.code}
     for runtime in runtimes:
-        added = await runtime.teams.sync_from_file()
+        added = await runtime.teams.sync_from_file(reserved=file_codes)
         log.info(
             "rally %s ready: %d stages, %d team(s) added from the file",
             runtime.rally.id,

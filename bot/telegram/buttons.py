@@ -72,15 +72,49 @@ class ForgetMe:
     """False: "No, keep it"."""
 
 
+@dataclass(frozen=True)
+class AcknowledgeNotice:
+    """The information notice read (`/privacy`): "I understand" or, for consent, "I agree"."""
+
+    agree: bool
+    """False: "No" to a request for consent: they do not play, nothing more is kept."""
+
+
+@dataclass(frozen=True)
+class ErasePlayer:
+    """An organiser erases a player's data (`/erase`): ask to confirm, or confirmed."""
+
+    player_id: int
+    confirmed: bool
+
+
+@dataclass(frozen=True)
+class KeepPlayer:
+    """No erasure after all (`/erase`'s confirmation)."""
+
+
+@dataclass(frozen=True)
+class FinishRally:
+    """An admin's answer to `/finish`'s question: finish this rally now (it cannot be undone),
+    or not; the rally is named, so a press after `/rally` switched finishes the right one."""
+
+    rally_id: str
+    confirmed: bool
+
+
 Button = (
     ChooseLanguage
     | ChooseAnswer
+    | FinishRally
     | AskHint
     | ConfirmHint
     | DeclineHint
     | BeginStage
     | ReviewPhoto
     | ForgetMe
+    | AcknowledgeNotice
+    | ErasePlayer
+    | KeepPlayer
 )
 
 _PATTERNS: list[tuple[re.Pattern[str], type]] = [
@@ -92,9 +126,11 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"begin:({_ID})"), BeginStage),
 ]
 _PHOTO = re.compile(r"photo:(ok|no):([1-9][0-9]{0,11})")
+_FINISH = re.compile(rf"finish:(yes|no):({_ID})")
+_ERASE = re.compile(r"erase:(ask|yes):([1-9][0-9]{0,11})")
 
 
-def encode(button: Button) -> str:
+def encode(button: Button) -> str:  # noqa: PLR0912 - one branch per kind of button
     """The callback data of a button."""
     if isinstance(button, ChooseLanguage):
         data = f"lang:{button.language}"
@@ -110,6 +146,14 @@ def encode(button: Button) -> str:
         data = f"photo:{'ok' if button.approve else 'no'}:{button.photo_id}"
     elif isinstance(button, ForgetMe):
         data = "forget:yes" if button.erase else "forget:no"
+    elif isinstance(button, AcknowledgeNotice):
+        data = "notice:ok" if button.agree else "notice:no"
+    elif isinstance(button, ErasePlayer):
+        data = f"erase:{'yes' if button.confirmed else 'ask'}:{button.player_id}"
+    elif isinstance(button, KeepPlayer):
+        data = "erase:no"
+    elif isinstance(button, FinishRally):
+        data = f"finish:{'yes' if button.confirmed else 'no'}:{button.rally_id}"
     else:
         data = f"begin:{button.stage_id}"
     if len(data.encode()) > MAX_CALLBACK_BYTES:
@@ -123,9 +167,19 @@ def decode(data: str | None) -> Button | None:
         return None
     if data in {"forget:yes", "forget:no"}:
         return ForgetMe(data == "forget:yes")
+    if data in {"notice:ok", "notice:no"}:
+        return AcknowledgeNotice(data == "notice:ok")
+    finish = _FINISH.fullmatch(data)
+    if finish:
+        return FinishRally(finish.group(2), confirmed=finish.group(1) == "yes")
     photo = _PHOTO.fullmatch(data)
     if photo:
         return ReviewPhoto(int(photo.group(2)), photo.group(1) == "ok")
+    if data == "erase:no":
+        return KeepPlayer()
+    erase = _ERASE.fullmatch(data)
+    if erase:
+        return ErasePlayer(int(erase.group(2)), erase.group(1) == "yes")
     for pattern, kind in _PATTERNS:
         match = pattern.fullmatch(data)
         if match:

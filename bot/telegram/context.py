@@ -21,6 +21,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.core.content import Rally
 from bot.core.roles import Role, admins, organisers
+from bot.core.throttle import Throttle
 from bot.i18n.catalogs import Catalogs, Translator
 from bot.services.base import Clock, Services, utc_now
 from bot.services.broadcasts import BroadcastService
@@ -68,9 +69,18 @@ class Runtime:
 
     @classmethod
     def build(
-        cls, settings: Settings, services: Services, catalogs: Catalogs, bot: ExtBot[Any]
+        cls,
+        settings: Settings,
+        services: Services,
+        catalogs: Catalogs,
+        bot: ExtBot[Any],
+        wrong_codes: Throttle[int],
     ) -> Runtime:
-        """Every service of one rally over the same unit-of-work factory and clock."""
+        """Every service of one rally over the same unit-of-work factory and clock.
+
+        `wrong_codes`: the users' recent wrong join codes, one count for every rally of the
+        bot (a code names its rally: a guesser tries them all at once).
+        """
         broadcasts = BroadcastService(services, TEXTS, catalogs)
         news = NewsService(services)
         return cls(
@@ -78,7 +88,7 @@ class Runtime:
             rally=services.rally,
             catalogs=catalogs,
             services=services,
-            teams=TeamService(services),
+            teams=TeamService(services, wrong_codes=wrong_codes),
             play=PlayService(services),
             timeline=TimelineService(services),
             leaderboard=LeaderboardService(services),
@@ -166,7 +176,8 @@ class Deployment:
     async def home_of(self, user_id: int) -> tuple[Runtime, Member | None]:
         """The rally a user's update is played in, and the player they are there (if any).
 
-        Their team's rally; else, for staff, the rally they last worked on (`/rally`), else the
+        Their team's rally; else the rally whose team they are joining (its information notice
+        to acknowledge); else, for staff, the rally they last worked on (`/rally`), else the
         first they are staff of; else the rally they last wrote in; else the first rally.
         One query either way: the user's players in every rally, or in the only one.
         """
@@ -177,7 +188,10 @@ class Deployment:
         # one row per rally, in team first then latest seen; a rally no longer run is left out
         found = {row.rally_id: row for row in rows if row.rally_id in self.rallies}
         known = list(found)
-        in_team = bool(known) and found[known[0]].team_id is not None
+        first = found[known[0]] if known else None
+        in_team = first is not None and (
+            first.team_id is not None or first.pending_code is not None
+        )
         home = self._home(user_id, known, in_team=in_team)
         row = found.get(home.rally.id)
         return home, Member.of(row) if row is not None else None

@@ -12,6 +12,9 @@ One small Starlette app, served by uvicorn inside the bot's own event loop:
   later.
 - `GET /healthz` (both modes): 200 with the mode, the rally and its phase when the application
   is running and the database answers (the phase is read from it), else 503 with the reason.
+  With `RALLY_HEALTH_PORT` it is served by a second, health-only server on
+  `RALLY_HEALTH_LISTEN:RALLY_HEALTH_PORT` (an address the public never reaches), and no longer
+  on `RALLY_PORT`; in polling mode nothing listens on `RALLY_PORT` then (`bind_servers`).
 
 `serve` runs the bot in either mode with the same steps, in `run_polling`'s order: initialise,
 `post_init`, then `setWebhook` (or start polling), start the application, start the web server;
@@ -165,12 +168,21 @@ def _unavailable(about: dict[str, object], reason: str) -> Response:
 
 
 def web_app(application: RallyApplication) -> Starlette:
-    """The ASGI app: /healthz, and Telegram's webhook path in webhook mode."""
+    """The ASGI app on RALLY_PORT: Telegram's webhook path in webhook mode, and /healthz unless
+    it has a server of its own (`health_app`)."""
     endpoints = Endpoints(application)
-    routes = [Route(HEALTH_PATH, endpoints.health, methods=["GET"])]
+    routes = []
+    if not endpoints.settings.health_apart:
+        routes.append(Route(HEALTH_PATH, endpoints.health, methods=["GET"]))
     if endpoints.settings.webhook:
         routes.append(Route(endpoints.settings.webhook_path, endpoints.telegram, methods=["POST"]))
     return Starlette(routes=routes)
+
+
+def health_app(application: RallyApplication) -> Starlette:
+    """The ASGI app of /healthz's own server (RALLY_HEALTH_PORT): /healthz alone."""
+    endpoints = Endpoints(application)
+    return Starlette(routes=[Route(HEALTH_PATH, endpoints.health, methods=["GET"])])
 
 
 class WebServer:
@@ -184,8 +196,9 @@ class WebServer:
         """Set once the server answers requests."""
 
     @classmethod
-    def bind(cls, host: str, port: int) -> WebServer:
-        """Bind `host:port` (0: any free port), or raise `ListenError` saying why in one line."""
+    def bind(cls, host: str, port: int, *, variable: str = "RALLY_PORT") -> WebServer:
+        """Bind `host:port` (0: any free port), or raise `ListenError` saying why in one line
+        (`variable`: the setting of the port, named when it is in use)."""
         try:
             family, kind, proto, _, address = socket.getaddrinfo(
                 host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
@@ -199,7 +212,7 @@ class WebServer:
             listener.bind(address)
         except OSError as exc:
             listener.close()
-            hint = " (is the bot already running? set RALLY_PORT)" if _in_use(exc) else ""
+            hint = f" (is the bot already running? set {variable})" if _in_use(exc) else ""
             raise ListenError(f"cannot listen on {host}:{port}: {_reason(exc)}{hint}") from exc
         return cls(listener)
 
@@ -257,6 +270,29 @@ class WebServer:
             self._socket.close()
 
 
+def bind_servers(settings: Settings) -> tuple[WebServer | None, WebServer | None]:
+    """Bind the servers the settings ask for, or raise `ListenError` (none stays bound).
+
+    The first is the one on RALLY_PORT: the webhook, and /healthz unless RALLY_HEALTH_PORT gives
+    it a server of its own, the second (in polling mode the first is then None: it would serve
+    nothing).
+    """
+    public: WebServer | None = None
+    if settings.webhook or not settings.health_apart:
+        public = WebServer.bind(settings.rally_listen, settings.rally_port)
+    if settings.rally_health_port is None:
+        return public, None
+    try:
+        health = WebServer.bind(
+            settings.rally_health_listen, settings.rally_health_port, variable="RALLY_HEALTH_PORT"
+        )
+    except ListenError:
+        if public is not None:
+            public.close()
+        raise
+    return public, health
+
+
 def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
@@ -302,18 +338,35 @@ async def stop_application(application: RallyApplication) -> None:
         await application.post_shutdown(application)
 
 
-async def serve(application: RallyApplication, server: WebServer, stopping: asyncio.Event) -> None:
-    """Run the bot and its web server until `stopping` is set, then stop both in order."""
+async def serve(
+    application: RallyApplication,
+    server: WebServer | None,
+    stopping: asyncio.Event,
+    *,
+    health: WebServer | None = None,
+) -> None:
+    """Run the bot and its web servers until `stopping` is set, then stop them in order.
+
+    `server` is the one on RALLY_PORT (`web_app`), `health` /healthz's own (`health_app`), as
+    `bind_servers` gives them.
+    """
     settings = _settings(application)
     try:
         await start_application(application)
-        await server.start(web_app(application))
-        served = f"the webhook at {settings.webhook_path} and " if settings.webhook else ""
-        log.info("listening on %s (%s%s)", server.url, served, HEALTH_PATH)
+        if server is not None:
+            await server.start(web_app(application))
+            served = [f"the webhook at {settings.webhook_path}"] if settings.webhook else []
+            served += [] if settings.health_apart else [HEALTH_PATH]
+            log.info("listening on %s (%s)", server.url, " and ".join(served))
+        if health is not None:
+            await health.start(health_app(application))
+            log.info("listening on %s (%s alone)", health.url, HEALTH_PATH)
         await stopping.wait()
         log.info("stopping")
     finally:
-        await server.stop()
+        for running in (server, health):
+            if running is not None:
+                await running.stop()
         await stop_application(application)
 
 

@@ -10,10 +10,13 @@ from bot.core.content import (
     Rally,
     TextQuestion,
 )
+from bot.telegram.buttons import AcknowledgeNotice, FinishRally, encode
 from loopback.records import ChatMessage
+from loopback.server import LoopbackBotApi
 from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, World
 
+NOTICE_OK = encode(AcknowledgeNotice(True))
 GARE = (45.77861, 3.10083)  # the railway station, away from every stage
 
 
@@ -67,9 +70,40 @@ def answer(world: World, user: SimulatedUser, question: Question, given: str) ->
 
 
 async def join(world: World, user: SimulatedUser, code: str) -> None:
-    """The user scans their team's card (`/start CODE`) and the bot has answered."""
+    """The user scans their team's card (`/start CODE`), and accepts the information notice
+    if the bot shows it (their first team): they are in the team."""
+    seen = len(world.api.transcript(user.chat_id))
     user.start(code)
     await world.settle()
+    await accept_notice(world, user, since=seen)
+
+
+async def accept_notices(world: World, *users: SimulatedUser) -> None:
+    """Each user, in turn, accepts the information notice the bot showed them (they join the
+    team whose card they scanned, in this order)."""
+    for user in users:
+        await accept_notice(world, user)
+
+
+async def accept_notice(world: World, user: SimulatedUser, *, since: int = 0) -> bool:
+    """Press "I understand" (or "I agree") on the information notice, if the bot showed it
+    after its first `since` messages; whether it did."""
+    if press_notice(world.api, user, since=since):
+        await world.settle()
+        return True
+    return False
+
+
+def press_notice(api: LoopbackBotApi, user: SimulatedUser, *, since: int = 0) -> bool:
+    """Press the information notice's "I understand" if the bot showed it after its first
+    `since` messages (and it was not pressed yet); whether it did."""
+    for message in api.transcript(user.chat_id)[since:]:
+        for row in message.inline_keyboard:
+            for button in row:
+                if button.get("callback_data") == NOTICE_OK:
+                    user.press_button(button["text"], message=message)
+                    return True
+    return False
 
 
 async def checked_in_at_the_cathedral(
@@ -90,3 +124,11 @@ async def checked_in_at_the_cathedral(
     await world.settle()
     assert world.texts(player)[-1].startswith("✅ You are at")
     return admin, cathedral
+
+
+async def finish(world: World, admin: SimulatedUser) -> None:
+    """The admin types /finish and presses "Yes, finish the rally" under its question."""
+    admin.send_command("finish")
+    await world.settle()
+    press(world, admin, encode(FinishRally(world.rally.id, confirmed=True)))
+    await world.settle()

@@ -22,7 +22,15 @@ from bot.telegram.context import Runtime
 from loopback.records import CallbackQueryRecord, CallRecord
 from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, World
-from tests.bot.players import latest_with_button, right_answer, wrong_answer
+from tests.bot.players import (
+    NOTICE_OK,
+    accept_notices,
+    finish,
+    latest_with_button,
+    press,
+    right_answer,
+    wrong_answer,
+)
 
 UNSUPPORTED = (
     "I cannot use this. Please type text, send your location, or press a button. "
@@ -154,8 +162,10 @@ async def pariou(world: World, *, go: bool = True) -> Team:
     team = Team(admin, world.user("Bilal", "en"), world.user("Chloe", "en"))
     team.bilal.start("PARU63")
     await world.settle()  # one after the other: members are listed in the order they joined
+    await accept_notices(world, team.bilal)
     team.chloe.start("PARU63")
     await world.settle()
+    await accept_notices(world, team.chloe)
     if go:
         admin.send_command("go")
         await world.settle()
@@ -430,8 +440,7 @@ async def test_after_the_finish_nothing_counts(world: World) -> None:
     team = await pariou(world)
     bilal = team.bilal
     await at_first_question(world, team)
-    team.admin.send_command("finish")
-    await world.settle()
+    await finish(world, team.admin)
     before = await progress(world, bilal)
     later = world.api.state.now() + 2  # after the finish (dates are whole seconds)
     cathedral = world.rally.stage("cathedrale").location
@@ -732,9 +741,11 @@ async def test_a_name_with_html_reaches_teammates_literally(world: World) -> Non
     team = await pariou(world)
     bilal = team.bilal
     bob = world.api.create_user("<b>Bob</b> & co", language_code="en")
-    said = await replies(world, bob, lambda: bob.start("PARU63"))
+    bob.start("PARU63")
+    await world.settle()
+    said = await replies(world, bob, lambda: press(world, bob, NOTICE_OK))
     name = "<b>Bob</b> & co"
-    assert said[0].endswith(f"\n\n✅ You joined team Pariou! Members: Bilal, Chloe, {name}.")
+    assert said[0] == f"✅ You joined team Pariou! Members: Bilal, Chloe, {name}."
     assert world.texts(bilal)[-1] == f"👋 {name} joined your team."
     assert f"Members: Bilal, Chloe, {name}" in await team_card(world, bilal)
 
@@ -780,6 +791,7 @@ async def test_a_name_is_kept_as_a_first_name_that_cannot_mislead_its_readers(
     mallory = world.api.create_user("/start\u202e", last_name="Family-Name", language_code="en")
     mallory.start("PARU63")
     await world.settle()
+    await accept_notices(world, mallory)
     news = world.texts(team.bilal)[-1]
     assert news == "👋 /\u2060start joined your team."  # no command to tap, no text reversed
     member = await runtime(world).teams.find(mallory.id)

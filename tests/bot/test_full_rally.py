@@ -14,7 +14,7 @@ from bot.core.content import Rally
 from bot.core.engine import route_for
 from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, World
-from tests.bot.players import GARE, answer, press, right_answer, wrong_answer
+from tests.bot.players import GARE, accept_notices, answer, press, right_answer, wrong_answer
 
 TEAM_SIZES = (1, 2, 3, 4, 5, 7)
 TELEGRAM_LANGUAGES = ("fr", "en-GB", "ar", "fa", "en", "uk", "ar-SA")
@@ -103,6 +103,7 @@ async def test_six_teams_play_the_whole_default_rally(world: World) -> None:
             n += 1
         teams.append(members)
     await world.settle()
+    await accept_notices(world, *(player for members in teams for player in members))
     admin.send_command("go")
     await world.settle()
 

@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 
 from bot.core.content import ChoiceQuestion
 from tests.bot.conftest import ADMIN_ID, World
-from tests.bot.players import press, right_answer
+from tests.bot.players import accept_notices, press, right_answer
 
 ROOT = Path(__file__).parents[2]
 SCRIPTS = {
@@ -89,9 +89,12 @@ async def test_a_player_plays_in_their_language(world: World, language: str) -> 
 
     player.start()
     await world.settle()
-    welcome, how_to_join = world.texts(player)
+    welcome, notice = world.texts(player)
     assert script_share(welcome, script) > 0.6, welcome
     check_reply(welcome, language, allowed)
+    check_reply(notice, language, allowed)  # what the bot keeps about them, to accept
+    await accept_notices(world, player)
+    (how_to_join,) = world.texts(player)[2:]
     check_reply(how_to_join, language, allowed)
 
     player.send_command("join", "puy63")

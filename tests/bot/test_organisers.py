@@ -10,7 +10,7 @@ import pytest
 
 from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, DEFAULT_RALLY, ORGANISER_ID, World, open_world
-from tests.bot.players import press
+from tests.bot.players import accept_notices, finish, press
 from tests.clock import FakeClock
 
 ORGANISER_ONLY = "This command is for the rally's organisers."
@@ -22,6 +22,7 @@ ORGANISER_COMMANDS = [
     ("photos", None),
     ("broadcast", "Hello everyone"),
     ("announce", "lunch"),
+    ("erase", "PUY63"),
 ]
 ADMIN_COMMANDS = [
     ("scores", None),
@@ -61,6 +62,7 @@ async def test_every_staff_command_is_refused_to_everyone_else(world: World, who
     if who == "player":
         player.start("PUY63")  # a player in a team
     await world.settle()
+    await accept_notices(world, player)
     before = await state_of(world)
     for command, args in ORGANISER_COMMANDS + ADMIN_COMMANDS:
         sent = len(world.texts(player))
@@ -109,6 +111,7 @@ async def test_the_day_from_open_to_finish(world: World) -> None:
     amina.start("PUY63")
     bilal.start("PARU63")
     await world.settle()
+    await accept_notices(world, amina, bilal)
     admin.send_command("go")
     await world.settle()
     assert world.texts(admin)[-1] == "Done: the rally is now running."
@@ -127,8 +130,7 @@ async def test_the_day_from_open_to_finish(world: World) -> None:
     amina.send_text("bienvenue")
     await world.settle()
     assert world.texts(amina)[-1].startswith("✅ You are at")
-    admin.send_command("finish")
-    await world.settle()
+    await finish(world, admin)  # after its confirmation button
     said = world.texts(admin)
     assert (
         "Done: the rally is now finished.\nThe final ranking is on its way to 3 players." in said
@@ -151,6 +153,7 @@ async def test_corrections_are_told_to_the_team_and_audited(world: World) -> Non
     amina = world.user("Amina", "en")
     amina.start("PUY63")
     await world.settle()
+    await accept_notices(world, amina)
     admin.send_command("go")
     await world.settle()
 
@@ -202,6 +205,7 @@ async def test_a_new_team_gets_a_code_and_a_link_that_work(world: World) -> None
     newcomer = world.user("Dawit", "en")
     newcomer.start(code)
     await world.settle()
+    await accept_notices(world, newcomer)
     assert any("You joined team Les Dômes!" in t for t in world.texts(newcomer))
     admin.send_command("newteam", "Les Dômes")
     await world.settle()
@@ -213,6 +217,7 @@ async def test_exports_are_csv_documents(world: World) -> None:
     amina = world.user("Amina", "en")
     amina.start("PUY63")
     await world.settle()
+    await accept_notices(world, amina)
     admin.send_command("go")
     await world.settle()
     amina.send_text("=BIENVENUE")  # a formula-looking answer must not run in a spreadsheet
@@ -258,6 +263,7 @@ async def test_a_team_photo_is_reviewed_by_the_organisers(world: World) -> None:
     sancy = world.user("Sancy", "en")
     sancy.start("SANCY63")  # route starts at place de Jaude, which has a photo mission
     await world.settle()
+    await accept_notices(world, sancy)
     admin.send_command("go")
     await world.settle()
     sancy.send_photo()
@@ -299,6 +305,7 @@ async def test_the_help_button_tells_the_organisers_where_the_team_is(world: Wor
     amina.start("PARU63")
     bilal.start("PARU63")
     await world.settle()
+    await accept_notices(world, amina, bilal)
     admin.send_command("go")
     await world.settle()
     amina.send_location(45.7700, 3.0750, horizontal_accuracy=20)  # lost in the south-west
@@ -323,6 +330,7 @@ async def test_the_help_button_pressed_again_reminds_the_team_instead_of_alertin
         amina.start("PARU63")
         bilal.start("PARU63")
         await world.settle()
+        await accept_notices(world, amina, bilal)
         admin.send_command("go")
         await world.settle()
         amina.press_reply_button("🆘 We are lost")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.content import ChoiceQuestion
 from tests.bot.conftest import ADMIN_ID, World
-from tests.bot.players import GARE, answer, press, right_answer, wrong_answer
+from tests.bot.players import GARE, accept_notices, answer, press, right_answer, wrong_answer
 
 
 async def test_a_team_on_two_phones_plays_a_stage_together(world: World) -> None:
@@ -34,14 +34,19 @@ async def test_a_team_on_two_phones_plays_a_stage_together(world: World) -> None
     # Bilal scans the team's QR code (a deep link); Amina types the code in lower case
     bilal.start("PARU63")
     await world.settle()
-    # one message answers the scan: the welcome and the team; the picker and the step follow
-    assert world.texts(bilal)[-3].startswith("👋 Welcome to Citizen integration rally")
-    assert "✅ You joined team Pariou!" in world.texts(bilal)[-3]
-    assert world.texts(bilal)[-2] == "Choose your language:"
+    await accept_notices(world, bilal)
+    # one message answers the scan: the welcome over what is kept about him, to accept; the
+    # picker follows; once he accepts, he is in the team and reads its step
+    scan_reply, picker, join_reply, waiting = world.texts(bilal)
+    assert scan_reply.startswith("👋 Welcome to Citizen integration rally")
+    assert "🔒 Your data" in scan_reply
+    assert picker == "Choose your language:"
+    assert join_reply.startswith("✅ You joined team Pariou!")
     assert world.api.reply_keyboard(bilal.chat_id) == [["📍 Send my location", "🆘 We are lost"]]
-    assert world.texts(bilal)[-1].startswith("The rally has not started yet")
+    assert waiting.startswith("The rally has not started yet")
     amina.send_command("join", "paru63")
     await world.settle()
+    await accept_notices(world, amina)
     assert "Amina joined your team" in world.texts(bilal)[-1]
 
     # before the start, a location changes nothing

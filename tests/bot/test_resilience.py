@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.content import ChoiceQuestion
 from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, World
-from tests.bot.players import answer, latest_with_button, press, right_answer
+from tests.bot.players import accept_notices, answer, latest_with_button, press, right_answer
 
 CODE = "PUY63"  # route: office de tourisme (code word BIENVENUE) first
 
@@ -16,6 +16,7 @@ async def team_at_first_question(world: World) -> tuple[SimulatedUser, Simulated
     chloe.start(CODE)
     dawit.start(CODE)
     await world.settle()
+    await accept_notices(world, chloe, dawit)
     admin.send_command("go")
     await world.settle()
     chloe.send_text("Bienvenue")

@@ -22,7 +22,7 @@ from bot.storage.models import Base, ProgressRow
 from bot.telegram.context import Runtime
 from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, DEFAULT_RALLY, World, open_world
-from tests.bot.players import checked_in_at_the_cathedral
+from tests.bot.players import accept_notices, checked_in_at_the_cathedral, finish
 from tests.bot.test_bad_input import tap, team_card
 from tests.bot.test_schedule import run_job
 from tests.clock import FakeClock
@@ -85,8 +85,7 @@ async def a_day(world: World) -> tuple[SimulatedUser, float, float]:
     await world.settle()
     admin.send_command("broadcast", f"all {NAME}, your team is waited for at the town hall")
     await world.settle()
-    admin.send_command("finish")
-    await world.settle()
+    await finish(world, admin)
     assert world.texts(zainab)[-1].startswith("🏁 The rally is over!")
     return zainab, cathedral.lat, cathedral.lon
 
@@ -197,6 +196,7 @@ async def test_a_position_is_kept_only_while_the_team_is_on_its_way(clocked: Wor
     zainab = world.api.create_user(NAME, language_code="en")
     zainab.start("PARU63")
     await world.settle()
+    await accept_notices(world, zainab)
     somewhere = (45.7600, 3.1100)  # in town, far from every stage
     zainab.send_location(*somewhere)  # before the start: not kept
     await world.settle()
@@ -219,6 +219,5 @@ async def test_a_position_is_kept_only_while_the_team_is_on_its_way(clocked: Wor
     zainab.send_location(*somewhere)
     await world.settle()
     assert somewhere in await last_positions(world)
-    admin.send_command("finish")
-    await world.settle()
+    await finish(world, admin)
     assert all(position == (None, None) for position in await last_positions(world))

@@ -13,6 +13,7 @@ from telegram.ext import JobQueue
 from bot.core.content import Rally
 from bot.core.engine import RallyPhase
 from tests.bot.conftest import DEFAULT_RALLY, ORGANISER_ID, World, open_world
+from tests.bot.players import accept_notices
 from tests.bot.test_several_rallies import SECOND
 from tests.clock import FakeClock
 from tests.databases import BACKENDS
@@ -66,6 +67,7 @@ async def test_the_schedule_starts_reminds_and_finishes_and_survives_a_restart(
     amina = world.user("Amina", "en")
     amina.start("PUY63")
     await world.settle()
+    await accept_notices(world, amina)
     await run_job(world, "start")
     assert await world.application.bot_data.default.timeline.phase() is RallyPhase.RUNNING
     assert "Stage 1 of 8" in world.texts(amina)[-1]
@@ -91,6 +93,7 @@ async def test_organisers_hear_once_about_a_stuck_team(clocked: World) -> None:
     amina = world.user("Amina", "en")
     amina.start("PUY63")
     await world.settle()
+    await accept_notices(world, amina)
     await run_job(world, "start")
     assert isinstance(world.clock, FakeClock)
     world.clock.advance(minutes=world.rally.rally.idle_alert_minutes + 5)
@@ -150,6 +153,7 @@ async def test_two_rallies_of_one_bot_keep_their_own_day(two_days: World) -> Non
     amina.start("PUY63")
     pierre.start("PONTS7")
     await world.settle()
+    await accept_notices(world, amina, pierre)
     seen = len(world.texts(amina))
 
     await run_job(world, "start", second)  # the second city starts first

@@ -16,7 +16,7 @@ from bot.core.engine import RallyPhase
 from bot.core.rally_file import load_rally
 from bot.telegram.context import Runtime
 from tests.bot.conftest import ADMIN_ID, DEFAULT_RALLY, ORGANISER_ID, World, open_world
-from tests.bot.players import press
+from tests.bot.players import accept_notices, press
 from tests.databases import BACKENDS
 
 SECOND = load_rally(Path(__file__).parents[1] / "rally_files" / "second_city.yaml")
@@ -52,6 +52,7 @@ async def test_a_join_code_takes_each_player_to_its_rally_and_a_restart_keeps_th
     amina.send_command("join", "ponts7")  # the second city's code, in any case
     bilal.start("PUY63")  # Clermont's, from a QR code
     await world.settle()
+    await accept_notices(world, amina, bilal)
     assert any("You joined team Les Ponts" in text for text in world.texts(amina))
     assert any("You joined team " in text for text in world.texts(bilal))
     assert await members(world, SECOND, "PONTS7") == ["Amina"]
@@ -92,6 +93,7 @@ async def test_organisers_named_in_a_rally_file_act_on_that_rally_only(two: Worl
     amina.send_command("join", "PONTS7")
     bilal.send_command("join", "PUY63")
     await world.settle()
+    await accept_notices(world, amina, bilal)
     second_admin = world.api.create_user("Zoé", user_id=SECOND_ADMIN, language_code="en")
     second_organiser = world.api.create_user("Yann", user_id=SECOND_ORGANISER, language_code="en")
     clermont = runtime_of(world, DEFAULT_RALLY)
@@ -154,14 +156,17 @@ async def test_a_player_moves_to_another_rally_only_while_theirs_is_not_running(
     amina = world.user("Amina", "en")
     amina.send_command("join", "PUY63")
     await world.settle()
+    await accept_notices(world, amina)
     amina.send_command("join", "PONTS7")  # before Clermont starts: she may move
     await world.settle()
+    await accept_notices(world, amina)
     assert await members(world, DEFAULT_RALLY, "PUY63") == []
     assert await members(world, SECOND, "PONTS7") == ["Amina"]
 
     bilal = world.user("Bilal", "en")
     bilal.send_command("join", "PUY63")
     await world.settle()
+    await accept_notices(world, bilal)
     admin = world.api.create_user("Admin", user_id=ADMIN_ID, language_code="en")
     admin.send_command("broadcast", "Clermont teams meet at Jaude")
     await world.settle()
@@ -172,6 +177,7 @@ async def test_a_player_moves_to_another_rally_only_while_theirs_is_not_running(
     await world.settle()
     bilal.send_command("join", "PONTS7")  # Clermont runs: he stays with his team
     await world.settle()
+    await accept_notices(world, bilal)
     assert world.texts(bilal)[-1] == world.says(
         "en",
         "You are in team {team}. To change team during the rally, ask an organiser.",
@@ -190,6 +196,7 @@ async def test_an_organiser_of_every_rally_reviews_a_photo_of_the_rally_it_came_
     amina = world.user("Amina", "en")
     amina.send_command("join", "PONTS7")
     await world.settle()
+    await accept_notices(world, amina)
     world.api.create_user("Zoé", user_id=SECOND_ADMIN, language_code="en").send_command("go")
     await world.settle()
     amina.send_text("Marianne")

@@ -9,6 +9,7 @@ from bot.core.engine import Progress
 from loopback.records import CallRecord
 from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, World
+from tests.bot.players import join
 
 ARRIVED = "✅ You are at "
 """How an English-speaking player's own check-in is acknowledged."""
@@ -23,11 +24,11 @@ async def teams_playing(
     teams = []
     for position, size in enumerate(sizes):
         code = world.rally.teams[position].code
+        assert code is not None  # the test rallies print their codes in the file
         members = []
         for n in range(size):
             player = world.user(f"Team{position}-{n}", language)
-            player.start(code)
-            await world.settle()  # one after the other: members keep the order they joined
+            await join(world, player, code)  # one after the other: members keep that order
             members.append(player)
         teams.append(members)
     admin.send_command("go")

@@ -38,7 +38,7 @@ from loopback.records import ChatMessage
 from loopback.server import LoopbackBotApi
 from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, DEFAULT_RALLY, TOKEN
-from tests.bot.players import right_answer, wrong_answer
+from tests.bot.players import press_notice, right_answer, wrong_answer
 from tests.databases import sqlite_url
 from tests.faults.botprocess import START_TIMEOUT, BotProcess, RallyDatabase, TeamRecords
 from tests.faults.teams import APOLOGY, ARRIVED
@@ -333,9 +333,13 @@ async def join_and_start(api: LoopbackBotApi, db: RallyDatabase) -> list[Simulat
         user = api.create_user(f"Team{position}", language_code="en")
         user.start(RALLY.teams[position].code)
         users.append(user)
+    accepted: set[int] = set()
     for user in users:
 
         async def joined(user: SimulatedUser = user) -> bool:
+            # the information notice, accepted once it shows: then the player is in the team
+            if user.id not in accepted and press_notice(api, user):
+                accepted.add(user.id)
             return await db.team_of(user.id) is not None
 
         await eventually(joined, "the players joining")

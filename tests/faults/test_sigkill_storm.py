@@ -28,6 +28,7 @@ from bot.storage.models import AwardRow, CheckinRow, HintRow, InboxRow, Progress
 from loopback.server import LoopbackBotApi
 from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, DEFAULT_RALLY, TOKEN
+from tests.bot.players import press_notice
 from tests.databases import sqlite_url
 from tests.faults.botprocess import BotProcess, RallyDatabase
 from tests.faults.scale import report, size
@@ -57,8 +58,11 @@ async def join_and_start(
             members.append(user)
         teams.append(members)
     players = [user for members in teams for user in members]
+    accepted: set[int] = set()
 
     async def everyone_joined() -> bool:
+        # each accepts the information notice once it shows, and is then in the team
+        accepted.update(u.id for u in players if u.id not in accepted and press_notice(api, u))
         return all([await db.team_of(user.id) is not None for user in players])
 
     await eventually(everyone_joined, "the players joining")

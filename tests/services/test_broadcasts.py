@@ -92,6 +92,7 @@ async def day(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[D
             (BILAL, "en", "VOLCANS"),
             (CHLOE, "fr", "DOMES"),
         ]:
+            await day.teams.acknowledge_notice(user, user, f"player{user}", language)
             await day.teams.join(user, user, f"player{user}", language, code)
         await day.teams.meet(DAWIT, DAWIT, "Dawit", "en")
         await day.teams.meet(EMMA, EMMA, "Emma", "fr")

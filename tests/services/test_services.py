@@ -33,6 +33,8 @@ AMINA, BILAL, CHLOE, DAWIT = 101, 102, 103, 104
 
 
 async def join(app: App, user: int, code: str, lang: str | None = "fr"):
+    """The player reads the information notice, then joins the team with this code."""
+    await app.teams.acknowledge_notice(user, user, f"player{user}", lang)
     return await app.teams.join(user, user, f"player{user}", lang, code)
 
 
@@ -74,6 +76,24 @@ async def test_joining_with_a_code_in_any_case(app: App) -> None:
     assert [m.user_id for m in result.team.members] == [AMINA]
     again = await join(app, AMINA, " VOLCANS ")
     assert again.status is JoinStatus.ALREADY_MEMBER
+
+
+async def test_nobody_joins_before_acknowledging_the_notice_and_the_code_waits_for_it(
+    app: App,
+) -> None:
+    pending = await app.teams.join(AMINA, AMINA, "Amina", "fr", "volcans")
+    assert pending.status is JoinStatus.NOTICE_PENDING
+    assert pending.team is not None and pending.team.members == ()
+    assert (await app.teams.find(AMINA)).team_id is None
+    member, code = await app.teams.acknowledge_notice(AMINA, AMINA, "Amina", "fr")
+    assert member.informed and code == "VOLCANS"
+    # acknowledged once: the code is used once, the next code joins at once
+    assert (await app.teams.acknowledge_notice(AMINA, AMINA, "Amina", "fr"))[1] is None
+    joined = await app.teams.join(AMINA, AMINA, "Amina", "fr", code)
+    assert joined.status is JoinStatus.JOINED
+    async with app.uow() as uow:
+        row = await uow.players.by_user("mini", AMINA)
+        assert row is not None and row.notice_acknowledged_at is not None
 
 
 async def test_a_wrong_code_changes_nothing(app: App) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from datetime import timedelta
 
 from telegram import (
     BotCommand,
@@ -58,7 +60,9 @@ def command_menu(tr: Translator, role: Role = Role.PLAYER) -> list[BotCommand]:
         BotCommand("lost", tr._("We are lost: call the organisers")),
         BotCommand("language", tr._("Change the language")),
         BotCommand("help", tr._("What you can do")),
+        BotCommand("mydata", tr._("See your data and get a copy")),
         BotCommand("forget", tr._("Erase what the bot keeps about you")),
+        BotCommand("privacy", tr._("What the bot keeps about you, and why")),
     ]
     if role in (Role.ORGANISER, Role.ADMIN):
         menu += [
@@ -67,6 +71,7 @@ def command_menu(tr: Translator, role: Role = Role.PLAYER) -> list[BotCommand]:
             BotCommand("announce", tr._("Send a prepared announcement")),
             BotCommand("checkin", tr._("Check a team in at its stage")),
             BotCommand("photos", tr._("Team photos waiting for review")),
+            BotCommand("erase", tr._("Erase a player's data")),
             BotCommand("rally", tr._("Which rally you work on")),
         ]
     if role is Role.ADMIN:
@@ -131,7 +136,9 @@ def help_text(tr: Translator) -> Reply:
         tr._("/hint: a hint to find the place (it costs points)"),
         tr._("/join CODE: join your team"),
         tr._("/language: change the language"),
+        tr._("/mydata: see your data and get a copy"),
         tr._("/forget: erase what the bot keeps about you"),
+        tr._("/privacy: what the bot keeps about you, why, and for how long"),
         "",
         tr._(
             "To check in at a place, press “📍 Send my location” or type the code word "
@@ -186,6 +193,34 @@ def not_a_code(tr: Translator, typed: str) -> Reply:
 def unknown_code(tr: Translator, code: str) -> Reply:
     """No team has this code."""
     return Reply(tr._("No team has the code {code}. Check the code on your team card.", code=code))
+
+
+def too_many_wrong_codes(tr: Translator, wait: timedelta) -> Reply:
+    """Too many wrong codes lately: the next one is looked up after the wait."""
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    return Reply(
+        tr.n_(
+            "Too many wrong codes. Please wait {count} second, then type your team's code "
+            "again, or ask an organiser.",
+            "Too many wrong codes. Please wait {count} seconds, then type your team's code "
+            "again, or ask an organiser.",
+            seconds,
+        )
+    )
+
+
+def team_full(tr: Translator, team: str, size: int) -> Reply:
+    """A join to a team that has all the players it may have: nothing changed."""
+    return Reply(
+        tr.n_(
+            "Team {team} is full: it already has {count} player. Ask an organiser which team "
+            "to join.",
+            "Team {team} is full: it already has {count} players. Ask an organiser which team "
+            "to join.",
+            size,
+            team=team,
+        )
+    )
 
 
 def switch_refused(tr: Translator, team: str) -> Reply:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import assert_never
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.content import Rally
 from bot.core.engine import RallyPhase, Ranked, TeamState
 from bot.i18n.catalogs import Escaped, Translator
+from bot.services.exports import ExportKind
 from bot.services.monitoring import TeamWatch
 from bot.services.photos import Photo
 from bot.services.views import Member, TeamView
-from bot.telegram.buttons import ReviewPhoto, encode
+from bot.telegram.buttons import FinishRally, ReviewPhoto, encode
 from bot.telegram.render.play import stage_name
 from bot.telegram.render.reply import Reply, b
 
@@ -255,6 +257,14 @@ class Usage:
         )
 
     @staticmethod
+    def export(tr: Translator) -> Escaped:
+        """`/export` with a word it does not know."""
+        return tr._(
+            "Type /export for the files with names, positions and answers, or /export pseudo "
+            "for the same files without names, positions or typed answers."
+        )
+
+    @staticmethod
     def newteam(tr: Translator) -> Escaped:
         """`/newteam` without a usable name."""
         return tr._(
@@ -296,6 +306,28 @@ def team_exists(tr: Translator, name: str) -> Escaped:
     return tr._("A team named {team} already exists.", team=name)
 
 
+def name_taken(tr: Translator, name: str, existing: str) -> Escaped:
+    """`/newteam` with a name that is, or looks the same as, an existing team's."""
+    if name == existing:
+        return team_exists(tr, name)
+    return tr._(
+        "The name {name} looks the same as the team {team}'s: players could take one team "
+        "for the other. Please choose another name.",
+        name=name,
+        team=existing,
+    )
+
+
+def joined_while_running(tr: Translator, who: Member, team: TeamView) -> Escaped:
+    """The organisers' note: someone joined a team while the rally runs."""
+    return tr._(
+        "👋 {name} joined team {team} during the rally. Members now: {members}.",
+        name=who.name,
+        team=team.name,
+        members=members_list(team.members),
+    )
+
+
 def team_created(tr: Translator, team: str, code: str, link: str) -> Escaped:
     """A new team's join code and deep link."""
     return tr._(
@@ -306,14 +338,28 @@ def team_created(tr: Translator, team: str, code: str, link: str) -> Escaped:
     )
 
 
-def export_caption(tr: Translator, name: str, rows: int) -> str:
-    """The caption of one exported CSV file: its rows, and that it holds personal data."""
+def export_caption(tr: Translator, name: str, rows: int, kind: ExportKind = ExportKind.FULL) -> str:
+    """The caption of one exported CSV file: its rows, and what it holds of the players."""
     count = tr.n_("{name}: {count} row", "{name}: {count} rows", rows, name=name)
-    warning = tr._(
-        "🔒 Personal data: share it only with those who need it, and delete it once the "
-        "report is written."
-    )
-    return f"{count}\n{warning}"
+    match kind:
+        case ExportKind.FULL:
+            warning = tr._(
+                "🔒 Personal data: share it only with those who need it, and delete it once the "
+                "report is written."
+            )
+            other = tr._(
+                "/export pseudo gives the same files without names, positions or typed answers."
+            )
+            return f"{count}\n{warning}\n{other}"
+        case ExportKind.PSEUDONYMISED:
+            warning = tr._(
+                "🔒 Pseudonymised: no names, Telegram ids, positions or typed answers; each "
+                "player is their team's code and a number. Whoever knows the teams may still "
+                "tell who is who: share it only with those who need it."
+            )
+            return f"{count}\n{warning}"
+        case _:
+            assert_never(kind)
 
 
 def export_failed(tr: Translator, name: str) -> Escaped:
@@ -332,6 +378,39 @@ def move_refused(tr: Translator, phase: RallyPhase) -> Escaped:
 def move_done(tr: Translator, phase: RallyPhase) -> Escaped:
     """A timeline move made."""
     return tr._("Done: the rally is now {phase}.", phase=phase_name(tr, phase))
+
+
+def finish_question(tr: Translator, rally: Rally) -> Reply:
+    """`/finish`: what finishing does, and the two buttons (it cannot be undone)."""
+    text = tr._(
+        "Finish the rally now? Answers close for every team and the final ranking goes to "
+        "every player. This cannot be undone."
+    )
+    buttons = [
+        [
+            InlineKeyboardButton(
+                tr._("🏁 Yes, finish the rally"),
+                callback_data=encode(FinishRally(rally.id, confirmed=True)),
+            )
+        ],
+        [
+            InlineKeyboardButton(
+                tr._("No, the rally goes on"),
+                callback_data=encode(FinishRally(rally.id, confirmed=False)),
+            )
+        ],
+    ]
+    return Reply(text, InlineKeyboardMarkup(buttons))
+
+
+def finish_declined(tr: Translator) -> Escaped:
+    """ "No" to finishing: a short notice."""
+    return tr._("OK, the rally goes on.")
+
+
+def already_finished(tr: Translator) -> Escaped:
+    """A finish confirmed once the rally is finished already (an old or second press)."""
+    return tr._("The rally is already finished: nothing changed.")
 
 
 def ranking_on_its_way(tr: Translator, players: int) -> Escaped:
