@@ -71,11 +71,11 @@ async def main(args: argparse.Namespace) -> None:
             services = Services(rally, lambda: SqlUnitOfWork(sessions))
             teams, play = TeamService(services), PlayService(services)
             await teams.sync_from_file()
+            codes = [team.code for team in await teams.all_teams()]  # as stored
             users = list(range(1, args.players + 1))
             for user in users:
-                team = rally.teams[user % len(rally.teams)]
                 await teams.acknowledge_notice(user, user, f"Joueur {user}", "fr")
-                await teams.join(user, user, f"Joueur {user}", "fr", team.code)
+                await teams.join(user, user, f"Joueur {user}", "fr", codes[user % len(codes)])
             await TimelineService(services).move(Move.START, ADMIN)
 
             count = StatementCount()

@@ -95,5 +95,7 @@ async def join_team(
     if result.while_running:  # someone new in a team out in the city: the organisers know who
         player = result.player
         await tell_staff(
-            context, lambda staff_tr: Reply(staff.joined_while_running(staff_tr, player, team))
+            context,
+            lambda staff_tr: Reply(staff.joined_while_running(staff_tr, player, team)),
+            only_met=True,
         )

@@ -50,6 +50,14 @@ EXPECTED = {
         "choice_answer.yaml:21: stages[0].questions[0].answer: 5 is not one of the 4 choices",
         "choice_answer.yaml:24: stages[0].questions[1].type: must be one of: choice, text, number",
     ],
+    "privacy.yaml": [
+        "privacy.yaml:11: privacy.controller: required field missing",
+        "privacy.yaml:12: privacy.contact: 'TODO: l'adresse e-mail' is a placeholder: write the "
+        "real detail",
+        "privacy.yaml:13: privacy.legal_basis: must be 'public_task', 'consent' or "
+        "'legitimate_interest'",
+        "privacy.yaml:14: privacy.dpo: must not be empty",
+    ],
     "default_language.yaml": [
         "default_language.yaml:11: stages[0].clue: text missing in the default language 'fr'",
         "default_language.yaml:16: stages[0].questions[0].prompt: language de is not in "

@@ -112,6 +112,7 @@ _MESSAGES = {
     "union_tag_invalid": "must be one of: choice, text, number",
     "union_tag_not_found": "missing: choice, text or number",
     "string_type": "must be text (put it in double quotes)",
+    "string_too_short": "must not be empty",
 }
 
 

@@ -68,6 +68,8 @@ class Profile:
     joined_team_at: str | None
     reachable: bool
     """False once they blocked the bot: nothing is sent to them then."""
+    notice_acknowledged_at: str | None
+    """When they pressed the information notice's button (before joining a team)."""
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,7 @@ class PersonalData:
                 last_seen=at(player.last_seen_at),
                 joined_team_at=maybe(player.joined_at),
                 reachable=player.reachable,
+                notice_acknowledged_at=maybe(player.notice_acknowledged_at),
             ),
             team=Team(kept.team.name, kept.team.code) if kept.team is not None else None,
             checkins=tuple(

@@ -1062,6 +1062,7 @@ class PrivacyRepository(_Repository):
                 PhotoRow.rally_id == rally_id,
             ),
             _no_last_position(ProgressRow.rally_id == rally_id),
+            _nothing_tried(ProgressRow.rally_id == rally_id),
             update(PhotoRow).where(PhotoRow.rally_id == rally_id).values(reviewer_user_id=None),
             delete(OutboxRow).where(OutboxRow.rally_id == rally_id),
             update(BroadcastRow)
@@ -1096,8 +1097,15 @@ class PrivacyRepository(_Repository):
         rally_id, team_id = player.rally_id, player.team_id
         naming = _to_or_naming(player)
         theirs = _updates_from_or_naming(player)
-        # the team's last position may be the one they shared
-        position = _no_last_position(ProgressRow.team_id == team_id) if team_id else None
+        # the team's last position may be the one they shared, its wrong tries theirs
+        team = (
+            [
+                _no_last_position(ProgressRow.team_id == team_id),
+                _nothing_tried(ProgressRow.team_id == team_id),
+            ]
+            if team_id
+            else []
+        )
         await self._execute(
             _anonymised(PlayerRow.id == player_id, team_id=None),
             *_emptied(
@@ -1107,7 +1115,14 @@ class PrivacyRepository(_Repository):
             ),
             delete(OutboxRow).where(OutboxRow.rally_id == rally_id, naming),
             delete(InboxRow).where(or_(HANDLED, theirs)),
-            *([position] if position is not None else []),
+            # what they did themselves, audited ("left for another rally"), by nobody now
+            update(AuditRow)
+            .where(
+                AuditRow.rally_id == rally_id,
+                AuditRow.actor_user_id == player.telegram_user_id,
+            )
+            .values(actor_user_id=0, details={}),
+            *team,
         )
         return True
 
@@ -1193,6 +1208,12 @@ def _emptied(answers: Any, checkins: Any, photos: Any) -> list[Any]:
         update(CheckinRow).where(checkins).values(lat=None, lon=None, accuracy_m=None),
         update(PhotoRow).where(photos).values(file_id=""),
     ]
+
+
+def _nothing_tried(teams: Any) -> Any:
+    """Teams' wrong answers to their current question, as typed, forgotten (a wrong answer
+    typed again then costs an attempt again: the only effect on play)."""
+    return update(ProgressRow).where(teams).values(tried=[])
 
 
 def _no_last_position(teams: Any) -> Any:

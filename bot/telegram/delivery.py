@@ -396,11 +396,14 @@ async def tell_staff(
     location: tuple[float, float] | None = None,
     to: Iterable[int] | None = None,
     priority: Priority = Priority.STAFF,
+    only_met: bool = False,
 ) -> int:
     """A note to every organiser (or to `to`), each in their language; how many received it.
 
     `photo` (a Telegram file id) is sent with the note as its caption; `location` follows the
-    note as a map pin. Organisers who never opened the bot cannot be written to and are skipped.
+    note as a map pin. Organisers who never opened the bot cannot be written to and are skipped;
+    an alert still tries their user id (they may have opened it before a database was lost),
+    a routine note (`only_met`) goes only to those the bot has met.
     """
     runtime = context.runtime
     told = 0
@@ -409,6 +412,8 @@ async def tell_staff(
         member = await runtime.teams.find(user_id)
         if member is None and context.bot_data.several:  # known in the rally they work on
             _, member = await context.bot_data.home_of(user_id)
+        if member is None and only_met:
+            continue
         # a language this rally does not speak falls back to its default (`translator`)
         tr = runtime.catalogs.translator(
             member.language if member else runtime.rally.default_language

@@ -99,6 +99,7 @@ async def test_mydata_shows_a_player_her_data_and_nothing_of_anyone_else(world: 
     assert data["profile"]["first_name"] == NAME
     assert data["profile"]["telegram_user_id"] == zainab.id
     assert data["profile"]["chat_id"] == zainab.chat_id
+    assert data["profile"]["notice_acknowledged_at"]  # when she read what is kept, and why
     assert data["team"] == {"name": "Sancy", "code": "SANCY63"}
     [checkin] = data["checkins"]
     assert checkin["stage"] == "place-de-jaude"

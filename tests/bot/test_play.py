@@ -37,10 +37,10 @@ async def test_a_team_on_two_phones_plays_a_stage_together(world: World) -> None
     await accept_notices(world, bilal)
     # one message answers the scan: the welcome over what is kept about him, to accept; the
     # picker follows; once he accepts, he is in the team and reads its step
-    scan_reply, picker, join_reply, waiting = world.texts(bilal)
+    scan_reply, choose, join_reply, waiting = world.texts(bilal)
     assert scan_reply.startswith("👋 Welcome to Citizen integration rally")
     assert "🔒 Your data" in scan_reply
-    assert picker == "Choose your language:"
+    assert choose == "Choose your language:"
     assert join_reply.startswith("✅ You joined team Pariou!")
     assert world.api.reply_keyboard(bilal.chat_id) == [["📍 Send my location", "🆘 We are lost"]]
     assert waiting.startswith("The rally has not started yet")

@@ -23,6 +23,14 @@ from tests.faults.scale import report, size
 
 TEAMS = 6
 PER_TEAM = size("RUSH_PER_TEAM", 8)
+RALLY = DEFAULT_RALLY.model_copy(
+    update={
+        "rally": DEFAULT_RALLY.rally.model_copy(
+            update={"max_team_size": max(PER_TEAM, DEFAULT_RALLY.rally.max_team_size)}
+        )
+    }
+)
+"""The default rally, its teams big enough for the rush (`bench/faults.py rush --per-team 50`)."""
 ROUND = 0.2
 """Seconds between two rounds of scans (one player of each team per round)."""
 READING = 3.0
@@ -65,7 +73,7 @@ async def test_a_rush_of_joins_answers_everyone_first_and_sums_up_the_teams_news
     tmp_path: Path,
 ) -> None:
     async for world in open_world(
-        tmp_path, "sqlite", DEFAULT_RALLY, flood_limit=30, server_per_second=30, chat_flood_limit=1
+        tmp_path, "sqlite", RALLY, flood_limit=30, server_per_second=30, chat_flood_limit=1
     ):
         world.api.set_flood_limits(overall_per_second=30, per_chat_per_second=3)
         organiser = world.api.create_user("Orga", user_id=ORGANISER_ID, language_code="en")
