@@ -33,6 +33,7 @@ from bot.core.content import ChoiceQuestion, Question
 from bot.core.engine import Progress, Refusal, TeamState
 from bot.i18n.catalogs import Catalogs, Translator
 from bot.telegram.render.play import refusal
+from bot.telegram.render.privacy import notice_acknowledged
 from loopback.faults import Fault, offset_above
 from loopback.records import ChatMessage
 from loopback.server import LoopbackBotApi
@@ -396,7 +397,10 @@ def refusals_shown(api: LoopbackBotApi, players: list[Player]) -> list[str]:
         if line.startswith(openings)
     ]
     answers = api.calls_of("answerCallbackQuery")
-    notices = [call.params["text"] for call in answers if call.params.get("text")]
+    thanks = str(notice_acknowledged(english()))  # the information notice accepted: no refusal
+    notices = [
+        text for call in answers if (text := str(call.params.get("text") or "")) not in ("", thanks)
+    ]
     return shown + notices
 
 
