@@ -381,9 +381,13 @@ class Rally(Frozen):
         Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,23}$")], LocalizedText
     ] = Field(default_factory=dict)
     staff: Staff = Staff()
+    audio: dict[str, dict[LanguageCode, NonEmpty]] = Field(default_factory=dict)
+    """Voice files of the rally's texts: `{key: {language: path}}`, paths relative to the
+    rally file (`bot.core.voices` names the keys: `clue:cathedrale`, `question:q-id`...)."""
 
     _stages: dict[str, Stage] = PrivateAttr(default_factory=dict)
     _questions: dict[str, tuple[Stage, int]] = PrivateAttr(default_factory=dict)
+    _home: Any = PrivateAttr(default=None)
 
     def model_post_init(self, context: Any, /) -> None:
         """Index stages and questions by id."""
@@ -398,6 +402,17 @@ class Rally(Frozen):
     def id(self) -> str:
         """The rally's id, which every stored row carries."""
         return self.rally.id
+
+    @property
+    def home(self) -> Any:
+        """The directory of the rally file (a `Path`), where its voices are; None if the rally
+        was not read from a file."""
+        return self._home
+
+    def read_from(self, directory: Any) -> Rally:
+        """Remember the directory of the rally file (`bot.core.rally_file.load_rally`)."""
+        self._home = directory
+        return self
 
     @property
     def default_language(self) -> str:

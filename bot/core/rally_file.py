@@ -311,7 +311,7 @@ def load_rally(path: str | Path) -> Rally:
         ) from exc
     except UnicodeDecodeError as exc:
         raise RallyFileError([RallyFileProblem(str(path), 1, "", "not UTF-8 text")]) from exc
-    return parse_rally(text, str(path))
+    return parse_rally(text, str(path)).read_from(file.resolve().parent)
 
 
 def load_rallies(paths: Sequence[str | Path]) -> list[Rally]:

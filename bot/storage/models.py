@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -141,6 +142,8 @@ class PlayerRow(Base):
     """When they pressed the information notice's button: no team before it (GDPR art. 13)."""
     pending_code: Mapped[str | None] = mapped_column(String(32))
     """The join code they scanned before acknowledging the notice: joined once they do."""
+    voice: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """🔊 on (`/voice`): every text they read on the rally also comes as a voice message."""
 
 
 class ProgressRow(Base):
@@ -309,6 +312,8 @@ class OutboxRow(Base):
     """Whom "joined" news is about (their name), to sum several up in one message."""
     markup: Mapped[str | None] = mapped_column(Text)
     """The news' keyboard as Telegram's JSON (a question's answer buttons, say)."""
+    voices: Mapped[str | None] = mapped_column(String(200))
+    """The voices to send right after the text, for a reader with 🔊 on (keys, space-separated)."""
 
 
 class PhotoRow(Base):
@@ -330,6 +335,33 @@ class PhotoRow(Base):
     points: Mapped[int]
     created_at: Mapped[datetime]
     reviewed_at: Mapped[datetime | None]
+
+
+class VoiceRow(Base):
+    """A voice of one of the rally's texts in one language (`bot.core.voices`).
+
+    Telegram keeps the sound: the bot keeps its `file_id` once the voice was sent (or recorded
+    in Telegram) and reuses it; `path` is the file it was uploaded from (a file of the rally
+    file's `audio:` section, or a synthetic draft). One row per text, language and source; the
+    best source is played.
+    """
+
+    __tablename__ = "voices"
+    __table_args__ = (UniqueConstraint("rally_id", "key", "language", "source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rally_id: Mapped[str] = _rally_fk()
+    key: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))  # recorded, file, synthetic
+    file_id: Mapped[str | None] = mapped_column(String(256))
+    path: Mapped[str | None] = mapped_column(String(512))
+    duration_s: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    text_digest: Mapped[str] = mapped_column(String(16))
+    """`bot.core.voices.digest` of the text it reads: a voice of an older wording is outdated."""
+    recorded_by: Mapped[int | None] = mapped_column(BigInteger)
+    """The Telegram id of the volunteer who recorded it (`/record`); None for files and drafts."""
+    created_at: Mapped[datetime]
 
 
 class InboxRow(Base):

@@ -35,6 +35,7 @@ from bot.storage.models import (
     ProgressRow,
     RallyRow,
     TeamRow,
+    VoiceRow,
 )
 
 RowT = TypeVar("RowT", bound=Base)
@@ -1064,6 +1065,7 @@ class PrivacyRepository(_Repository):
             _no_last_position(ProgressRow.rally_id == rally_id),
             _nothing_tried(ProgressRow.rally_id == rally_id),
             update(PhotoRow).where(PhotoRow.rally_id == rally_id).values(reviewer_user_id=None),
+            update(VoiceRow).where(VoiceRow.rally_id == rally_id).values(recorded_by=None),
             delete(OutboxRow).where(OutboxRow.rally_id == rally_id),
             update(BroadcastRow)
             .where(BroadcastRow.rally_id == rally_id)
@@ -1256,3 +1258,28 @@ def _updates_from_or_naming(player: PlayerRow) -> Any:
 def anonymous(player: PlayerRow) -> bool:
     """Whether the player was made "a former member" (`_anonymised`): nothing of them is left."""
     return player.telegram_user_id <= 0
+
+
+class VoiceRepository(_Repository):
+    """The voices of a rally's texts: recorded, from files, or synthetic drafts."""
+
+    async def all(self, rally_id: str) -> Sequence[VoiceRow]:
+        """Every voice of the rally."""
+        return await self._all(
+            select(VoiceRow).where(VoiceRow.rally_id == rally_id).order_by(VoiceRow.id)
+        )
+
+    async def find(self, rally_id: str, key: str, language: str, source: str) -> VoiceRow | None:
+        """The voice of this text, language and source, if any."""
+        return await self._one_or_none(
+            select(VoiceRow).where(
+                VoiceRow.rally_id == rally_id,
+                VoiceRow.key == key,
+                VoiceRow.language == language,
+                VoiceRow.source == source,
+            )
+        )
+
+    async def add(self, row: VoiceRow) -> VoiceRow:
+        """Store a new voice."""
+        return await self._add(row)

@@ -22,6 +22,7 @@ from bot.storage.repositories import (
     RallyRepository,
     RecordRepository,
     TeamRepository,
+    VoiceRepository,
 )
 
 
@@ -39,6 +40,7 @@ class _Repositories:
     outbox: OutboxRepository
     inbox: InboxRepository
     privacy: PrivacyRepository
+    voices: VoiceRepository
 
     @classmethod
     def on(cls, session: AsyncSession) -> _Repositories:
@@ -55,6 +57,7 @@ class _Repositories:
             outbox=OutboxRepository(session),
             inbox=InboxRepository(session),
             privacy=PrivacyRepository(session),
+            voices=VoiceRepository(session),
         )
 
 
@@ -177,3 +180,8 @@ class SqlUnitOfWork:
     def privacy(self) -> PrivacyRepository:
         """Erasing a rally's personal data once its retention period is over."""
         return self._active_repositories().privacy
+
+    @property
+    def voices(self) -> VoiceRepository:
+        """The voices of the rally's texts."""
+        return self._active_repositories().voices
