@@ -29,6 +29,7 @@ from handlers import (
     staff,
     start,
     timeline,
+    voices,
 )
 
 if TYPE_CHECKING:
@@ -57,6 +58,8 @@ def register(application: RallyApplication) -> DayPlanner:
     add(command("mydata", privacy.my_data))
     add(command("erase", privacy.erase))
     add(command("privacy", privacy.show_privacy))
+    add(command("voice", voices.voice))
+    add(command("record", voices.record))
     add(command("clue", play.show_clue))
     add(command("team", play.show_team))
     add(command("hint", play.hint))
@@ -79,6 +82,7 @@ def register(application: RallyApplication) -> DayPlanner:
     add(MessageHandler(filters.UpdateType.EDITED_MESSAGE, fallback.edited))
     add(MessageHandler(filters.FORWARDED, fallback.forwarded))
     add(MessageHandler(filters.PHOTO, photos.photo))
+    add(MessageHandler(filters.VOICE, voices.voice_message))
     add(command("broadcast", broadcast.broadcast))
     add(command("announce", broadcast.announce))
     add(MessageHandler(filters.COMMAND, fallback.unknown_command))

@@ -30,12 +30,18 @@ from bot.telegram.buttons import (
     Button,
     ChooseAnswer,
     ChooseLanguage,
+    ChooseVoice,
     ConfirmHint,
     DeclineHint,
     ErasePlayer,
     FinishRally,
     ForgetMe,
     KeepPlayer,
+    Listen,
+    PlayRecording,
+    RecordIn,
+    RecordStage,
+    RecordText,
     ReviewPhoto,
     decode,
 )
@@ -44,6 +50,7 @@ from bot.telegram.delivery import answer_press, remove_buttons, send, tell
 from bot.telegram.render import notices
 from bot.telegram.render.play import current_step, no_hint_taken, refusal, team_status
 from bot.telegram.render.reply import Reply
+from handlers import voices
 from handlers.lost import is_lost_button, lost
 from handlers.photos import review
 from handlers.privacy import acknowledge, confirm_forget, press_erase
@@ -140,6 +147,12 @@ BUTTONS_ELSEWHERE: dict[type, Callable[[Update, RallyContext, Any], Awaitable[No
     ReviewPhoto: review,
     ForgetMe: confirm_forget,
     AcknowledgeNotice: acknowledge,
+    Listen: voices.listen,
+    ChooseVoice: voices.choose_voice,
+    RecordStage: voices.press_record,
+    RecordText: voices.press_record,
+    RecordIn: voices.press_record,
+    PlayRecording: voices.play_recording,
     ErasePlayer: press_erase,
     KeepPlayer: press_erase,
     FinishRally: confirm_finish,

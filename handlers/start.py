@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import BotCommandScopeChat, Update
+from telegram import BotCommand, BotCommandScopeChat, Update
 
 from bot.core.content import Rally
 from bot.core.roles import Role, role_of
@@ -22,6 +22,7 @@ from bot.telegram.render.onboarding import (
     welcome,
 )
 from bot.telegram.render.reply import Reply
+from bot.telegram.voices import with_voice_choice
 from handlers.join import join_team
 
 
@@ -33,10 +34,11 @@ async def personal_menu(context: RallyContext, user_id: int, chat_id: int) -> No
     """
     runtime = context.runtime
     role = role_of(runtime.settings, runtime.rally, user_id)
+    menu = command_menu(context.tr, role)
+    if role is Role.PLAYER and runtime.may_record(user_id):  # a translator of the rally file
+        menu.append(BotCommand("record", context.tr._("Record the voices of the texts")))
     # the menu is a convenience: one that cannot be set is logged, never a failure
-    await set_commands(
-        context.bot, command_menu(context.tr, role), scope=BotCommandScopeChat(chat_id)
-    )
+    await set_commands(context.bot, menu, scope=BotCommandScopeChat(chat_id))
 
 
 async def start(update: Update, context: RallyContext) -> None:
@@ -72,7 +74,12 @@ async def language(update: Update, context: RallyContext) -> None:
     chat = update.effective_chat
     assert chat is not None  # a command in a private chat
     languages = context.runtime.rally.rally.languages
-    await send(context, chat.id, [onboarding.choose_language(context.tr, languages)])
+    picker = onboarding.choose_language(context.tr, languages)
+    player = context.player
+    if context.runtime.voices.speaks(context.tr.language):  # and 🔊, where there are voices
+        listening = player is not None and player.voice
+        picker = with_voice_choice(picker, context.tr, listening=listening)
+    await send(context, chat.id, [picker])
 
 
 async def choose_language(update: Update, context: RallyContext, choice: ChooseLanguage) -> None:

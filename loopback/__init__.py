@@ -6,12 +6,13 @@
 - `updates`: the update factories (`make_text_update`, `make_location_update`, ...), usable
   without a server.
 - `methods`: the Bot API methods, each refusing what Telegram refuses; `formatting` and `markup`
-  hold Telegram's parse-mode and keyboard rules.
+  hold Telegram's parse-mode and keyboard rules, `ogg` what it accepts as a voice (Ogg/Opus)
+  and a sample voice.
 """
 
 from loopback.faults import Fault, FaultInjector, FaultKind
 from loopback.flood import FloodControl
-from loopback.records import CallbackQueryRecord, CallRecord, ChatMessage, StoredFile
+from loopback.records import CallbackQueryRecord, CallRecord, ChatMessage, FileSource, StoredFile
 from loopback.server import LoopbackBotApi
 from loopback.users import SimulatedGroup, SimulatedUser
 
@@ -22,6 +23,7 @@ __all__ = [
     "Fault",
     "FaultInjector",
     "FaultKind",
+    "FileSource",
     "FloodControl",
     "LoopbackBotApi",
     "SimulatedGroup",

@@ -15,6 +15,7 @@ COUNTED_METHODS = frozenset(
         "sendMessage",
         "sendDocument",
         "sendPhoto",
+        "sendVoice",
         "sendLocation",
         "copyMessage",
         "forwardMessage",

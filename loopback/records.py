@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import enum
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +60,14 @@ class CallRecord:
         return None if raw is None else json.loads(raw)
 
 
+class FileSource(enum.Enum):
+    """How a bot's media message got its file."""
+
+    UPLOAD = "upload"  # the bytes came in the request (multipart/form-data)
+    FILE_ID = "file_id"  # a file Telegram already had, named by its file_id
+    URL = "url"  # an HTTP URL Telegram was asked to fetch
+
+
 @dataclass(frozen=True)
 class StoredFile:
     """A file the server knows: uploaded by the bot or sent by a simulated user."""
@@ -69,11 +78,17 @@ class StoredFile:
     mime_type: str | None
     data: bytes
     file_path: str
+    duration: int | None = None  # seconds, for voices: what their first message showed
 
     @property
     def size(self) -> int:
         """The file size in bytes."""
         return len(self.data)
+
+    @property
+    def folder(self) -> str:
+        """Telegram's storage folder, which is the file's kind: photos, documents, voice."""
+        return self.file_path.partition("/")[0]
 
 
 @dataclass(frozen=True)
@@ -102,6 +117,8 @@ class ChatMessage:
     edit_date: int | None = None
     deleted: bool = False
     file: StoredFile | None = None
+    # How the bot's send got the file; None for users' messages, copies, forwards and texts.
+    file_source: FileSource | None = None
     history: list[MessageVersion] = field(default_factory=list)
     extra: JsonDict = field(default_factory=dict)
 
@@ -126,6 +143,23 @@ class ChatMessage:
         """The caption of a media message, if any."""
         value = self.content.get("caption")
         return None if value is None else str(value)
+
+    @property
+    def uploaded(self) -> bool:
+        """Whether the bot uploaded the file's bytes with this send (not a file_id, not a URL)."""
+        return self.file_source is FileSource.UPLOAD
+
+    @property
+    def voice_file_id(self) -> str | None:
+        """The voice's file_id, or None when the message is no voice."""
+        voice = self.content.get("voice")
+        return None if voice is None else str(voice["file_id"])
+
+    @property
+    def voice_duration(self) -> int | None:
+        """The voice's duration in seconds as the message shows it, or None for no voice."""
+        voice = self.content.get("voice")
+        return None if voice is None else int(voice["duration"])
 
     @property
     def entities(self) -> list[JsonDict]:

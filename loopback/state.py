@@ -21,6 +21,8 @@ from loopback.records import (
 from loopback.waiting import ChangeSignal
 
 JsonDict = dict[str, Any]
+VOICE_FOLDER = "voice"
+VOICE_MIME_TYPE = "audio/ogg"
 WallClock = Callable[[], float]
 MessageListener = Callable[[str, ChatMessage], None]
 
@@ -167,14 +169,26 @@ class TelegramState:
     # --- files --------------------------------------------------------------------------
 
     def store_file(
-        self, data: bytes, *, file_name: str | None, mime_type: str | None, folder: str
+        self,
+        data: bytes,
+        *,
+        file_name: str | None,
+        mime_type: str | None,
+        folder: str,
+        suffix: str | None = None,
+        duration: int | None = None,
     ) -> StoredFile:
-        """Keep a file's bytes and give it a file_id, as Telegram's storage does."""
+        """Keep a file's bytes and give it a file_id, as Telegram's storage does.
+
+        `suffix`: the download path's extension (default: the file name's), e.g. `.oga` for
+        voices as Telegram names them; `duration`: a voice's seconds.
+        """
         number = self.fresh_id()
         digest = hashlib.sha256(data).hexdigest()[:16]
-        suffix = ""
-        if file_name and "." in file_name:
-            suffix = "." + file_name.rsplit(".", 1)[1]
+        if suffix is None:
+            suffix = ""
+            if file_name and "." in file_name:
+                suffix = "." + file_name.rsplit(".", 1)[1]
         stored = StoredFile(
             file_id=f"loopback-{folder}-{number}-{digest}",
             file_unique_id=f"u{digest}",
@@ -182,9 +196,21 @@ class TelegramState:
             mime_type=mime_type,
             data=data,
             file_path=f"{folder}/file_{number}{suffix}",
+            duration=duration,
         )
         self.files[stored.file_id] = stored
         return stored
+
+    def store_voice(self, data: bytes, *, duration: int) -> StoredFile:
+        """Keep an Ogg/Opus voice as Telegram does: `voice/file_N.oga`, audio/ogg."""
+        return self.store_file(
+            data,
+            file_name=None,
+            mime_type=VOICE_MIME_TYPE,
+            folder=VOICE_FOLDER,
+            suffix=".oga",
+            duration=duration,
+        )
 
     def file_by_path(self, path: str) -> StoredFile | None:
         """A stored file by its download path."""

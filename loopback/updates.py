@@ -395,14 +395,23 @@ def make_sticker_update(
     return make_message_update(message, update_id=update_id)
 
 
-def make_voice(duration: int = 3, file_id: str = "loopback-voice") -> JsonDict:
-    """A Voice object."""
-    return {
+def make_voice(
+    duration: int = 3,
+    file_id: str = "loopback-voice",
+    *,
+    file_unique_id: str | None = None,
+    file_size: int | None = None,
+) -> JsonDict:
+    """A Voice object (Ogg/Opus, as Telegram clients record them)."""
+    voice: JsonDict = {
         "file_id": file_id,
-        "file_unique_id": f"u-{file_id}",
+        "file_unique_id": file_unique_id or f"u-{file_id}",
         "duration": duration,
         "mime_type": "audio/ogg",
     }
+    if file_size is not None:
+        voice["file_size"] = file_size
+    return voice
 
 
 def make_voice_update(

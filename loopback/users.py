@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from loopback import updates
+from loopback.ogg import read_ogg_opus, sample_voice
 from loopback.records import CallbackQueryRecord, ChatMessage, ChatState
 from loopback.state import TelegramState
 from loopback.updates import DateLike, unix_date
@@ -370,9 +371,37 @@ class SimulatedUser:
         """Send a sticker."""
         return self._send({"sticker": updates.make_sticker(emoji)}, date=date)
 
-    def send_voice(self, duration: int = 3, *, date: DateLike = None) -> JsonDict:
-        """Send a voice message."""
-        return self._send({"voice": updates.make_voice(duration)}, date=date)
+    def send_voice(
+        self,
+        duration: int | None = None,
+        *,
+        data: bytes | None = None,
+        caption: str | None = None,
+        group: SimulatedGroup | None = None,
+        date: DateLike = None,
+    ) -> JsonDict:
+        """Record and send a voice message; the bot can getFile it and send it on by file_id.
+
+        `data`: Ogg/Opus bytes, as every Telegram client records (default: the 3-second
+        `ogg.sample_voice()`); `duration`: the seconds the client reports (default: the
+        stream's length).
+        """
+        audio = sample_voice() if data is None else data
+        # A client cannot send anything else as a voice: other bytes are a mistake in the test.
+        stream = read_ogg_opus(audio)
+        stored = self._state.store_voice(
+            audio, duration=stream.duration if duration is None else duration
+        )
+        voice = updates.make_voice(
+            stored.duration or 0,
+            stored.file_id,
+            file_unique_id=stored.file_unique_id,
+            file_size=stored.size,
+        )
+        content: JsonDict = {"voice": voice}
+        if caption is not None:
+            content["caption"] = caption
+        return self._send(content, group=group, date=date)
 
     def send_contact(
         self, phone_number: str, first_name: str | None = None, *, own: bool = True

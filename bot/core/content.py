@@ -255,6 +255,9 @@ class Staff(Frozen):
 
     admins: tuple[int, ...] = ()
     organisers: tuple[int, ...] = ()
+    translators: tuple[int, ...] = ()
+    """Volunteers who record the texts' voices in their languages (`/record`), and do nothing
+    else (staff may record too)."""
 
 
 class Route(Frozen):

@@ -50,3 +50,8 @@ def role_of(settings: StaffIds, rally: Rally, user_id: int) -> Role:
     if user_id in organisers(settings, rally):
         return Role.ORGANISER
     return Role.PLAYER
+
+
+def recorders(settings: StaffIds, rally: Rally) -> frozenset[int]:
+    """Who may record the voices of the rally's texts (`/record`): staff and translators."""
+    return organisers(settings, rally) | frozenset(rally.staff.translators)

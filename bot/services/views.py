@@ -23,6 +23,8 @@ class Member:
     """They acknowledged the information notice (`PlayerRow.notice_acknowledged_at`)."""
     pending_code: str | None = None
     """The join code that waits for their acknowledgement."""
+    voice: bool = False
+    """🔊 on: the rally's texts also come to them as voice messages."""
 
     @classmethod
     def of(cls, row: PlayerRow) -> Member:
@@ -37,6 +39,7 @@ class Member:
             row.reachable,
             row.notice_acknowledged_at is not None,
             row.pending_code,
+            row.voice,
         )
 
 

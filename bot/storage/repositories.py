@@ -695,6 +695,8 @@ class NewsEntry(NamedTuple):
     topic: str
     subject: str | None = None
     markup: str | None = None
+    voices: str | None = None
+    """The voices to play after it (`bot.core.voices` keys, space-separated)."""
 
 
 OUTBOX = cast("Table", OutboxRow.__table__)
@@ -716,6 +718,7 @@ class PendingNewsRow(NamedTuple):
     subject: str | None
     markup: str | None
     language: str | None
+    voices: str | None
 
 
 class OutboxEntry(NamedTuple):
@@ -798,6 +801,7 @@ class OutboxRepository(_Repository):
                 "topic": entry.topic,
                 "subject": entry.subject,
                 "markup": entry.markup,
+                "voices": entry.voices,
             }
             for entry in news
         ]
@@ -842,6 +846,7 @@ class OutboxRepository(_Repository):
                 OutboxRow.subject,
                 OutboxRow.markup,
                 PlayerRow.language,
+                OutboxRow.voices,
             )
             .outerjoin(PlayerRow, PlayerRow.id == OutboxRow.player_id)
             .where(*pending, which)
@@ -1279,6 +1284,10 @@ class VoiceRepository(_Repository):
                 VoiceRow.source == source,
             )
         )
+
+    async def get(self, row_id: int) -> VoiceRow | None:
+        """A voice by its id."""
+        return await self._get(VoiceRow, row_id)
 
     async def add(self, row: VoiceRow) -> VoiceRow:
         """Store a new voice."""

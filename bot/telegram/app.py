@@ -125,11 +125,13 @@ async def _post_init(application: RallyApplication, *, plan_day: DayPlanner) -> 
     file_codes = {team.code for rally in deployment.files for team in rally.teams if team.code}
     for runtime in runtimes:
         added = await runtime.teams.sync_from_file(reserved=file_codes)
+        voices = await runtime.voices.load()
         log.info(
-            "rally %s ready: %d stages, %d team(s) added from the file",
+            "rally %s ready: %d stages, %d team(s) added from the file, %d voice(s)",
             runtime.rally.id,
             len(runtime.rally.stages),
             added,
+            voices,
         )
     await set_command_menus(application)
     for runtime in runtimes:

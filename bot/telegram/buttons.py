@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.core.voices import VoiceKey
+
 MAX_CALLBACK_BYTES = 64
 _ID = r"[a-z0-9][a-z0-9-]{0,23}"
 _LANGUAGE = r"[a-z]{2,3}(?:_[A-Z]{2})?"
@@ -102,6 +104,50 @@ class FinishRally:
     confirmed: bool
 
 
+@dataclass(frozen=True)
+class Listen:
+    """🔊 Listen: send the voice of this text (and what goes with it) once."""
+
+    key: VoiceKey
+
+
+@dataclass(frozen=True)
+class ChooseVoice:
+    """🔊 on or off (`/voice`): every text also comes as a voice message."""
+
+    on: bool
+
+
+@dataclass(frozen=True)
+class RecordStage:
+    """`/record`: the texts of this stage (empty: the announcements and the final words)."""
+
+    stage_id: str
+
+
+@dataclass(frozen=True)
+class RecordText:
+    """`/record`: the languages to record this text in."""
+
+    key: VoiceKey
+
+
+@dataclass(frozen=True)
+class RecordIn:
+    """`/record`: show this text in this language, and wait for its voice (again, to redo it)."""
+
+    key: VoiceKey
+    language: str
+
+
+@dataclass(frozen=True)
+class PlayRecording:
+    """`/record`: play the recording of this text in this language."""
+
+    key: VoiceKey
+    language: str
+
+
 Button = (
     ChooseLanguage
     | ChooseAnswer
@@ -115,6 +161,12 @@ Button = (
     | AcknowledgeNotice
     | ErasePlayer
     | KeepPlayer
+    | Listen
+    | ChooseVoice
+    | RecordStage
+    | RecordText
+    | RecordIn
+    | PlayRecording
 )
 
 _PATTERNS: list[tuple[re.Pattern[str], type]] = [
@@ -128,6 +180,7 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
 _PHOTO = re.compile(r"photo:(ok|no):([1-9][0-9]{0,11})")
 _FINISH = re.compile(rf"finish:(yes|no):({_ID})")
 _ERASE = re.compile(r"erase:(ask|yes):([1-9][0-9]{0,11})")
+_RECORD = re.compile(rf"rec:([stlp]):(?:({_LANGUAGE}):)?(.+)")
 
 
 def encode(button: Button) -> str:  # noqa: PLR0912 - one branch per kind of button
@@ -154,6 +207,10 @@ def encode(button: Button) -> str:  # noqa: PLR0912 - one branch per kind of but
         data = "erase:no"
     elif isinstance(button, FinishRally):
         data = f"finish:{'yes' if button.confirmed else 'no'}:{button.rally_id}"
+    elif isinstance(button, Listen | ChooseVoice | RecordStage | RecordText | RecordIn):
+        data = _voice_data(button)
+    elif isinstance(button, PlayRecording):
+        data = f"rec:p:{button.language}:{button.key.slug}"
     else:
         data = f"begin:{button.stage_id}"
     if len(data.encode()) > MAX_CALLBACK_BYTES:
@@ -161,10 +218,51 @@ def encode(button: Button) -> str:  # noqa: PLR0912 - one branch per kind of but
     return data
 
 
+def _voice_data(button: Listen | ChooseVoice | RecordStage | RecordText | RecordIn) -> str:
+    match button:
+        case Listen():
+            return f"listen:{button.key.slug}"
+        case ChooseVoice():
+            return "voice:on" if button.on else "voice:off"
+        case RecordStage():
+            return f"rec:s:{button.stage_id or '-'}"
+        case RecordText():
+            return f"rec:t:{button.key.slug}"
+        case RecordIn():
+            return f"rec:l:{button.language}:{button.key.slug}"
+
+
+def _decode_voice(data: str) -> Button | None:
+    """The voice buttons: `listen:KEY`, `voice:on|off`, `rec:…` (`/record`)."""
+    if data in {"voice:on", "voice:off"}:
+        return ChooseVoice(data == "voice:on")
+    if data.startswith("listen:"):
+        key = VoiceKey.parse(data.removeprefix("listen:"))
+        return Listen(key) if key is not None else None
+    record = _RECORD.fullmatch(data)
+    if record is None:
+        return None
+    step, language, rest = record.group(1), record.group(2), record.group(3)
+    if step == "s":
+        if language is not None or not (rest == "-" or re.fullmatch(_ID, rest)):
+            return None
+        return RecordStage("" if rest == "-" else rest)
+    key = VoiceKey.parse(rest)
+    if key is None:
+        return None
+    if step == "t":
+        return RecordText(key) if language is None else None
+    if language is None:
+        return None
+    return RecordIn(key, language) if step == "l" else PlayRecording(key, language)
+
+
 def decode(data: str | None) -> Button | None:
     """The button behind callback data, or None for anything unknown or forged."""
     if not data or len(data.encode()) > MAX_CALLBACK_BYTES:
         return None
+    if data.startswith(("listen:", "voice:", "rec:")):
+        return _decode_voice(data)
     if data in {"forget:yes", "forget:no"}:
         return ForgetMe(data == "forget:yes")
     if data in {"notice:ok", "notice:no"}:

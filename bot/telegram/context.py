@@ -20,8 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.core.content import Rally
-from bot.core.roles import Role, admins, organisers
+from bot.core.roles import Role, admins, organisers, recorders
 from bot.core.throttle import Throttle
+from bot.core.voices import VoiceKey
 from bot.i18n.catalogs import Catalogs, Translator
 from bot.services.base import Clock, Services, utc_now
 from bot.services.broadcasts import BroadcastService
@@ -35,10 +36,13 @@ from bot.services.privacy import PrivacyService
 from bot.services.teams import TeamService
 from bot.services.timeline import TimelineService
 from bot.services.views import Member
+from bot.services.voices import VoiceService
 from bot.settings import Settings
 from bot.telegram.intake import Intake
 from bot.telegram.outbox import OutboxWorker
 from bot.telegram.render.broadcast import TEXTS
+from bot.telegram.render.play import final_words
+from bot.voices.library import on_disk
 
 
 @dataclass(frozen=True)
@@ -61,9 +65,14 @@ class Runtime:
     news: NewsService
     """Teammates' news, queued for the outbox worker."""
     privacy: PrivacyService
+    voices: VoiceService
+    """The voices of the rally's texts (🔊), and the players who listen."""
     """Purges the rally's personal data once its retention period is over."""
     outbox: OutboxWorker
     """Sends broadcasts: started in `post_init`, stopped before the bot shuts down."""
+    recordings: dict[int, tuple[VoiceKey, str]] = field(default_factory=dict)
+    """What each recorder chose to record next (`/record`), until their voice message comes
+    (in memory: after a restart they choose again)."""
     help_requests: dict[int, datetime] = field(default_factory=dict)
     """When each team last raised 🆘 (in memory: a restart lets the next one through)."""
 
@@ -83,6 +92,12 @@ class Runtime:
         """
         broadcasts = BroadcastService(services, TEXTS, catalogs)
         news = NewsService(services)
+        rally = services.rally
+        voices = VoiceService(
+            services,
+            interface=lambda language: str(final_words(catalogs.translator(language))),
+            disk=lambda: on_disk(rally, rally.home),
+        )
         return cls(
             settings=settings,
             rally=services.rally,
@@ -98,8 +113,9 @@ class Runtime:
             photos=PhotoService(services),
             news=news,
             privacy=PrivacyService(services),
+            voices=voices,
             # broadcasts go through the bot: its rate limiter paces them with the replies
-            outbox=OutboxWorker(bot, broadcasts, news),
+            outbox=OutboxWorker(bot, broadcasts, news, voices=voices),
         )
 
     @property
@@ -116,6 +132,10 @@ class Runtime:
     def has_role(self, user_id: int, role: Role) -> bool:
         """Whether a user has a role in this rally."""
         return user_id in self.staff_ids(role)
+
+    def may_record(self, user_id: int) -> bool:
+        """Whether a user may record the voices of the rally's texts (staff, translators)."""
+        return user_id in recorders(self.settings, self.rally)
 
     def is_staff(self, user_id: int) -> bool:
         """Whether a user organises or runs this rally."""

@@ -29,6 +29,7 @@ so a retry can show a message twice; for a reply, twice is better than never.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import enum
 import functools
 import logging
@@ -51,15 +52,18 @@ from telegram.ext import ExtBot
 
 from bot.core.engine import Audience, MemberJoined, TeamEvent, TeamFinished
 from bot.core.roles import Role
+from bot.core.voices import VoiceKey
 from bot.i18n.catalogs import Translator
 from bot.services.news import NewsTopic
 from bot.services.play import Outcome
 from bot.services.views import Member
+from bot.services.voices import Voice
 from bot.storage.repositories import NewsEntry
 from bot.telegram import follow_ups
 from bot.telegram.ratelimit import Priority, priority_args
 from bot.telegram.render.play import Scene, render
 from bot.telegram.render.reply import Reply, markup_to_json
+from bot.telegram.voices import for_reader, stored_voices
 
 if TYPE_CHECKING:
     from bot.telegram.context import RallyContext
@@ -209,6 +213,7 @@ async def send(
     """
     if not replies:
         return
+    replies = _as_read(context, chat_id, replies)
     turn = follow_ups.current(chat_id) if priority is Priority.REPLY else None
     if turn is None:
         await _send_now(context, chat_id, replies, priority)
@@ -227,12 +232,79 @@ async def _send_now(
     replies: Sequence[Reply],
     priority: Priority = Priority.FOLLOW_UP,
 ) -> bool:
-    """Send replies to one chat in order; whether all went (a failure stops the rest)."""
+    """Send replies to one chat in order, each followed by its voices; whether all went (a
+    failure stops the rest)."""
     for reply in replies:
         done = await send_html(context.bot, chat_id, reply, priority=priority, what="reply")
         if not done.sent:
             await _failed(context, chat_id, done, "reply")
             return False
+        for key in reply.voices:
+            await play(context, chat_id, key, priority=Priority.FOLLOW_UP)
+    return True
+
+
+def _as_read(context: RallyContext, chat_id: int, replies: Sequence[Reply]) -> Sequence[Reply]:
+    """The replies with the voices of their texts for their reader (`bot.telegram.voices`);
+    a chat that is not the update's player's gets none."""
+    if not any(reply.voices for reply in replies):
+        return replies
+    reader = context.player
+    if reader is None or reader.chat_id != chat_id:
+        return [dataclasses.replace(reply, voices=()) for reply in replies]
+    return for_reader(replies, context.tr, context.runtime.voices, listening=reader.voice)
+
+
+# ------------------------------------------------------------------ voices
+
+
+async def send_voice(
+    bot: ExtBot[Any],
+    chat_id: int,
+    voice: Voice,
+    *,
+    priority: Priority,
+    policy: RetryPolicy | None = None,
+) -> Attempt[Message]:
+    """One voice message: by Telegram's file id once known, else its file uploaded."""
+    sound: str | InputFile
+    if voice.file_id is not None:
+        sound = voice.file_id
+    else:
+        assert voice.path is not None  # a voice without a file id is one on disk
+        data = await asyncio.to_thread(voice.path.read_bytes)  # a few dozen KB, not in the loop
+        sound = InputFile(data, filename=f"{voice.key.slug.replace(':', '_')}.ogg")
+    call = functools.partial(
+        bot.send_voice,
+        chat_id,
+        sound,
+        duration=voice.duration_s or None,
+        rate_limit_args=priority_args(bot, priority),
+    )
+    return await attempt(call, chat_id=chat_id, what="voice", policy=policy)
+
+
+async def play(
+    context: RallyContext,
+    chat_id: int,
+    key: VoiceKey,
+    *,
+    language: str | None = None,
+    priority: Priority = Priority.REPLY,
+) -> bool:
+    """The voice of a text in the reader's language (or `language`); whether it went. An
+    uploaded voice's file id is kept: it is never uploaded again."""
+    voices = context.runtime.voices
+    voice = voices.voice(key, language or context.tr.language)
+    if voice is None:
+        return False
+    done = await send_voice(context.bot, chat_id, voice, priority=priority)
+    if not done.sent:
+        await _failed(context, chat_id, done, "voice")
+        return False
+    message = done.result
+    if voice.file_id is None and message is not None and message.voice is not None:
+        await voices.sent(voice, message.voice.file_id)
     return True
 
 
@@ -338,7 +410,8 @@ async def tell(
             continue
         tr = runtime.catalogs.translator(member.language)
         scene = Scene(runtime.rally, member, actor, team, rank)
-        news += team_news_of(member, for_team, render(tr, scene, for_team))
+        told = for_reader(render(tr, scene, for_team), tr, runtime.voices, listening=member.voice)
+        news += team_news_of(member, for_team, told)
     await runtime.news.queue(news)
 
 
@@ -361,6 +434,7 @@ def team_news_of(
             reply.text,
             NewsTopic.TEAM,
             markup=markup_to_json(reply.markup),
+            voices=stored_voices(reply.voices),
         )
         for reply in replies
     ]

@@ -52,14 +52,17 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from telegram.ext import ExtBot
 
+from bot.core.voices import VoiceKey
 from bot.services.broadcasts import BroadcastService, OutboxStatus, news_signal, queued_signal
 from bot.services.news import NewsService, NewsTopic
+from bot.services.voices import VoiceService
 from bot.storage.repositories import PendingNewsRow
 from bot.telegram import delivery
-from bot.telegram.delivery import Attempt, SendStatus, send_html
+from bot.telegram.delivery import Attempt, SendStatus, send_html, send_voice
 from bot.telegram.ratelimit import Priority
 from bot.telegram.render.play import PendingNews, team_news
 from bot.telegram.render.reply import Reply
+from bot.telegram.voices import parse_voices
 
 if TYPE_CHECKING:
     from bot.storage.models import OutboxRow
@@ -98,6 +101,7 @@ class ChatNews(NamedTuple):
     player_id: int | None
     replies: list[Reply]
     arrivals: int
+    language: str
 
 
 class _StoppingError(Exception):
@@ -117,6 +121,7 @@ class OutboxWorker:
         poll_interval: float = POLL_INTERVAL,
         stop_grace: float = STOP_GRACE,
         claim_batch: int = CLAIM_BATCH,
+        voices: VoiceService | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("the outbox needs at least one sender")
@@ -124,6 +129,7 @@ class OutboxWorker:
         self.services = broadcasts.services
         self.broadcasts = broadcasts
         self.news = news
+        self.voices = voices
         self.concurrency = concurrency
         self.poll_interval = poll_interval
         self.stop_grace = stop_grace
@@ -247,12 +253,17 @@ class OutboxWorker:
                     row.text,
                     joined=row.subject if row.topic == NewsTopic.JOINED else None,
                     markup=row.markup,
+                    voices=parse_voices(row.voices),
                 )
                 for row in rows
             ]
             replies = team_news(catalogs.translator(language), pending)
             chats[chat_id] = ChatNews(
-                [row.id for row in rows], rows[0].player_id, replies, self.news.arrivals(chat_id)
+                [row.id for row in rows],
+                rows[0].player_id,
+                replies,
+                self.news.arrivals(chat_id),
+                language,
             )
         return chats
 
@@ -271,7 +282,7 @@ class OutboxWorker:
             news = read
             if self.news.arrivals(chat_id) != read.arrivals:
                 news = await self._fresh_news(chat_id, read)
-            sent = await self._send_all(chat_id, news.replies)
+            sent = await self._send_all(chat_id, news.replies, news.language)
             if sent is None:
                 raise _StoppingError
             return news.row_ids, news.player_id, sent
@@ -319,14 +330,32 @@ class OutboxWorker:
         await uow.outbox.finish(sent_ids, OutboxStatus.SENT, error=None, at=now)
         await uow.commit()
 
-    async def _send_all(self, chat_id: int, replies: Sequence[Reply]) -> Attempt[Any] | None:
-        """Send the messages in order; the first that fails (or the last) says what came of it."""
+    async def _send_all(
+        self, chat_id: int, replies: Sequence[Reply], language: str
+    ) -> Attempt[Any] | None:
+        """Send the messages in order, each followed by its voices (for a reader with 🔊 on);
+        the first message that fails (or the last) says what came of them."""
         sent: Attempt[Any] | None = Attempt(SendStatus.SENT, 0)  # nothing to say: done
         for reply in replies:
             sent = await self._send(chat_id, reply, Priority.TEAM)
             if sent is None or not sent.sent:
                 return sent
+            for key in reply.voices:
+                await self._play(chat_id, key, language)
         return sent
+
+    async def _play(self, chat_id: int, key: VoiceKey, language: str) -> None:
+        """A voice after its text; one that cannot go is left out (its text went)."""
+        voice = self.voices.voice(key, language) if self.voices is not None else None
+        if voice is None or self.voices is None:
+            return
+        done = await send_voice(self.bot, chat_id, voice, priority=Priority.TEAM)
+        if not done.sent:
+            log.info("outbox: a voice to chat %s not sent: %s", chat_id, done.error)
+            return
+        message = done.result
+        if voice.file_id is None and message is not None and message.voice is not None:
+            await self.voices.sent(voice, message.voice.file_id)
 
     # ------------------------------------------------------------ sending
 

@@ -10,6 +10,7 @@ from telegram.ext import ExtBot
 from loopback import LoopbackBotApi, updates
 from loopback.errors import UndeclaredParameterError
 from loopback.methods import METHODS
+from loopback.ogg import sample_voice
 from loopback.params import RequestBody, RequestParams
 
 from .harness import build_app
@@ -108,6 +109,7 @@ async def test_every_result_fits_the_reference(api: LoopbackBotApi) -> None:
     user.start()
     user.send_location(45.77, 3.08, live_period=600)
     user.send_photo(b"jpeg bytes")
+    user.send_voice(caption="here")
     async with build_app(api) as app:
         bot = app.bot
         polled = await bot.get_updates(timeout=0)
@@ -127,6 +129,9 @@ async def test_every_result_fits_the_reference(api: LoopbackBotApi) -> None:
         await bot.send_photo(user.chat_id, b"\x89PNG fake", caption="map")
         await bot.send_location(user.chat_id, 45.7, 3.1, horizontal_accuracy=10)
         document = await bot.send_document(user.chat_id, b"%PDF", filename="a.pdf")
+        voice = await bot.send_voice(user.chat_id, sample_voice(), caption="<i>listen</i>")
+        await bot.send_voice(group.chat_id, polled[3].message.voice.file_id, duration=4)
+        await bot.get_file(voice.voice.file_id)
         await bot.copy_message(user.chat_id, user.chat_id, document.message_id, caption="copy")
         await bot.forward_message(group.chat_id, user.chat_id, sent.message_id)
         await bot.send_chat_action(user.chat_id, "typing")

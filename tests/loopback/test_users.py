@@ -19,6 +19,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes, TypeHandler
 
 from loopback import ChatMessage, LoopbackBotApi
+from loopback.ogg import sample_voice
 from loopback.updates import make_text_update
 
 from .harness import App, build_app, polling
@@ -78,6 +79,7 @@ async def test_every_kind_of_user_message_reaches_the_bot(api: LoopbackBotApi) -
     assert photo.message.photo
     assert sticker.message.sticker.emoji == "👍"
     assert voice.message.voice.duration == timedelta(seconds=4)
+    assert voice.message.voice.file_size == len(sample_voice())
     assert document.message.document.file_name == "cv.pdf"
     assert contact.message.contact.user_id == amina.id
     assert [o.text for o in poll.message.poll.options] == ["Yes", "No"]

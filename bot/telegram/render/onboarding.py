@@ -59,6 +59,7 @@ def command_menu(tr: Translator, role: Role = Role.PLAYER) -> list[BotCommand]:
         BotCommand("join", tr._("Join a team with its code")),
         BotCommand("lost", tr._("We are lost: call the organisers")),
         BotCommand("language", tr._("Change the language")),
+        BotCommand("voice", tr._("Hear every text (on or off)")),
         BotCommand("help", tr._("What you can do")),
         BotCommand("mydata", tr._("See your data and get a copy")),
         BotCommand("forget", tr._("Erase what the bot keeps about you")),
@@ -73,6 +74,7 @@ def command_menu(tr: Translator, role: Role = Role.PLAYER) -> list[BotCommand]:
             BotCommand("photos", tr._("Team photos waiting for review")),
             BotCommand("erase", tr._("Erase a player's data")),
             BotCommand("rally", tr._("Which rally you work on")),
+            BotCommand("record", tr._("Record the voices of the texts")),
         ]
     if role is Role.ADMIN:
         menu += [
@@ -136,6 +138,7 @@ def help_text(tr: Translator) -> Reply:
         tr._("/hint: a hint to find the place (it costs points)"),
         tr._("/join CODE: join your team"),
         tr._("/language: change the language"),
+        tr._("/voice: hear every text as a voice message (on or off)"),
         tr._("/mydata: see your data and get a copy"),
         tr._("/forget: erase what the bot keeps about you"),
         tr._("/privacy: what the bot keeps about you, why, and for how long"),

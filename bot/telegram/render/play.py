@@ -37,10 +37,12 @@ from bot.core.engine import (
     TeamFinished,
     TeamState,
 )
+from bot.core.voices import VoiceKey, card_key, clue_key, hint_key, question_key
 from bot.i18n.catalogs import Escaped, Translator
 from bot.services.views import Member, TeamView
 from bot.telegram.buttons import AskHint, BeginStage, ChooseAnswer, ConfirmHint, DeclineHint, encode
 from bot.telegram.render.reply import Reply, b, gather, markup_from_json, signed
+from bot.telegram.voices import voice_offer
 
 
 def _button_label(text: str, limit: int = 60) -> str:
@@ -93,15 +95,20 @@ def clue(tr: Translator, rally: Rally, stage_id: str, number: int, total: int) -
         else tr._("When you are there, type the code word given at the desk.")
     )
     parts = [head, f"🧭 {tr.text(stage.clue)}", how]
+    voices = [clue_key(stage_id)]
     practical = card(tr, stage)
     if practical:
         parts.append(practical)
-    markup = None
+        voices.append(card_key(stage_id))
+    rows = []
     if stage.hints:
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(tr._("💡 Hint"), callback_data=encode(AskHint(stage_id)))]]
+        rows.append(
+            [InlineKeyboardButton(tr._("💡 Hint"), callback_data=encode(AskHint(stage_id)))]
         )
-    return Reply("\n\n".join(parts), markup)
+    if number == 1:  # the first clue offers to hear every text (`bot.telegram.voices`)
+        rows.append(voice_offer(tr))
+    markup = InlineKeyboardMarkup(rows) if rows else None
+    return Reply("\n\n".join(parts), markup, tuple(voices))
 
 
 def question(
@@ -122,9 +129,9 @@ def question(
             ]
             for i, choice in enumerate(q.choices, start=1)
         ]
-        return Reply(text, InlineKeyboardMarkup(rows))
+        return Reply(text, InlineKeyboardMarkup(rows), (question_key(q.id),))
     how = tr._("Type a number.") if isinstance(q, NumberQuestion) else tr._("Type your answer.")
-    return Reply(f"{text}\n\n✍️ {how}")
+    return Reply(f"{text}\n\n✍️ {how}", voices=(question_key(q.id),))
 
 
 def right_answer(tr: Translator, rally: Rally, question_id: str) -> str:
@@ -322,7 +329,8 @@ def _event(tr: Translator, scene: Scene, event: TeamEvent) -> list[Reply]:  # no
         case HintOffered():
             return [_hint_offered(tr, event)]
         case HintShown():
-            return [Reply(_hint_shown(tr, scene, event))]
+            voice = hint_key(event.stage_id, event.index)
+            return [Reply(_hint_shown(tr, scene, event), voices=(voice,))]
         case StageCompleted():
             return [Reply(tr._("🏁 Stage done! Your team's score: {score}.", score=event.score))]
         case StageSkipped():
@@ -395,6 +403,11 @@ def _hint_shown(tr: Translator, scene: Scene, event: HintShown) -> Escaped:
             "💡 Hint {number}, asked by {name}:", number=event.index + 1, name=_actor_name(scene)
         )
     return Escaped(f"{head} {tr.text(hint.text)}")
+
+
+def final_words(tr: Translator) -> Escaped:
+    """The last words of the rally to every player, also read by its voice (`FINAL_KEY`)."""
+    return tr._("Thank you for playing! Your practical cards stay in this chat.")
 
 
 def _finished(tr: Translator, scene: Scene, event: TeamFinished) -> Escaped:
@@ -623,6 +636,7 @@ class PendingNews:
     joined: str | None = None
     """The name of who joined, for "joined" news (summed up with the others)."""
     markup: str | None = None
+    voices: tuple[VoiceKey, ...] = ()
 
 
 def team_news(tr: Translator, pending: Sequence[PendingNews]) -> list[Reply]:
@@ -633,7 +647,7 @@ def team_news(tr: Translator, pending: Sequence[PendingNews]) -> list[Reply]:
     summed_up = False
     for news in pending:
         if news.joined is None:
-            parts.append(Reply(news.text, markup_from_json(news.markup)))
+            parts.append(Reply(news.text, markup_from_json(news.markup), news.voices))
         elif not summed_up:
             parts.append(Reply(joined_summary(tr, names)))
             summed_up = True

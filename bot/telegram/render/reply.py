@@ -8,16 +8,21 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup
 
+from bot.core.voices import VoiceKey
+
 MAX_TEXT = 4096
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
 
 
 @dataclass(frozen=True)
 class Reply:
-    """One message to send: HTML text and an optional keyboard."""
+    """One message to send: HTML text, an optional keyboard, and the voices of the rally
+    texts it shows (played after it, or offered with a "🔊 Listen" button:
+    `bot.telegram.voices`)."""
 
     text: str
     markup: Markup | None = None
+    voices: tuple[VoiceKey, ...] = ()
 
 
 def signed(points: int) -> str:
@@ -34,13 +39,15 @@ def gather(parts: Iterable[Reply]) -> list[Reply]:
     """Join consecutive texts into one message; a keyboard closes its message."""
     messages: list[Reply] = []
     pending: list[str] = []
+    voices: list[VoiceKey] = []
     for part in parts:
         pending.append(part.text)
+        voices += part.voices
         if part.markup is not None:
-            messages.append(Reply("\n\n".join(pending), part.markup))
-            pending = []
+            messages.append(Reply("\n\n".join(pending), part.markup, tuple(voices)))
+            pending, voices = [], []
     if pending:
-        messages.append(Reply("\n\n".join(pending)))
+        messages.append(Reply("\n\n".join(pending), voices=tuple(voices)))
     return [piece for message in messages for piece in split_long(message)]
 
 
@@ -61,7 +68,8 @@ def split_long(reply: Reply, limit: int = MAX_TEXT) -> list[Reply]:
         else:
             current = candidate
     pieces.append(current or "")
-    return [Reply(text) for text in pieces[:-1]] + [Reply(pieces[-1], reply.markup)]
+    last = Reply(pieces[-1], reply.markup, reply.voices)
+    return [Reply(text) for text in pieces[:-1]] + [last]
 
 
 def markup_to_json(markup: Markup | None) -> str | None:
