@@ -9,14 +9,19 @@ import signal
 import sys
 from collections import Counter
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
+
+from sqlalchemy import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import logs
 from bot.core.content import Rally
 from bot.core.rally_file import RallyFileError, load_rallies, load_rally
+from bot.core.voices import Interface, VoiceKey, VoiceSource, stage_keys
 from bot.demo import play_demo
-from bot.i18n.catalogs import MissingCatalogError
+from bot.i18n.catalogs import Catalogs, MissingCatalogError
 from bot.i18n.check import check as check_languages
 from bot.printing.qr_cards import DEFAULT_OUT, PrintingError, TeamCode, bot_username, write_sheet
 from bot.services.base import Services
@@ -27,7 +32,12 @@ from bot.storage.database import create_engine, migrate, session_factory
 from bot.storage.uow import SqlUnitOfWork
 from bot.telegram.app import build_application
 from bot.telegram.context import RallyApplication
+from bot.telegram.render.play import final_words
 from bot.telegram.webhook import ListenError, WebhookError, WebServer, bind_servers, serve
+from bot.voices.coverage import Coverage, Recording, coverage
+from bot.voices.drafts import DraftRun, make_drafts
+from bot.voices.final import final_interface
+from bot.voices.library import spoken_texts
 
 
 def summary(rally: Rally, path: str) -> str:
@@ -111,11 +121,34 @@ def parser() -> argparse.ArgumentParser:
         "--rally", help="this rally's now, if it is finished, whatever its retention period"
     )
     purge.add_argument("--dry-run", action="store_true", help="only say what would be erased")
+    voices = commands.add_parser(
+        "voices",
+        help="how many texts have a voice, per language and kind (recorded, file, synthetic)",
+    )
+    voices.add_argument("--rally", help="rally file (default: each one RALLY_FILE names)")
+    voices.add_argument(
+        "--draft",
+        action="store_true",
+        help="first make the missing synthetic drafts (espeak-ng) of texts without a voice",
+    )
+    voices.add_argument(
+        "--stage", action="append", default=[], metavar="ID", help="draft only this stage's texts"
+    )
+    voices.add_argument(
+        "--text", action="append", default=[], metavar="KEY", help="draft only this text (final)"
+    )
+    voices.add_argument("--json", action="store_true", help="print the coverage as JSON")
     return main
 
 
-def i18n_check(paths: Sequence[str], out: TextIO, err: TextIO) -> int:
-    """Report each language's gaps: 0 when every language is complete, 1 otherwise."""
+def i18n_check(
+    paths: Sequence[str], out: TextIO, err: TextIO, *, database_url: str | None = None
+) -> int:
+    """Report each language's gaps: 0 when every language is complete, 1 otherwise.
+
+    Each language's voices are reported too (recordings read from `database_url`); a missing
+    voice is no gap.
+    """
     complete = True
     for path in paths:
         try:
@@ -130,6 +163,10 @@ def i18n_check(paths: Sequence[str], out: TextIO, err: TextIO) -> int:
             for line in report.lines():
                 print(line, file=out)
         complete = complete and all(report.complete for report in reports)
+        voiced, _ = voice_coverage(rally, database_url)
+        print("voices (`python -m bot voices`):", file=out)
+        for language in voiced.languages:
+            print(f"  {language.line()}", file=out)
     return 0 if complete else 1
 
 
@@ -266,7 +303,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         return run_demo(settings)
     if args.command == "i18n-check":
-        return i18n_check(args.file or configured, sys.stdout, sys.stderr)
+        return i18n_check(
+            args.file or configured, sys.stdout, sys.stderr, database_url=settings.database_url
+        )
+    if args.command == "voices":
+        return print_voices(
+            [args.rally] if args.rally else configured,
+            VoicesRequest(args.draft, tuple(args.stage), tuple(args.text), args.json),
+            sys.stdout,
+            sys.stderr,
+            database_url=settings.database_url,
+        )
     if args.command == "purge":
         return purge_personal_data(settings, args.rally, args.dry_run, sys.stdout, sys.stderr)
     if args.command == "qr":
@@ -360,3 +407,201 @@ def run_demo(settings: Settings) -> int:
     except MissingCatalogError as exc:
         print(f"rallye: {exc}", file=sys.stderr)
         return 1
+
+
+@dataclass(frozen=True)
+class VoicesRequest:
+    """What `python -m bot voices` was asked."""
+
+    draft: bool = False
+    stages: tuple[str, ...] = ()
+    """Draft only these stages' texts (and `texts`); none given: every text."""
+    texts: tuple[str, ...] = ()
+    """Draft only these texts (keys such as `final`, `clue:cathedrale`), and `stages`."""
+    as_json: bool = False
+
+
+def print_voices(
+    paths: Sequence[str],
+    request: VoicesRequest,
+    out: TextIO,
+    err: TextIO,
+    *,
+    database_url: str | None,
+) -> int:
+    """`python -m bot voices`: each rally's voice coverage, after making the missing drafts
+    with `--draft`. 0; 1 if a file cannot be played or a draft could not be made; 2 for a
+    stage or text that is not the rally's."""
+    reports: list[dict[str, object]] = []
+    status = 0
+    for path in paths:
+        try:
+            rally = load_rally(path)
+        except RallyFileError as exc:
+            print(f"rallye: {exc.problems[0]}", file=err)
+            return 1
+        voiced, recorded_note = voice_coverage(rally, database_url)
+        drafted: DraftRun | None = None
+        if request.draft:
+            wanted = _to_draft(rally, voiced, request, err)
+            if wanted is None:
+                return 2
+            drafted = make_drafts(
+                rally, rally.home, wanted, spoken_texts(rally, final_voice_words(rally))
+            )
+            voiced, recorded_note = voice_coverage(rally, database_url)
+            status = max(status, 1 if drafted.failed else 0)
+        status = max(status, 1 if voiced.problems else 0)
+        if request.as_json:
+            report: dict[str, object] = {"file": path, **voiced.as_json()}
+            report["recorded_from"] = recorded_note or "database"
+            if drafted is not None:
+                report["drafted"] = _drafted_json(drafted)
+            reports.append(report)
+            continue
+        if drafted is not None:
+            for line in _drafted_lines(drafted):
+                print(line, file=out)
+        for line in _coverage_lines(path, voiced, recorded_note):
+            print(line, file=out)
+        for problem in voiced.problems:
+            print(f"rallye: voice not played: {problem}", file=err)
+    if request.as_json:
+        json.dump(reports[0] if len(reports) == 1 else reports, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    return status
+
+
+def final_voice_words(rally: Rally) -> Interface | None:
+    """The bot's final words in each language, as its voice reads them; None without the
+    compiled catalogs (`make i18n`): the final message's voices are then not counted."""
+    try:
+        catalogs = Catalogs(rally.rally.languages, rally.default_language, rally.rally.timezone)
+    except MissingCatalogError:
+        return None
+    return final_interface(catalogs, final_words)
+
+
+def voice_coverage(rally: Rally, database_url: str | None) -> tuple[Coverage, str | None]:
+    """The rally's voice coverage, and a note when no recording could be read (0 recorded)."""
+    recordings: list[Recording] = []
+    note = "no database given" if database_url is None else no_database(database_url)
+    if database_url is not None and note is None:
+        recordings, note = asyncio.run(stored_recordings(database_url, rally.id))
+    interface = final_voice_words(rally)
+    return coverage(rally, rally.home, interface=interface, recordings=recordings), note
+
+
+def no_database(database_url: str) -> str | None:
+    """Why there is no database to read at `database_url` (a SQLite file not made yet), or
+    None: reading it creates nothing."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        return None
+    database = url.database or ""
+    if database in {"", ":memory:"} or not Path(database).expanduser().is_file():
+        return f"no database at {database or ':memory:'}"
+    return None
+
+
+async def stored_recordings(database_url: str, rally_id: str) -> tuple[list[Recording], str | None]:
+    """The voices volunteers recorded in Telegram (`/record`), from the bot's database; none,
+    with a note saying why, when it cannot be read."""
+    engine = create_engine(database_url)
+    try:
+        async with SqlUnitOfWork(session_factory(engine)) as uow:
+            rows = await uow.voices.all(rally_id)
+    except (SQLAlchemyError, OSError) as exc:
+        return [], f"database not readable ({type(exc).__name__}: {logs.mask(str(exc))[:120]})"
+    finally:
+        await engine.dispose()
+    return [
+        Recording(row.key, row.language, row.text_digest)
+        for row in rows
+        if row.source == VoiceSource.RECORDED
+    ], None
+
+
+def _to_draft(
+    rally: Rally, voiced: Coverage, request: VoicesRequest, err: TextIO
+) -> list[tuple[VoiceKey, str]] | None:
+    """The missing voices to draft: those of the stages and texts asked for, else all."""
+    if not request.stages and not request.texts:
+        return list(voiced.missing)
+    chosen: set[VoiceKey] = set()
+    for stage_id in request.stages:
+        if not rally.has_stage(stage_id):
+            print(f"rallye: rally {rally.id} has no stage {stage_id}", file=err)
+            return None
+        chosen.update(stage_keys(rally.stage(stage_id)))
+    for slug in request.texts:
+        key = VoiceKey.parse(slug)
+        if key is None:
+            print(f"rallye: {slug} is not a text's key (clue:ID, final...)", file=err)
+            return None
+        chosen.add(key)
+    return [(key, language) for key, language in voiced.missing if key in chosen]
+
+
+def _drafted_lines(drafted: DraftRun) -> list[str]:
+    per_language = Counter(draft.language for draft in drafted.made)
+    made = ", ".join(f"{language} {count}" for language, count in per_language.items())
+    lines = [
+        f"drafted {len(drafted.made)} voice(s), {_size(drafted.total_bytes)}"
+        + (f" ({made})" if made else "")
+        + (f", replacing {len(drafted.replaced)} outdated draft(s)" if drafted.replaced else "")
+    ]
+    if drafted.no_voice:
+        lines.append(
+            f"no synthesiser voice for {', '.join(drafted.no_voice)}: record them with /record"
+        )
+    lines += [f"not drafted: {failure}" for failure in drafted.failed]
+    return lines
+
+
+def _drafted_json(drafted: DraftRun) -> dict[str, object]:
+    return {
+        "made": [
+            {
+                "key": draft.key.slug,
+                "language": draft.language,
+                "path": str(draft.path),
+                "bytes": draft.size_bytes,
+                "duration_s": draft.duration_s,
+            }
+            for draft in drafted.made
+        ],
+        "total_bytes": drafted.total_bytes,
+        "replaced": [str(path) for path in drafted.replaced],
+        "no_voice": drafted.no_voice,
+        "failed": drafted.failed,
+    }
+
+
+def _coverage_lines(path: str, voiced: Coverage, recorded_note: str | None) -> list[str]:
+    columns = ("texts", "recorded", "file", "synthetic", "missing", "outdated")
+    lines = [
+        f"{path}: voices of rally {voiced.rally_id}",
+        "  " + f"{'language':<9}" + "".join(f"{name:>11}" for name in columns) + "  synthesiser",
+    ]
+    for c in voiced.languages:
+        counts = (c.texts, c.recorded, c.file, c.synthetic, c.missing)
+        outdated = c.outdated_drafts + c.outdated_recordings
+        synthesiser = f"espeak-ng {c.synthesiser}" if c.synthesiser else "none: record with /record"
+        lines.append(
+            f"  {c.language:<9}"
+            + "".join(f"{count:>11}" for count in (*counts, outdated))
+            + f"  {synthesiser}"
+        )
+    if recorded_note:
+        lines.append(f"  recorded: 0 counted ({recorded_note})")
+    if voiced.outdated:
+        lines.append(
+            f"  outdated drafts: {len(voiced.outdated)}, not played (an older wording, or a "
+            "text no longer in the rally; `--draft` replaces those of current texts)"
+        )
+    return lines
+
+
+def _size(count: int) -> str:
+    return f"{count / 1_000_000:.2f} MB" if count >= 1_000_000 else f"{count / 1000:.0f} KB"

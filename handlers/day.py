@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.core.phase import Move, RallyPhase
+from bot.core.voices import FINAL_KEY, VoiceKey
 from bot.i18n.catalogs import Translator
 from bot.services.monitoring import TeamWatch
 from bot.services.privacy import PurgeStatus
@@ -21,6 +22,7 @@ from bot.services.views import Member
 from bot.telegram.context import RallyApplication, RallyContext, Runtime
 from bot.telegram.delivery import tell, tell_staff
 from bot.telegram.render import staff
+from bot.telegram.render.play import final_words
 from bot.telegram.render.reply import Reply
 from bot.telegram.render.staff import end_reminder_text, final_ranking, stuck_alert
 
@@ -89,10 +91,18 @@ async def tell_every_player(
     render: Callable[[Translator, Member], str],
     actor_user_id: int = SYSTEM_ACTOR,
     actor_chat_id: int | None = None,
+    *,
+    voice: VoiceKey | None = None,
 ) -> int:
-    """One personal message to every reachable player, through the outbox (flood-safe)."""
+    """One personal message to every reachable player, through the outbox (flood-safe);
+    followed by the voice of `voice` for those who listen (🔊), in their language."""
     runtime = context.runtime
     players = await runtime.teams.all_players()
+    voices = {
+        player.chat_id: voice.slug
+        for player in players
+        if voice is not None and player.voice and runtime.voices.has(voice, player.language)
+    }
     messages = [
         (
             player.chat_id,
@@ -105,7 +115,11 @@ async def tell_every_player(
     if not messages:
         return 0
     await runtime.broadcasts.enqueue(
-        actor_user_id=actor_user_id, actor_chat_id=actor_chat_id, kind=kind, messages=messages
+        actor_user_id=actor_user_id,
+        actor_chat_id=actor_chat_id,
+        kind=kind,
+        messages=messages,
+        voices=voices,
     )
     return len(messages)
 
@@ -117,9 +131,11 @@ async def send_final_ranking(
     ranking = await context.runtime.leaderboard.ranking()
 
     def render(tr: Translator, player: Member) -> str:
-        return final_ranking(tr, ranking, player.team_id)
+        return f"{final_ranking(tr, ranking, player.team_id)}\n\n{final_words(tr)}"
 
-    return await tell_every_player(context, "ranking", render, actor_user_id, actor_chat_id)
+    return await tell_every_player(
+        context, "ranking", render, actor_user_id, actor_chat_id, voice=FINAL_KEY
+    )
 
 
 async def auto_start(context: RallyContext) -> None:

@@ -216,6 +216,8 @@ class BotApiMethods:
             # Real Telegram does not refuse other audio: it shows a WAV, an Ogg/Vorbis file (and
             # whatever it cannot play as a voice) as a document or an audio file instead, and the
             # bot, which asked for a voice, would never notice. Refused here so a test does.
+            # Stricter than the reference, which also lists MP3 and M4A: the bot's voices are
+            # Ogg/Opus, so an MP3 reaching sendVoice is a bug too.
             try:
                 stream = read_ogg_opus(given.data)
             except NotOggOpusError as exc:

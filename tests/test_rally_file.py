@@ -65,6 +65,16 @@ EXPECTED = {
         "default_language.yaml:17: stages[0].questions[0].accepted: text missing in the default "
         "language 'fr'",
     ],
+    "audio.yaml": [
+        "audio.yaml:21: audio.clue:cpam.de: language de is not in rally.languages (fr, en)",
+        "audio.yaml:22: audio.clue:cpma: 'clue:cpma' is not a text of this rally "
+        "(did you mean 'clue:cpam'?)",
+        "audio.yaml:24: audio.indice:cpam: 'indice:cpam' is not a text's key (clue:ID, card:ID, "
+        "hint:ID:N, question:ID, announcement:KEY or final)",
+        "audio.yaml:27: audio.hint:cpam:0.fr: no file voix/indice.mp3 next to the rally file",
+        "audio.yaml:28: audio.hint:cpam:0.en: must be an OGG/Opus, MP3 or WAV file "
+        "(.ogg, .opus, .oga, .mp3, .wav)",
+    ],
 }
 
 

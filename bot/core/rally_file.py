@@ -15,6 +15,7 @@ from pydantic_core import ErrorDetails
 
 from bot.core.content import NO_CHECKIN, LanguageContext, Rally
 from bot.core.names import name_skeletons
+from bot.core.voices import VoiceKey, rally_keys
 
 Path_ = tuple[str | int, ...]
 
@@ -238,8 +239,12 @@ def _language_context(data: dict[str, Any]) -> LanguageContext | None:
     return LanguageContext(default, tuple(languages))
 
 
-def parse_rally(text: str, filename: str = "<rally>") -> Rally:
-    """Parse and validate rally YAML; raise `RallyFileError` listing every problem."""
+def parse_rally(text: str, filename: str = "<rally>", home: Path | None = None) -> Rally:
+    """Parse and validate rally YAML; raise `RallyFileError` listing every problem.
+
+    `home`: the rally file's directory, where the files of its `audio:` section must be
+    (None: not checked).
+    """
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -276,6 +281,10 @@ def parse_rally(text: str, filename: str = "<rally>") -> Rally:
             problems.append(
                 RallyFileProblem(filename, index.line_of(path), format_path(path), _message(error))
             )
+    problems += [
+        RallyFileProblem(filename, index.line_of(path), format_path(path), message)
+        for path, message in _audio_problems(data, rally, home)
+    ]
     if problems or rally is None:
         unique = sorted(set(problems), key=lambda p: (p.line, p.path, p.message))
         raise RallyFileError(unique)
@@ -300,6 +309,50 @@ def _stages_without_checkin(data: dict[str, Any]) -> Iterable[Path_]:
                 yield ("stages", i)
 
 
+AUDIO_SUFFIXES = (".ogg", ".opus", ".oga", ".mp3", ".wav")
+"""The voice files an `audio:` section may name: OGG/Opus as is, MP3 and WAV converted."""
+_AUDIO_KEYS = "clue:ID, card:ID, hint:ID:N, question:ID, announcement:KEY or final"
+
+
+def _audio_problems(
+    data: dict[str, Any], rally: Rally | None, home: Path | None
+) -> Iterable[tuple[Path_, str]]:
+    """What is written wrong in the `audio:` section: a key that names no text of the rally, a
+    language the rally has not got, a file that is not there. A text without a voice is fine
+    (voices are optional); the texts are checked once the rest of the file is valid."""
+    audio = data.get("audio")
+    if not isinstance(audio, dict):
+        return  # the model reports a wrong type
+    keys = {key.slug for key in rally_keys(rally)} if rally is not None else None
+    context = _language_context(data)
+    for written, files in audio.items():
+        slug = str(written)
+        if VoiceKey.parse(slug) is None:
+            yield ("audio", slug), f"'{slug}' is not a text's key ({_AUDIO_KEYS})"
+        elif keys is not None and slug not in keys:
+            close = difflib.get_close_matches(slug, keys, n=1, cutoff=0.7)
+            also = f" (did you mean '{close[0]}'?)" if close else ""
+            yield ("audio", slug), f"'{slug}' is not a text of this rally{also}"
+        if not isinstance(files, dict):
+            continue
+        for language, relative in files.items():
+            where: Path_ = ("audio", slug, str(language))
+            if context is not None and language not in context.languages:
+                yield (
+                    where,
+                    (
+                        f"language {language} is not in rally.languages "
+                        f"({', '.join(context.languages)})"
+                    ),
+                )
+            if not isinstance(relative, str) or not relative.strip():
+                continue  # the model reports it
+            if Path(relative.strip()).suffix.lower() not in AUDIO_SUFFIXES:
+                yield where, f"must be an OGG/Opus, MP3 or WAV file ({', '.join(AUDIO_SUFFIXES)})"
+            elif home is not None and not (home / relative.strip()).is_file():
+                yield where, f"no file {relative.strip()} next to the rally file"
+
+
 def load_rally(path: str | Path) -> Rally:
     """Read and validate a rally file from disk."""
     file = Path(path)
@@ -311,7 +364,8 @@ def load_rally(path: str | Path) -> Rally:
         ) from exc
     except UnicodeDecodeError as exc:
         raise RallyFileError([RallyFileProblem(str(path), 1, "", "not UTF-8 text")]) from exc
-    return parse_rally(text, str(path)).read_from(file.resolve().parent)
+    home = file.resolve().parent
+    return parse_rally(text, str(path), home).read_from(home)
 
 
 def load_rallies(paths: Sequence[str | Path]) -> list[Rally]:

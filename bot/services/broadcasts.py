@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
 from bot.core.content import Rally
+from bot.core.voices import VoiceKey, announcement_key
 from bot.i18n.catalogs import Catalogs, Translator
 from bot.services.base import Services
 from bot.storage.models import PlayerRow
@@ -235,10 +236,16 @@ class BroadcastService:
     """Creates broadcasts and their outbox rows; reports and completes their delivery."""
 
     def __init__(
-        self, services: Services, texts: BroadcastTexts, catalogs: Catalogs | None = None
+        self,
+        services: Services,
+        texts: BroadcastTexts,
+        catalogs: Catalogs | None = None,
+        has_voice: Callable[[VoiceKey, str], bool] | None = None,
     ) -> None:
         self.services = services
         self.texts = texts
+        self.has_voice = has_voice or (lambda _key, _language: False)
+        """Whether a text has a voice in a language (`VoiceService.has`)."""
         self.rally: Rally = services.rally
         info = self.rally.rally
         self.catalogs = catalogs or _catalogs_for(
@@ -286,8 +293,13 @@ class BroadcastService:
             players = await self._audience(uow, audience)
             if isinstance(players, BroadcastRefused):
                 return players
+            voice = (
+                announcement_key(audience.target or "")
+                if audience.kind is AudienceKind.ANNOUNCEMENT
+                else None
+            )
             entries = self._entries(
-                (p for p in players if p.telegram_user_id != actor_user_id), render_for
+                (p for p in players if p.telegram_user_id != actor_user_id), render_for, voice
             )
             row = await uow.broadcasts.add(
                 rally_id=self.rally.id,
@@ -333,8 +345,10 @@ class BroadcastService:
         *,
         target: str | None = None,
         summary: str = "",
+        voices: Mapping[int, str] | None = None,
     ) -> Queued:
-        """Queue personal messages (chat_id, player_id, HTML) as one broadcast of `kind`.
+        """Queue personal messages (chat_id, player_id, HTML) as one broadcast of `kind`
+        (`voices`: by chat, the voices to play after the message, for who listens).
 
         For features that write to many players at once (the final ranking, each in their
         language): the outbox sends them within the flood limits and the actor's chat, if
@@ -359,6 +373,7 @@ class BroadcastService:
                     player_id,
                     text,
                     OutboxStatus.UNREACHABLE if player_id in unreachable else OutboxStatus.PENDING,
+                    (voices or {}).get(chat_id),
                 )
                 for chat_id, player_id, text in messages
             ]
@@ -518,7 +533,10 @@ class BroadcastService:
         return players
 
     def _entries(
-        self, players: Iterable[PlayerRow], render_for: Callable[[Translator], str]
+        self,
+        players: Iterable[PlayerRow],
+        render_for: Callable[[Translator], str],
+        voice: VoiceKey | None = None,
     ) -> list[OutboxEntry]:
         texts: dict[str, str] = {}
         entries: list[OutboxEntry] = []
@@ -530,7 +548,11 @@ class BroadcastService:
             if player.language not in texts:
                 texts[player.language] = render_for(self.catalogs.translator(player.language))
             status = OutboxStatus.PENDING if player.reachable else OutboxStatus.UNREACHABLE
-            entries.append(OutboxEntry(player.chat_id, player.id, texts[player.language], status))
+            heard = voice is not None and player.voice and self.has_voice(voice, player.language)
+            voices = voice.slug if heard and voice is not None else None
+            entries.append(
+                OutboxEntry(player.chat_id, player.id, texts[player.language], status, voices)
+            )
         return entries
 
 

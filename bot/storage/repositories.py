@@ -728,6 +728,8 @@ class OutboxEntry(NamedTuple):
     player_id: int | None
     text: str
     status: str = "pending"
+    voices: str | None = None
+    """The voices to play after it (`bot.core.voices` keys, space-separated)."""
 
 
 class OutboxRepository(_Repository):
@@ -754,6 +756,7 @@ class OutboxRepository(_Repository):
                 "status": entry.status,
                 "attempts": 0,
                 "created_at": at,
+                "voices": entry.voices,
             }
             for entry in entries
         ]

@@ -42,6 +42,7 @@ from bot.telegram.intake import Intake
 from bot.telegram.outbox import OutboxWorker
 from bot.telegram.render.broadcast import TEXTS
 from bot.telegram.render.play import final_words
+from bot.voices.final import final_interface
 from bot.voices.library import on_disk
 
 
@@ -90,14 +91,14 @@ class Runtime:
         `wrong_codes`: the users' recent wrong join codes, one count for every rally of the
         bot (a code names its rally: a guesser tries them all at once).
         """
-        broadcasts = BroadcastService(services, TEXTS, catalogs)
-        news = NewsService(services)
         rally = services.rally
         voices = VoiceService(
             services,
-            interface=lambda language: str(final_words(catalogs.translator(language))),
+            interface=final_interface(catalogs, final_words),
             disk=lambda: on_disk(rally, rally.home),
         )
+        broadcasts = BroadcastService(services, TEXTS, catalogs, has_voice=voices.has)
+        news = NewsService(services)
         return cls(
             settings=settings,
             rally=services.rally,

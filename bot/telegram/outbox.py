@@ -427,12 +427,14 @@ class OutboxWorker:
             row = await uow.outbox.lock(row_id)
             if row is None:  # sent meanwhile, or being sent by another process
                 return
+            heard = await self._heard(uow, row)
             if uow.holds_row_locks:
                 # PostgreSQL: the row stays locked while it is sent, so no other bot process
                 # sharing the database sends it too
                 outcome = await self._send(row.chat_id, Reply(row.text))
                 if outcome is not None:
                     await self._record(uow, row, outcome)
+                    await self._play_all(row.chat_id, outcome, heard)
                 return
             chat_id, text = row.chat_id, row.text
         # SQLite: one bot process (its other senders skip the ids in flight), and one
@@ -444,6 +446,23 @@ class OutboxWorker:
             row = await uow.outbox.lock(row_id)
             if row is not None:
                 await self._record(uow, row, outcome)
+        await self._play_all(chat_id, outcome, heard)
+
+    async def _heard(self, uow: SqlUnitOfWork, row: OutboxRow) -> tuple[tuple[VoiceKey, ...], str]:
+        """The voices to play after a broadcast's message, in its reader's language."""
+        keys = parse_voices(row.voices)
+        if not keys or row.player_id is None:
+            return (), ""
+        player = await uow.players.get(row.player_id)
+        return (keys, player.language) if player is not None else ((), "")
+
+    async def _play_all(
+        self, chat_id: int, outcome: Attempt[Any], heard: tuple[tuple[VoiceKey, ...], str]
+    ) -> None:
+        keys, language = heard
+        if outcome.sent:
+            for key in keys:
+                await self._play(chat_id, key, language)
 
     async def _record(self, uow: SqlUnitOfWork, row: OutboxRow, sent: Attempt[Any]) -> None:
         """Store what Telegram said of a message, and commit."""

@@ -153,9 +153,7 @@ def coverage(
     missing = [text for text in texts if text not in best]
     languages = []
     for language in rally.rally.languages:
-        kinds = Counter(
-            source for (_key, lang), source in best.items() if lang == language
-        )
+        kinds = Counter(source for (_key, lang), source in best.items() if lang == language)
         languages.append(
             LanguageCoverage(
                 language=language,

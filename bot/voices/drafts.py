@@ -50,7 +50,7 @@ class DraftError(Exception):
     """A draft that could not be made; the message says why."""
 
 
-class NoSynthesiserVoice(DraftError):
+class NoSynthesiserVoiceError(DraftError):
     """A language espeak-ng has no voice for: record it instead."""
 
 
@@ -64,7 +64,9 @@ def make_draft(text: str, language: str, target: Path, tools: Tools | None = Non
     speech, `bot.voices.encode.BITRATE_KBPS`). The same text gives the same bytes."""
     voice = synthesiser_voice(language)
     if voice is None:
-        raise NoSynthesiserVoice(f"espeak-ng has no voice for {language}: record it with /record")
+        raise NoSynthesiserVoiceError(
+            f"espeak-ng has no voice for {language}: record it with /record"
+        )
     tools = tools or Tools.found()
     if tools.espeak is None:
         raise DraftError("espeak-ng is not installed (apt-get install espeak-ng)")

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.voices.ogg import NotOggOpus, is_ogg_opus_file, read_opus_file
+from bot.voices.ogg import NotOggOpusError, is_ogg_opus_file, read_opus_file
 
 BITRATE_KBPS = 16
 """Speech at 16 kbit/s: a 400-character clue (about 25 s) is about 50 KB, well under 100 KB."""
@@ -109,7 +109,7 @@ def to_opus(source: Path, target: Path, tools: Tools, *, serial: int | None = No
             )
         try:
             read_opus_file(partial)
-        except NotOggOpus as exc:
+        except NotOggOpusError as exc:
             raise EncodeError(f"{source}: the encoder wrote no Ogg/Opus stream ({exc})") from exc
 
 

@@ -29,7 +29,7 @@ from bot.core.voices import (
     spoken_text,
 )
 from bot.voices.encode import EncodeError, Tools, converted
-from bot.voices.ogg import NotOggOpus, read_opus_file
+from bot.voices.ogg import NotOggOpusError, read_opus_file
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +170,7 @@ def _audio_files(
             try:
                 playable = converted(source, tools)
                 seconds = read_opus_file(playable).duration_s
-            except (EncodeError, NotOggOpus) as exc:
+            except (EncodeError, NotOggOpusError) as exc:
                 into.problems.append(f"{where}: {exc}")
                 continue
             except OSError as exc:
@@ -201,7 +201,7 @@ def _drafts(
             continue
         try:
             seconds = read_opus_file(path).duration_s
-        except (NotOggOpus, OSError) as exc:
+        except (NotOggOpusError, OSError) as exc:
             into.problems.append(f"{path}: {exc}")
             continue
         into.voices.append(

@@ -26,7 +26,7 @@ _NO_GRANULE = -1  # a page on which no packet ends
 _HEAD = struct.Struct("<8sBBHIhB")  # OpusHead, version, channels, pre-skip, rate, gain, mapping
 
 
-class NotOggOpus(ValueError):
+class NotOggOpusError(ValueError):
     """A file that is not an Ogg/Opus stream (Telegram would show it as a file, not a voice)."""
 
 
@@ -76,39 +76,39 @@ def is_ogg_opus_file(path: Path) -> bool:
 
 
 def read_opus(data: bytes) -> OpusStream:
-    """The Opus stream of an Ogg file's bytes; `NotOggOpus` if they are not one.
+    """The Opus stream of an Ogg file's bytes; `NotOggOpusError` if they are not one.
 
     Pages of other logical streams (a multiplexed file) are skipped; a truncated last page is
     refused, since its granule position would not be the end.
     """
     if not is_ogg_opus(data):
-        raise NotOggOpus("not an Ogg/Opus stream (no OggS page starting with OpusHead)")
+        raise NotOggOpusError("not an Ogg/Opus stream (no OggS page starting with OpusHead)")
     offset, pages, granule, serial = 0, 0, 0, None
     head: tuple[int, int, int] | None = None
     while offset < len(data):
         if len(data) - offset < _PAGE.size:
-            raise NotOggOpus(f"truncated Ogg page header at byte {offset}")
+            raise NotOggOpusError(f"truncated Ogg page header at byte {offset}")
         capture, version, _type, position, page_serial, _number, _crc, segments = _PAGE.unpack_from(
             data, offset
         )
         if capture != CAPTURE or version != 0:
-            raise NotOggOpus(f"no Ogg page at byte {offset}")
+            raise NotOggOpusError(f"no Ogg page at byte {offset}")
         table_end = offset + _PAGE.size + segments
         if table_end > len(data):
-            raise NotOggOpus(f"truncated Ogg segment table at byte {offset}")
+            raise NotOggOpusError(f"truncated Ogg segment table at byte {offset}")
         body = sum(data[offset + _PAGE.size : table_end])
         end = table_end + body
         if end > len(data):
-            raise NotOggOpus(f"truncated Ogg page at byte {offset}")
+            raise NotOggOpusError(f"truncated Ogg page at byte {offset}")
         if serial is None:
             serial = page_serial
             if body < _HEAD.size:
-                raise NotOggOpus("OpusHead packet too short")
+                raise NotOggOpusError("OpusHead packet too short")
             _magic, _version, channels, pre_skip, rate, _gain, _mapping = _HEAD.unpack_from(
                 data, table_end
             )
             if channels == 0:
-                raise NotOggOpus("OpusHead gives no channel")
+                raise NotOggOpusError("OpusHead gives no channel")
             head = (channels, pre_skip, rate)
         if page_serial == serial:
             pages += 1
@@ -121,7 +121,7 @@ def read_opus(data: bytes) -> OpusStream:
 
 
 def read_opus_file(path: Path) -> OpusStream:
-    """The Opus stream of the file at `path`; `NotOggOpus` if it is not one."""
+    """The Opus stream of the file at `path`; `NotOggOpusError` if it is not one."""
     return read_opus(path.read_bytes())
 
 
