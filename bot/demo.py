@@ -42,6 +42,7 @@ The bot runs here against a loopback Telegram; nothing goes to the network.
   /here              send your location at your current stage (you are there)
   /loc LAT LON       send any location, e.g. /loc 45.7786 3.1008 (the railway station)
   /code              what the staff at the desk would tell you (the code word)
+  /voice             hear every text: the voice messages are written to files, to play
   anything else      typed text: a code word, an answer, or a command (/clue, /team, /hint)
   /quit              leave (Ctrl-D too)
 
@@ -60,9 +61,11 @@ def plain(text: str) -> str:
 class Terminal:
     """Shows the bot's messages to the demo player and numbers their buttons."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, voices: Path | None = None) -> None:
         self.out = out
         self.buttons: list[tuple[ChatMessage, int]] = []
+        self.voices = voices or Path(tempfile.gettempdir()) / "rallye-demo-voices"
+        """Where the voice messages the bot sends are written, to play them."""
 
     def show(self, event: str, message: ChatMessage) -> None:
         """Print a new message (edits only matter for the buttons they remove)."""
@@ -72,6 +75,9 @@ class Terminal:
             shown = self.buttons and self.buttons[0][0].message_id == message.message_id
             if shown and not message.inline_keyboard:
                 self.buttons = []
+            return
+        if message.kind == "voice" and message.file is not None:
+            self._voice(message)
             return
         text = plain(message.text or message.caption or "")
         lines = [f"  {line}" if line else "" for line in text.splitlines()]
@@ -85,6 +91,17 @@ class Terminal:
         if keyboard:
             labels = ", ".join(plain(label) for row in keyboard for label in row)
             self.out.write(f"   (keyboard: {labels}: type /here to use it)\n")
+        self.out.flush()
+
+
+    def _voice(self, message: ChatMessage) -> None:
+        """A voice message: written to a file (Ogg/Opus, as Telegram plays it), and where."""
+        assert message.file is not None
+        self.voices.mkdir(parents=True, exist_ok=True)
+        path = self.voices / f"voice-{message.message_id}.ogg"
+        path.write_bytes(message.file.data)
+        seconds = message.file.duration or 0
+        self.out.write(f"\n🔊 (a voice message, {seconds} s, written to {path})\n")
         self.out.flush()
 
 

@@ -27,9 +27,8 @@ def switched(tr: Translator, *, on: bool, available: bool) -> Reply:
             "🔊 Voice on: every clue, question, hint and card also comes as a voice message."
         )
         if not available:
-            text = Escaped(
-                f"{text}\n{tr._('There are no voices in your language yet: the texts come alone.')}"
-            )
+            alone = tr._("There are no voices in your language yet: the texts come alone.")
+            text = Escaped(f"{text}\n{alone}")
         button = InlineKeyboardButton(
             tr._("🔇 Voice off"), callback_data=encode(ChooseVoice(False))
         )
