@@ -8,7 +8,7 @@ import json
 import signal
 import sys
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import logs
 from bot.core.content import Rally
 from bot.core.rally_file import RallyFileError, load_rallies, load_rally
-from bot.core.voices import Interface, VoiceKey, VoiceSource, stage_keys
+from bot.core.voices import Interface, VoiceKey, VoiceSource, rally_keys, stage_keys
 from bot.demo import play_demo
 from bot.i18n.catalogs import Catalogs, MissingCatalogError
 from bot.i18n.check import check as check_languages
@@ -132,22 +132,35 @@ def parser() -> argparse.ArgumentParser:
         help="first make the missing synthetic drafts (espeak-ng) of texts without a voice",
     )
     voices.add_argument(
-        "--stage", action="append", default=[], metavar="ID", help="draft only this stage's texts"
+        "--stage",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="with --draft: only this stage's texts (repeatable)",
     )
     voices.add_argument(
-        "--text", action="append", default=[], metavar="KEY", help="draft only this text (final)"
+        "--text",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="with --draft: only this text, e.g. final or clue:cathedrale (repeatable)",
     )
     voices.add_argument("--json", action="store_true", help="print the coverage as JSON")
     return main
 
 
 def i18n_check(
-    paths: Sequence[str], out: TextIO, err: TextIO, *, database_url: str | None = None
+    paths: Sequence[str],
+    out: TextIO,
+    err: TextIO,
+    *,
+    database_url: str | None = None,
+    final: FinalWordsOf | None = None,
 ) -> int:
     """Report each language's gaps: 0 when every language is complete, 1 otherwise.
 
-    Each language's voices are reported too (recordings read from `database_url`); a missing
-    voice is no gap.
+    Each language's voices are reported too (recordings read from `database_url`, the final
+    message's words from `final`, by default the bot's catalogs); a missing voice is no gap.
     """
     complete = True
     for path in paths:
@@ -163,7 +176,7 @@ def i18n_check(
             for line in report.lines():
                 print(line, file=out)
         complete = complete and all(report.complete for report in reports)
-        voiced, _ = voice_coverage(rally, database_url)
+        voiced, _ = voice_coverage(rally, database_url, (final or final_voice_words)(rally))
         print("voices (`python -m bot voices`):", file=out)
         for language in voiced.languages:
             print(f"  {language.line()}", file=out)
@@ -428,10 +441,14 @@ def print_voices(
     err: TextIO,
     *,
     database_url: str | None,
+    final: FinalWordsOf | None = None,
 ) -> int:
     """`python -m bot voices`: each rally's voice coverage, after making the missing drafts
     with `--draft`. 0; 1 if a file cannot be played or a draft could not be made; 2 for a
-    stage or text that is not the rally's."""
+    stage or text that is not the rally's.
+
+    `final`: the final message's words of a rally (by default from the bot's catalogs).
+    """
     reports: list[dict[str, object]] = []
     status = 0
     for path in paths:
@@ -440,16 +457,15 @@ def print_voices(
         except RallyFileError as exc:
             print(f"rallye: {exc.problems[0]}", file=err)
             return 1
-        voiced, recorded_note = voice_coverage(rally, database_url)
+        words = (final or final_voice_words)(rally)
+        voiced, recorded_note = voice_coverage(rally, database_url, words)
         drafted: DraftRun | None = None
         if request.draft:
             wanted = _to_draft(rally, voiced, request, err)
             if wanted is None:
                 return 2
-            drafted = make_drafts(
-                rally, rally.home, wanted, spoken_texts(rally, final_voice_words(rally))
-            )
-            voiced, recorded_note = voice_coverage(rally, database_url)
+            drafted = make_drafts(rally, rally.home, wanted, spoken_texts(rally, words))
+            voiced, recorded_note = voice_coverage(rally, database_url, words)
             status = max(status, 1 if drafted.failed else 0)
         status = max(status, 1 if voiced.problems else 0)
         if request.as_json:
@@ -472,6 +488,10 @@ def print_voices(
     return status
 
 
+FinalWordsOf = Callable[[Rally], Interface | None]
+"""The final message's words of a rally, per language (`final_voice_words`)."""
+
+
 def final_voice_words(rally: Rally) -> Interface | None:
     """The bot's final words in each language, as its voice reads them; None without the
     compiled catalogs (`make i18n`): the final message's voices are then not counted."""
@@ -482,14 +502,15 @@ def final_voice_words(rally: Rally) -> Interface | None:
     return final_interface(catalogs, final_words)
 
 
-def voice_coverage(rally: Rally, database_url: str | None) -> tuple[Coverage, str | None]:
+def voice_coverage(
+    rally: Rally, database_url: str | None, final: Interface | None
+) -> tuple[Coverage, str | None]:
     """The rally's voice coverage, and a note when no recording could be read (0 recorded)."""
     recordings: list[Recording] = []
     note = "no database given" if database_url is None else no_database(database_url)
     if database_url is not None and note is None:
         recordings, note = asyncio.run(stored_recordings(database_url, rally.id))
-    interface = final_voice_words(rally)
-    return coverage(rally, rally.home, interface=interface, recordings=recordings), note
+    return coverage(rally, rally.home, interface=final, recordings=recordings), note
 
 
 def no_database(database_url: str) -> str | None:
@@ -536,8 +557,8 @@ def _to_draft(
         chosen.update(stage_keys(rally.stage(stage_id)))
     for slug in request.texts:
         key = VoiceKey.parse(slug)
-        if key is None:
-            print(f"rallye: {slug} is not a text's key (clue:ID, final...)", file=err)
+        if key is None or key not in rally_keys(rally):
+            print(f"rallye: rally {rally.id} has no text {slug} (clue:ID, final...)", file=err)
             return None
         chosen.add(key)
     return [(key, language) for key, language in voiced.missing if key in chosen]

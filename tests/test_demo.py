@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
 PROMPT = "\n> "
+VOICE_WRITTEN = re.compile(r"🔊 \(a voice message, (?P<seconds>\d+) s, written to (?P<path>\S+)\)")
 
 
 class DemoSession:
@@ -96,6 +98,14 @@ async def test_a_person_plays_the_first_stage_in_the_demo(tmp_path: Path) -> Non
         team = await demo.type("/team")
         assert "Team Puy de Dôme" in team
         assert "Score: 10" in team
+
+        # 🔊: the bundled rally's first stage has synthetic voices; the demo writes them out
+        assert "🔊 Voice on" in await demo.type("/voice")
+        again = await demo.type("/clue")
+        found = VOICE_WRITTEN.search(again)
+        assert found is not None, again
+        assert (await asyncio.to_thread(Path(found["path"]).read_bytes))[:4] == b"OggS"
+        assert int(found["seconds"]) >= 1
     finally:
         if process.returncode is None:
             assert process.stdin is not None

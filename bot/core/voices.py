@@ -224,7 +224,7 @@ def _spoken(text: str | None) -> str | None:
     """A text as a speech synthesiser reads it (and a volunteer): no emoji, no markup."""
     if text is None:
         return None
-    cleaned = " ".join(_NOT_SPOKEN.sub("", text).split(" "))
+    cleaned = re.sub(r"[ \t]+", " ", _NOT_SPOKEN.sub("", text))
     cleaned = "\n".join(line.strip() for line in cleaned.splitlines() if line.strip())
     return cleaned or None
 

@@ -92,10 +92,11 @@ class Runtime:
         bot (a code names its rally: a guesser tries them all at once).
         """
         rally = services.rally
+        interface = final_interface(catalogs, final_words)
         voices = VoiceService(
             services,
-            interface=final_interface(catalogs, final_words),
-            disk=lambda: on_disk(rally, rally.home),
+            interface=interface,
+            disk=lambda: on_disk(rally, rally.home, interface=interface),
         )
         broadcasts = BroadcastService(services, TEXTS, catalogs, has_voice=voices.has)
         news = NewsService(services)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.core.content import Rally
 from bot.core.voices import VoiceKey, digest
-from bot.voices.encode import EncodeError, Tools, run, to_opus
+from bot.voices.encode import BITRATE_KBPS, EncodeError, Tools, run, to_opus
 from bot.voices.library import draft_name, draft_path
 from bot.voices.ogg import read_opus_file
 
@@ -59,9 +59,16 @@ def synthesiser_voice(language: str) -> str | None:
     return SYNTHESISER_VOICES.get(language)
 
 
-def make_draft(text: str, language: str, target: Path, tools: Tools | None = None) -> Path:
+def make_draft(
+    text: str,
+    language: str,
+    target: Path,
+    tools: Tools | None = None,
+    *,
+    bitrate_kbps: int = BITRATE_KBPS,
+) -> Path:
     """Read `text` in `language` with espeak-ng and write it to `target` as OGG/Opus (mono
-    speech, `bot.voices.encode.BITRATE_KBPS`). The same text gives the same bytes."""
+    speech at `bitrate_kbps`). The same text gives the same bytes."""
     voice = synthesiser_voice(language)
     if voice is None:
         raise NoSynthesiserVoiceError(
@@ -76,7 +83,8 @@ def make_draft(text: str, language: str, target: Path, tools: Tools | None = Non
         command += ["-b", "1", "-w", str(wav), "--stdin"]  # -b 1: the text is UTF-8
         try:
             run(command, f"espeak-ng ({voice})", stdin=text.encode())
-            to_opus(wav, target, tools, serial=int(digest(text)[:8], 16))
+            serial = int(digest(text)[:8], 16)
+            to_opus(wav, target, tools, serial=serial, bitrate_kbps=bitrate_kbps)
         except EncodeError as exc:
             raise DraftError(str(exc)) from exc
     return target

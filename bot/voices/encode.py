@@ -22,8 +22,10 @@ from pathlib import Path
 
 from bot.voices.ogg import NotOggOpusError, is_ogg_opus_file, read_opus_file
 
-BITRATE_KBPS = 16
-"""Speech at 16 kbit/s: a 400-character clue (about 25 s) is about 50 KB, well under 100 KB."""
+BITRATE_KBPS = 12
+"""Speech at 12 kbit/s, which Opus codes as wideband (the 8 kHz band that holds all of a voice's
+formants): a 400-character clue (25 to 40 s) is 35 to 65 KB, well under the 100 KB a voice
+message may weigh (issue 13); at 16 kbit/s the Arabic one was 97 KB (`bench/RESULTS.md`, 10)."""
 TIMEOUT_S = 120
 """The most one encoding may take (a few seconds for a long text)."""
 
@@ -71,9 +73,16 @@ def _is_wav(path: Path) -> bool:
     return head[:4] == b"RIFF" and head[8:12] == b"WAVE"
 
 
-def to_opus(source: Path, target: Path, tools: Tools, *, serial: int | None = None) -> None:
+def to_opus(
+    source: Path,
+    target: Path,
+    tools: Tools,
+    *,
+    serial: int | None = None,
+    bitrate_kbps: int = BITRATE_KBPS,
+) -> None:
     """Encode `source` (WAV, MP3, or anything ffmpeg reads) into OGG/Opus at `target`: mono
-    speech at `BITRATE_KBPS`. The target appears whole or not at all.
+    speech at `bitrate_kbps`. The target appears whole or not at all.
 
     `serial`: the Ogg stream's serial number, to make the same bytes from the same sound
     (random otherwise).
@@ -82,7 +91,7 @@ def to_opus(source: Path, target: Path, tools: Tools, *, serial: int | None = No
     with _replacing(target) as partial:
         if wav and tools.opusenc:
             command = [tools.opusenc, "--quiet", "--speech", "--downmix-mono"]
-            command += ["--bitrate", str(BITRATE_KBPS)]
+            command += ["--bitrate", str(bitrate_kbps)]
             if serial is not None:
                 command += ["--serial", str(serial)]
             run([*command, str(source), str(partial)], f"opusenc {source.name}")
@@ -91,7 +100,7 @@ def to_opus(source: Path, target: Path, tools: Tools, *, serial: int | None = No
                 [
                     tools.ffmpeg,
                     *("-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", str(source)),
-                    *("-vn", "-ac", "1", "-c:a", "libopus", "-b:a", f"{BITRATE_KBPS}k"),
+                    *("-vn", "-ac", "1", "-c:a", "libopus", "-b:a", f"{bitrate_kbps}k"),
                     *("-application", "voip", "-f", "ogg", str(partial)),
                 ],
                 f"ffmpeg {source.name}",
@@ -122,6 +131,7 @@ def _replacing(target: Path) -> Iterator[Path]:
     partial = Path(name)
     try:
         yield partial
+        partial.chmod(0o644)  # mkstemp's 0600 would hide it from the bot's own user
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)

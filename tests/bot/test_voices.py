@@ -19,10 +19,11 @@ from loopback.ogg import sample_voice
 from loopback.records import ChatMessage, FileSource
 from loopback.users import SimulatedUser
 from tests.bot.conftest import ADMIN_ID, World, open_world
-from tests.bot.players import join, press
+from tests.bot.players import finish, join, press
 from tests.databases import BACKENDS
 
 TRANSLATOR_ID = 9100
+FINAL_WORDS = "Thank you for playing! Your practical cards stay in this chat."
 DATA = Path(__file__).parents[2] / "data" / "stages.yaml"
 
 
@@ -38,10 +39,10 @@ def drafted(directory: Path, languages: tuple[str, ...]) -> Rally:
     assert TRANSLATOR_ID in rally.staff.translators
     sound = sample_voice()
     for key in rally_keys(rally):
-        if key.part != "clue":
+        if key.part not in {"clue", "final"}:
             continue
         for language in languages:
-            said = spoken_text(rally, key, language, lambda _: None)
+            said = spoken_text(rally, key, language, lambda _: FINAL_WORDS)
             assert said is not None
             folder = directory / "voices" / rally.id / language
             folder.mkdir(parents=True, exist_ok=True)
@@ -178,3 +179,21 @@ async def test_a_translator_records_a_clue_and_players_hear_her_voice(voiced: Wo
     (heard,) = voices_to(world, player)
     assert heard.file_source is FileSource.FILE_ID
     assert heard.file is not None and heard.file.data == recording
+
+
+async def test_the_final_words_are_heard_after_the_ranking(voiced: World) -> None:
+    world = voiced
+    admin = world.api.create_user("Admin", user_id=ADMIN_ID, language_code="en")
+    amina, bilal = world.user("Amina", "en"), world.user("Bilal", "en")
+    await join(world, amina, "PUY63")
+    await join(world, bilal, "PUY63")
+    amina.send_command("voice")
+    await world.settle()
+    admin.send_command("go")
+    await world.settle()
+    await finish(world, admin)
+    last_two = world.api.transcript(amina.chat_id)[-2:]
+    assert (last_two[0].text or "").startswith("🏁 The rally is over! Final ranking:")
+    assert FINAL_WORDS in (last_two[0].text or "")
+    assert last_two[1].kind == "voice"
+    assert world.api.transcript(bilal.chat_id)[-1].kind != "voice"  # he did not ask for it
