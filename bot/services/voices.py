@@ -9,6 +9,7 @@ reads the text as it is written now (its digest).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -87,7 +88,8 @@ class VoiceService:
         A file or draft already stored keeps its Telegram file id while it reads the same
         text from the same file; one whose text changed is stored anew.
         """
-        found = list(self.disk())
+        # a file of the rally file may be converted to Ogg/Opus here: not in the event loop
+        found = await asyncio.to_thread(lambda: list(self.disk()))
 
         async def work(uow: SqlUnitOfWork) -> list[VoiceRow]:
             now = self.services.clock()
