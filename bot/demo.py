@@ -93,7 +93,6 @@ class Terminal:
             self.out.write(f"   (keyboard: {labels}: type /here to use it)\n")
         self.out.flush()
 
-
     def _voice(self, message: ChatMessage) -> None:
         """A voice message: written to a file (Ogg/Opus, as Telegram plays it), and where."""
         assert message.file is not None
