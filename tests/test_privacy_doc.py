@@ -157,8 +157,8 @@ def test_the_readme_links_the_doc_from_personal_data() -> None:
     ("change", "message"),
     [
         pytest.param(
-            lambda text: text.replace(", `pending_code` |", " |", 1),
-            "table `players` has a column `pending_code` the data inventory does not list",
+            lambda text: text.replace(", `voice` |", " |", 1),
+            "table `players` has a column `voice` the data inventory does not list",
             id="a-column-missing",
         ),
         pytest.param(
