@@ -20,7 +20,7 @@ from bot.services.monitoring import TeamWatch
 from bot.services.privacy import PurgeStatus
 from bot.services.views import Member
 from bot.telegram.context import RallyApplication, RallyContext, Runtime
-from bot.telegram.delivery import tell, tell_staff
+from bot.telegram.delivery import tell_staff
 from bot.telegram.render import staff
 from bot.telegram.render.play import final_words
 from bot.telegram.render.reply import Reply
@@ -142,9 +142,7 @@ async def auto_start(context: RallyContext) -> None:
     """The rally file's start time has come."""
     change = await context.runtime.timeline.move(Move.START, SYSTEM_ACTOR)
     if not change.done:
-        return
-    for outcome in change.team_outcomes:
-        await tell(context, outcome, chat_id=None)
+        return  # the teams' first clues are queued with the move (TimelineService)
     await tell_organisers(context, staff.started_on_schedule)
 
 

@@ -6,10 +6,9 @@ import re
 
 from telegram import Update
 
-from bot.services.play import Outcome
 from bot.services.teams import JoinStatus
 from bot.telegram.context import RallyContext
-from bot.telegram.delivery import send, tell, tell_staff
+from bot.telegram.delivery import send, tell_staff
 from bot.telegram.render import onboarding, privacy, staff
 from bot.telegram.render.onboarding import greeted
 from bot.telegram.render.play import current_step
@@ -86,9 +85,9 @@ async def join_team(
     if result.status is JoinStatus.NOTICE_PENDING:  # joined once the notice is acknowledged
         await answer(privacy.notice(tr, runtime.rally, ask=True))
         return
+    # teammates hear who joined (and the first clue if the team just started) as news,
+    # queued with the join (TeamService.join)
     await answer(onboarding.joined(tr, result, team))
-    # teammates hear who joined; if the team just started, everyone gets the first clue
-    await tell(context, Outcome(result.events, team, result.player), chat_id=None)
     step = current_step(tr, runtime.rally, team.progress)
     if step:
         await send(context, chat.id, step)

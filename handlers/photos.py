@@ -12,7 +12,7 @@ from bot.services.photos import Photo
 from bot.services.views import TeamView
 from bot.telegram.buttons import ReviewPhoto
 from bot.telegram.context import RallyContext
-from bot.telegram.delivery import answer_press, remove_buttons, send, tell, tell_staff
+from bot.telegram.delivery import answer_press, remove_buttons, send, tell_staff
 from bot.telegram.render import notices, play
 from bot.telegram.render.reply import Reply
 from bot.telegram.render.staff import no_photo_waiting, photo_for_review
@@ -86,6 +86,4 @@ async def review(update: Update, context: RallyContext, pressed: ReviewPhoto) ->
         return
     await remove_buttons(query)  # one too old to edit is left as it is
     notice = play.photo_reviewed_notice(tr, approved=pressed.approve, done=result.done)
-    await answer_press(query, notice)
-    if result.done and result.outcome is not None:
-        await tell(context, result.outcome, chat_id=None)
+    await answer_press(query, notice)  # the team hears the verdict as news (PhotoService)

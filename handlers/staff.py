@@ -20,7 +20,7 @@ from bot.core.roles import Role
 from bot.services.exports import ExportKind
 from bot.services.teams import NameTaken
 from bot.telegram.context import RallyContext
-from bot.telegram.delivery import send, send_document, tell
+from bot.telegram.delivery import send, send_document
 from bot.telegram.render import staff
 from bot.telegram.render.play import refusal
 from bot.telegram.render.reply import Reply
@@ -105,7 +105,6 @@ async def _team_command(
             context.tr, team.name, outcome.progress.score if outcome.progress else 0
         ),
     )
-    await tell(context, outcome, chat_id=None)
 
 
 @requires(Role.ORGANISER)

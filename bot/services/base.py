@@ -6,13 +6,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from bot.core.content import Rally
 from bot.core.engine import Progress, TeamState
 from bot.storage.errors import ConcurrentChange
 from bot.storage.models import ProgressRow
 from bot.storage.uow import SqlUnitOfWork
+
+if TYPE_CHECKING:
+    from bot.services.play import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +29,13 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class NewsStage(Protocol):
+    """Writes what an action's teammates should be told into the action's own transaction
+    (`bot.services.news.NewsService.stage`): committed with the decision, or not at all."""
+
+    async def __call__(self, uow: SqlUnitOfWork, outcome: Outcome) -> None: ...
+
+
 @dataclass(frozen=True)
 class Services:
     """The dependencies of every service."""
@@ -33,6 +43,14 @@ class Services:
     rally: Rally
     new_uow: Callable[[], SqlUnitOfWork]
     clock: Clock = utc_now
+    news: NewsStage | None = None
+    """Where teammates' news goes; None where nobody is told (the command line, tests of
+    the services alone)."""
+
+    async def stage_news(self, uow: SqlUnitOfWork, outcome: Outcome) -> None:
+        """Queue the outcome's teammates' news in `uow`'s transaction, before its commit."""
+        if self.news is not None and not outcome.duplicate:
+            await self.news(uow, outcome)
 
     async def retrying(self, work: Callable[[SqlUnitOfWork], Awaitable[T]]) -> T:
         """Run `work` in a fresh unit of work, again from scratch if a concurrent change won.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.engine import Progress, Ranked, Standing, rank
 from bot.services.base import Services, progress_of
 from bot.storage.models import TeamRow
+from bot.storage.uow import SqlUnitOfWork
 
 
 def standing_of(team: TeamRow, progress: Progress) -> Standing:
@@ -20,8 +21,20 @@ class LeaderboardService:
 
     async def ranking(self) -> list[Ranked]:
         """The current ranking of every team."""
-        rally_id = self.services.rally.id
         async with self.services.new_uow() as uow:
-            teams = {team.id: team for team in await uow.teams.list(rally_id)}
-            rows = await uow.progress.list(rally_id)
-        return rank([standing_of(teams[row.team_id], progress_of(row)) for row in rows])
+            return await ranking_in(uow, self.services.rally.id)
+
+
+async def ranking_in(uow: SqlUnitOfWork, rally_id: str) -> list[Ranked]:
+    """Every team of the rally ranked, as `uow` reads them (its own writes included)."""
+    teams = {team.id: team for team in await uow.teams.list(rally_id)}
+    rows = await uow.progress.list(rally_id)
+    return rank([standing_of(teams[row.team_id], progress_of(row)) for row in rows])
+
+
+def rank_of(ranking: list[Ranked], team_id: int) -> tuple[int, int] | None:
+    """A team's place and the number of teams ranked; None if it is not ranked."""
+    for entry in ranking:
+        if entry.standing.team_id == team_id:
+            return entry.rank, len(ranking)
+    return None

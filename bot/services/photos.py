@@ -134,7 +134,6 @@ class PhotoService:
                 )
                 current = await uow.progress.get(row.team_id)
                 score = current.score if current else 0
-            await uow.commit()
             reviewed = PhotoReviewed(
                 Audience.TEAM, row.stage_id, approve, approval_points(verdict, row.points), score
             )
@@ -146,7 +145,10 @@ class PhotoService:
                 assert progress is not None
                 members = tuple(Member.of(p) for p in await uow.players.members(team_row.id))
                 team = TeamView.of(team_row, members, progress_of(progress))
-            return Review(Photo.of(row), True, Outcome((reviewed,), team, changed=True))
+            told = Outcome((reviewed,), team, changed=True)
+            await self.services.stage_news(uow, told)
+            await uow.commit()
+            return Review(Photo.of(row), True, told)
 
         try:
             return await self.services.retrying(work)

@@ -99,9 +99,11 @@ class PlayService:
             seen = self.services.clock()
             if seen - player.last_seen_at >= LAST_SEEN_STEP:
                 player.last_seen_at = seen
-            await uow.commit()
             team = TeamView.of(state.team, members, decision.progress)
-            return Outcome(decision.events, team, Member.of(player), changed=changed)
+            outcome = Outcome(decision.events, team, Member.of(player), changed=changed)
+            await self.services.stage_news(uow, outcome)
+            await uow.commit()
+            return outcome
 
         return await self.services.retrying(work)
 
@@ -129,6 +131,7 @@ class PlayService:
             outcome = await self.organiser_decides(
                 uow, team_id, command, actor_user_id=actor_user_id, action=action
             )
+            await self.services.stage_news(uow, outcome)
             await uow.commit()
             return outcome
 
@@ -147,7 +150,7 @@ class PlayService:
         """An organiser's command decided and stored inside the caller's unit of work, audited.
 
         For services that change something else in the same transaction (a photo approval
-        and its points, say); the caller commits.
+        and its points, say); the caller stages what the team is told, and commits.
         """
         now = self.services.clock()
         decision, team, changed = await self._decide(

@@ -22,6 +22,7 @@ from bot.core.names import display_name, looks_alike
 from bot.core.throttle import WRONG_JOIN_CODES, Throttle
 from bot.i18n.catalogs import negotiate_language
 from bot.services.base import Services, progress_of, store_progress
+from bot.services.play import Outcome
 from bot.services.views import Member, TeamView
 from bot.storage.models import PlayerRow, ProgressRow, TeamRow
 from bot.storage.uow import SqlUnitOfWork
@@ -291,12 +292,14 @@ class TeamService:
                     decision = decide(self.rally, RallyPhase.RUNNING, before, StartRoute(), now)
                     store_progress(progress, decision.progress, now)
                     events.extend(decision.events)
+            view = await self._view(uow, team)
+            await self.services.stage_news(uow, Outcome(tuple(events), view, Member.of(player)))
             await uow.commit()
             status = JoinStatus.SWITCHED if previous else JoinStatus.JOINED
             return JoinResult(
                 status,
                 Member.of(player),
-                await self._view(uow, team),
+                view,
                 previous.name if previous else None,
                 tuple(events),
                 while_running=running,

@@ -70,7 +70,9 @@ class TimelineService:
                     store_progress(progress, decision.progress, now)
                     members = tuple(Member.of(p) for p in players.get(team.id, ()))
                     view = TeamView.of(team, members, decision.progress)
-                    outcomes.append(Outcome(decision.events, view, changed=True))
+                    outcome = Outcome(decision.events, view, changed=True)
+                    await self.services.stage_news(uow, outcome)
+                    outcomes.append(outcome)
             await uow.audit.log(
                 self.rally.id, actor_user_id, move.value, {"from": before.value}, at=now
             )

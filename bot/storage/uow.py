@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
@@ -73,12 +74,14 @@ class SqlUnitOfWork:
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
         self._repositories: _Repositories | None = None
+        self._after_commit: list[Callable[[], None]] = []
 
     async def __aenter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("this unit of work is already in use: leave it before re-entering")
         self._session = self._session_factory()
         self._repositories = _Repositories.on(self._session)
+        self._after_commit = []
         return self
 
     async def __aexit__(
@@ -97,9 +100,18 @@ class SqlUnitOfWork:
         """Commit the transaction; a concurrent update of the same rows raises ConcurrentChange."""
         with conflicts_as_concurrent_change():
             await self._active_session().commit()
+        done, self._after_commit = self._after_commit, []
+        for callback in done:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once the next commit succeeded (wake a sender for rows written in
+        this transaction, say); forgotten if the transaction is rolled back instead."""
+        self._after_commit.append(callback)
 
     async def rollback(self) -> None:
         """Drop everything done since the last commit."""
+        self._after_commit = []
         await self._active_session().rollback()
 
     @property

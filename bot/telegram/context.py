@@ -11,6 +11,7 @@ A `Runtime` is built complete, once, by the composition root (`bot.telegram.app`
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,6 +43,7 @@ from bot.telegram.intake import Intake
 from bot.telegram.outbox import OutboxWorker
 from bot.telegram.render.broadcast import TEXTS
 from bot.telegram.render.play import final_words
+from bot.telegram.team_news import TeamNews
 from bot.voices.final import final_interface
 from bot.voices.library import on_disk
 
@@ -99,7 +101,9 @@ class Runtime:
             disk=lambda: on_disk(rally, rally.home, interface=interface),
         )
         broadcasts = BroadcastService(services, TEXTS, catalogs, has_voice=voices.has)
-        news = NewsService(services)
+        news = NewsService(services, TeamNews(rally, catalogs, voices))
+        # every decision's teammates' news is written in the decision's own transaction
+        services = dataclasses.replace(services, news=news.stage)
         return cls(
             settings=settings,
             rally=services.rally,

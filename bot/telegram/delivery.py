@@ -50,20 +50,20 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
-from bot.core.engine import Audience, MemberJoined, TeamEvent, TeamFinished
+from bot.core.engine import Audience, TeamFinished
 from bot.core.roles import Role
 from bot.core.voices import VoiceKey
 from bot.i18n.catalogs import Translator
-from bot.services.news import NewsTopic
+from bot.services.leaderboard import rank_of
 from bot.services.play import Outcome
 from bot.services.views import Member
 from bot.services.voices import Voice
-from bot.storage.repositories import NewsEntry
 from bot.telegram import follow_ups
 from bot.telegram.ratelimit import Priority, priority_args
 from bot.telegram.render.play import Scene, render
-from bot.telegram.render.reply import Reply, markup_to_json
-from bot.telegram.voices import for_reader, stored_voices
+from bot.telegram.render.reply import Reply
+from bot.telegram.team_news import news_of
+from bot.telegram.voices import for_reader
 
 if TYPE_CHECKING:
     from bot.telegram.context import RallyContext
@@ -368,76 +368,28 @@ async def _send_document_now(  # noqa: PLR0917 - the document's parts
 # ------------------------------------------------------------------ teams
 
 
-async def finish_rank(context: RallyContext, outcome: Outcome) -> tuple[int, int] | None:
-    """The team's rank when this action finished its route."""
-    if outcome.team is None or not any(isinstance(e, TeamFinished) for e in outcome.events):
-        return None
-    ranking = await context.runtime.leaderboard.ranking()
-    for entry in ranking:
-        if entry.standing.team_id == outcome.team.id:
-            return entry.rank, len(ranking)
-    return None
-
-
 async def tell(
-    context: RallyContext, outcome: Outcome, *, chat_id: int | None, quiet: bool = False
+    context: RallyContext, outcome: Outcome, *, chat_id: int, quiet: bool = False
 ) -> None:
-    """Tell the actor everything, now; queue what each teammate should know, once each.
+    """Tell the actor what their action did, now.
 
     `quiet` keeps refusals to the actor unsaid (a live location still moving, say); what the
     whole team must know is always told. The update is done once the actor's reply is sent:
-    teammates' news waits in the outbox for the background sender, coalesced per chat, after
-    every more urgent message (`bot.services.news`).
+    what the teammates are told was queued with the decision, in its transaction
+    (`bot.services.news`, rendered by `bot.telegram.team_news`).
     """
     runtime = context.runtime
-    rank = await finish_rank(context, outcome)
-    team = outcome.team
     actor = outcome.actor
-    for_team = outcome.for_audience(Audience.TEAM)
-    if chat_id is not None and actor is not None:
-        mine = [e for e in outcome.events if e.audience in (Audience.PLAYER, Audience.TEAM)]
-        if quiet:
-            mine = for_team
-        scene = Scene(runtime.rally, actor, actor, team, rank)
-        await send(context, chat_id, render(context.tr, scene, mine))
-    if team is None or not for_team:
+    if actor is None:
         return
-    news: list[NewsEntry] = []
-    for member in team.members:
-        if actor is not None and member.player_id == actor.player_id:
-            continue
-        if not member.reachable:
-            continue
-        tr = runtime.catalogs.translator(member.language)
-        scene = Scene(runtime.rally, member, actor, team, rank)
-        told = for_reader(render(tr, scene, for_team), tr, runtime.voices, listening=member.voice)
-        news += team_news_of(member, for_team, told)
-    await runtime.news.queue(news)
-
-
-def team_news_of(
-    member: Member, events: Sequence[TeamEvent], replies: Sequence[Reply]
-) -> list[NewsEntry]:
-    """The outbox rows of one teammate's news: who joined by name (summed up when sent), or
-    the rendered messages with their keyboards."""
-    joined = [event.name for event in events if isinstance(event, MemberJoined)]
-    if joined and len(joined) == len(events):
-        # no text: rendered when sent, summed up with the chat's other joins (`team_news`)
-        return [
-            NewsEntry(member.chat_id, member.player_id, "", NewsTopic.JOINED, name)
-            for name in joined
-        ]
-    return [
-        NewsEntry(
-            member.chat_id,
-            member.player_id,
-            reply.text,
-            NewsTopic.TEAM,
-            markup=markup_to_json(reply.markup),
-            voices=stored_voices(reply.voices),
-        )
-        for reply in replies
-    ]
+    mine = [e for e in outcome.events if e.audience in (Audience.PLAYER, Audience.TEAM)]
+    if quiet:
+        mine = outcome.for_audience(Audience.TEAM)
+    rank = None
+    if outcome.team is not None and any(isinstance(e, TeamFinished) for e in mine):
+        rank = rank_of(await runtime.leaderboard.ranking(), outcome.team.id)
+    scene = Scene(runtime.rally, actor, actor, outcome.team, rank)
+    await send(context, chat_id, render(context.tr, scene, mine))
 
 
 async def tell_team(
@@ -454,7 +406,7 @@ async def tell_team(
         entry
         for member in members
         if member.player_id != skip_player and member.reachable
-        for entry in team_news_of(member, (), [render_for(catalogs.translator(member.language))])
+        for entry in news_of(member, (), [render_for(catalogs.translator(member.language))])
     ]
     await context.runtime.news.queue(news)
 

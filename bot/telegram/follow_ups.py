@@ -17,13 +17,19 @@ Follow-ups live in memory, not in the outbox: what they say is already stored (t
 action came first) and `/clue` shows the step again, like any reply that could not be sent.
 Outside a chat's turn (the outbox's senders, jobs, an update without a chat) nothing is held
 back.
+
+While a chat's update and its follow-ups are under way the chat is busy (`chat_busy`): the
+teammates' news for it waits until it is free (`bot.telegram.outbox`), so news decided after a
+reply cannot overtake that reply's follow-ups ("the rally has not started yet" after the first
+clue, say).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections import Counter
+from collections.abc import Awaitable, Callable, Collection, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -45,6 +51,38 @@ class Turn:
 
 
 _TURN: ContextVar[Turn | None] = ContextVar("rallye_chat_turn", default=None)
+_busy: Counter[int] = Counter()
+_on_free: list[Callable[[int], None]] = []
+
+
+@contextlib.contextmanager
+def chat_busy(chat_id: int) -> Iterator[None]:
+    """An update of this chat is handled, its follow-ups sent: tell listeners when it is over."""
+    _busy[chat_id] += 1
+    try:
+        yield
+    finally:
+        _busy[chat_id] -= 1
+        if not _busy[chat_id]:
+            del _busy[chat_id]
+            for listener in tuple(_on_free):
+                listener(chat_id)
+
+
+def busy_chats() -> Collection[int]:
+    """The chats with an update (or its follow-ups) under way, now."""
+    return _busy.keys()
+
+
+def on_free(listener: Callable[[int], None]) -> None:
+    """Call `listener(chat_id)` each time a busy chat becomes free."""
+    _on_free.append(listener)
+
+
+def off_free(listener: Callable[[int], None]) -> None:
+    """Stop calling `listener`."""
+    with contextlib.suppress(ValueError):
+        _on_free.remove(listener)
 
 
 @contextlib.contextmanager

@@ -57,7 +57,7 @@ from bot.services.broadcasts import BroadcastService, OutboxStatus, news_signal,
 from bot.services.news import NewsService, NewsTopic
 from bot.services.voices import VoiceService
 from bot.storage.repositories import PendingNewsRow
-from bot.telegram import delivery
+from bot.telegram import delivery, follow_ups
 from bot.telegram.delivery import Attempt, SendStatus, send_html, send_voice
 from bot.telegram.ratelimit import Priority
 from bot.telegram.render.play import PendingNews, team_news
@@ -141,6 +141,7 @@ class OutboxWorker:
         self._held: Counter[int | None] = Counter()  # claimed rows per broadcast
         self._tasks: list[asyncio.Task[None]] = []
         self._news_chats: set[int] = set()  # chats whose news a news sender is sending
+        self._news_held: set[int] = set()  # chats with news, busy at the last read: wake when free
 
     # ------------------------------------------------------------ lifecycle
 
@@ -156,6 +157,7 @@ class OutboxWorker:
         self._stopping.clear()
         queued_signal.subscribe(self.services.rally.id, self.wake)
         news_signal.subscribe(self.services.rally.id, self.wake_news)
+        follow_ups.on_free(self._chat_freed)
         self._tasks = [
             asyncio.create_task(self._sender(index), name=f"outbox-sender-{index}")
             for index in range(self.concurrency)
@@ -170,6 +172,12 @@ class OutboxWorker:
         self._news_changed.set()
         self._news_changed = asyncio.Event()
 
+    def _chat_freed(self, chat_id: int) -> None:
+        """A chat whose news was held back while it was busy is free: send it now."""
+        if chat_id in self._news_held:
+            self._news_held.clear()  # the next read finds what is still held
+            self.wake_news()
+
     def wake(self) -> None:
         """Look at the outbox now (new messages were queued)."""
         self._changed.set()
@@ -182,6 +190,7 @@ class OutboxWorker:
             return
         queued_signal.unsubscribe(self.services.rally.id, self.wake)
         news_signal.unsubscribe(self.services.rally.id, self.wake_news)
+        follow_ups.off_free(self._chat_freed)
         self._stopping.set()
         self.wake()
         self.wake_news()
@@ -216,9 +225,12 @@ class OutboxWorker:
     async def _deliver_news(self) -> bool:
         """Send the oldest waiting news, chat by chat, each chat's coalesced; False if none."""
         rally_id = self.services.rally.id
+        # a busy chat's news waits for its update's follow-ups (`bot.telegram.follow_ups`)
+        busy = {chat for chat in follow_ups.busy_chats() if self.news.arrivals(chat)}
+        self._news_held = busy
         async with self.services.new_uow() as uow:
             found = await uow.outbox.pending_news(
-                rally_id, chats=NEWS_CHATS, exclude_chats=self._news_chats
+                rally_id, chats=NEWS_CHATS, exclude_chats=self._news_chats | busy
             )
             if not found:
                 return False

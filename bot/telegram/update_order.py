@@ -132,10 +132,11 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
                     async with self.slots:
                         await coroutine
                     return
-                with follow_ups.turn_of(key[1]) as turn:
-                    async with self.slots:
-                        await coroutine
-                await follow_ups.send_later(turn)  # in the chat's turn, the slot freed
+                with follow_ups.chat_busy(key[1]):
+                    with follow_ups.turn_of(key[1]) as turn:
+                        async with self.slots:
+                            await coroutine
+                    await follow_ups.send_later(turn)  # in the chat's turn, the slot freed
         finally:
             chat.holders -= 1
             if not chat.holders:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.content import Rally
 from bot.core.rally_file import load_rally
@@ -30,6 +31,7 @@ class App:
 
     services: Services
     clock: FakeClock
+    sessions: async_sessionmaker[AsyncSession]
 
     @property
     def teams(self) -> TeamService:
@@ -58,7 +60,7 @@ async def app(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[A
         sessions = session_factory(engine)
         clock = FakeClock()
         services = Services(rally=MINI, new_uow=lambda: SqlUnitOfWork(sessions), clock=clock)
-        application = App(services, clock)
+        application = App(services, clock, sessions)
         await application.teams.sync_from_file()
         yield application
 
