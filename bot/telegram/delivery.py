@@ -57,7 +57,7 @@ from bot.i18n.catalogs import Translator
 from bot.services.leaderboard import rank_of
 from bot.services.play import Outcome
 from bot.services.views import Member
-from bot.services.voices import Voice
+from bot.services.voices import Voice, VoiceService
 from bot.telegram import follow_ups
 from bot.telegram.ratelimit import Priority, priority_args
 from bot.telegram.render.play import Scene, render
@@ -263,10 +263,12 @@ async def send_voice(
     chat_id: int,
     voice: Voice,
     *,
+    voices: VoiceService,
     priority: Priority,
     policy: RetryPolicy | None = None,
 ) -> Attempt[Message]:
-    """One voice message: by Telegram's file id once known, else its file uploaded."""
+    """One voice message: by Telegram's file id once known, else its file uploaded and the
+    file id Telegram gave it kept (`voices`), so it is never uploaded again."""
     sound: str | InputFile
     if voice.file_id is not None:
         sound = voice.file_id
@@ -281,7 +283,11 @@ async def send_voice(
         duration=voice.duration_s or None,
         rate_limit_args=priority_args(bot, priority),
     )
-    return await attempt(call, chat_id=chat_id, what="voice", policy=policy)
+    done = await attempt(call, chat_id=chat_id, what="voice", policy=policy)
+    message = done.result
+    if voice.file_id is None and done.sent and message is not None and message.voice is not None:
+        await voices.sent(voice, message.voice.file_id)
+    return done
 
 
 async def play(
@@ -298,13 +304,10 @@ async def play(
     voice = voices.voice(key, language or context.tr.language)
     if voice is None:
         return False
-    done = await send_voice(context.bot, chat_id, voice, priority=priority)
+    done = await send_voice(context.bot, chat_id, voice, voices=voices, priority=priority)
     if not done.sent:
         await _failed(context, chat_id, done, "voice")
         return False
-    message = done.result
-    if voice.file_id is None and message is not None and message.voice is not None:
-        await voices.sent(voice, message.voice.file_id)
     return True
 
 

@@ -141,6 +141,7 @@ class OutboxWorker:
         self._held: Counter[int | None] = Counter()  # claimed rows per broadcast
         self._tasks: list[asyncio.Task[None]] = []
         self._news_chats: set[int] = set()  # chats whose news a news sender is sending
+        self._news_reading = asyncio.Lock()
         self._news_held: set[int] = set()  # chats with news, busy at the last read: wake when free
 
     # ------------------------------------------------------------ lifecycle
@@ -229,13 +230,16 @@ class OutboxWorker:
         busy = {chat for chat in follow_ups.busy_chats() if self.news.arrivals(chat)}
         self._news_held = busy
         async with self.services.new_uow() as uow:
-            found = await uow.outbox.pending_news(
-                rally_id, chats=NEWS_CHATS, exclude_chats=self._news_chats | busy
-            )
-            if not found:
-                return False
-            chats = self._news_by_chat(found)
-            self._news_chats |= chats.keys()
+            # one sender reads at a time: on SQLite the rows are not locked, and a second
+            # read before the first took its chats would send the same news twice
+            async with self._news_reading:
+                found = await uow.outbox.pending_news(
+                    rally_id, chats=NEWS_CHATS, exclude_chats=self._news_chats | busy
+                )
+                if not found:
+                    return False
+                chats = self._news_by_chat(found)
+                self._news_chats |= chats.keys()
             if uow.holds_row_locks:  # PostgreSQL: the rows stay locked while they are sent
                 try:
                     await self._record_news(uow, await self._send_news(chats))
@@ -361,13 +365,11 @@ class OutboxWorker:
         voice = self.voices.voice(key, language) if self.voices is not None else None
         if voice is None or self.voices is None:
             return
-        done = await send_voice(self.bot, chat_id, voice, priority=Priority.TEAM)
+        done = await send_voice(
+            self.bot, chat_id, voice, voices=self.voices, priority=Priority.TEAM
+        )
         if not done.sent:
             log.info("outbox: a voice to chat %s not sent: %s", chat_id, done.error)
-            return
-        message = done.result
-        if voice.file_id is None and message is not None and message.voice is not None:
-            await self.voices.sent(voice, message.voice.file_id)
 
     # ------------------------------------------------------------ sending
 
