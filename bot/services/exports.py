@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import enum
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import assert_never
@@ -99,6 +99,42 @@ def pseudonyms(
     return numbered
 
 
+PERSONAL_COLUMNS = frozenset({"lat", "lon", "accuracy_m", "distance_m", "given"})
+"""What only the full export holds: the positions sent, their distance to the stage, and the
+answers typed (a typed answer may name someone)."""
+CHECKIN_COLUMNS = (
+    "time",
+    "team",
+    "stage",
+    "method",
+    "player",
+    "lat",
+    "lon",
+    "accuracy_m",
+    "distance_m",
+    "points",
+)
+ANSWER_COLUMNS = (
+    "time",
+    "team",
+    "stage",
+    "question",
+    "player",
+    "attempt",
+    "given",
+    "correct",
+    "points",
+)
+
+
+def _records(
+    name: str, columns: Sequence[str], rows: Iterable[Mapping[str, object]], *, personal: bool
+) -> CsvFile:
+    """A file of records: every column, or (not `personal`) all but `PERSONAL_COLUMNS`."""
+    kept = [column for column in columns if personal or column not in PERSONAL_COLUMNS]
+    return to_csv(name, kept, ([row[column] for column in kept] for row in rows))
+
+
 @dataclass(frozen=True)
 class _Stored:
     """What an export is made of, read in one unit of work."""
@@ -146,101 +182,23 @@ class ExportService:
     async def all(self) -> list[CsvFile]:
         """The scores, check-ins and answers of the rally."""
         stored = await self._stored()
-        teams, players, ranking = stored.teams, stored.players, stored.ranking
-        checkins, answers = stored.checkins, stored.answers
+        players = stored.players
         members: dict[int, list[str]] = {}
         for player in players.values():
             if player.team_id is not None:
                 members.setdefault(player.team_id, []).append(player.display_name)
-        total = len(self.rally.stages)
-        scores = to_csv(
-            "scores.csv",
-            ["rank", "team", "code", "points", "stages_done", "stages", "finished_at", "members"],
-            (
-                [
-                    r.rank,
-                    r.standing.name,
-                    teams[r.standing.team_id].code,
-                    r.standing.score,
-                    r.standing.stages_done,
-                    total,
-                    self._local(r.standing.finished_at),
-                    ", ".join(members.get(r.standing.team_id, [])),
-                ]
-                for r in ranking
-            ),
-        )
 
-        def who(player_id: int | None) -> str:
+        def who(_team_id: int, player_id: int | None) -> str:
             return players[player_id].display_name if player_id in players else ""
 
-        checkin_file = to_csv(
-            "checkins.csv",
-            [
-                "time",
-                "team",
-                "stage",
-                "method",
-                "player",
-                "lat",
-                "lon",
-                "accuracy_m",
-                "distance_m",
-                "points",
-            ],
-            (
-                [
-                    self._local(c.at),
-                    teams[c.team_id].name,
-                    c.stage_id,
-                    c.method,
-                    who(c.player_id),
-                    c.lat,
-                    c.lon,
-                    c.accuracy_m,
-                    c.distance_m,
-                    c.points,
-                ]
-                for c in checkins
-            ),
-        )
-        answer_file = to_csv(
-            "answers.csv",
-            [
-                "time",
-                "team",
-                "stage",
-                "question",
-                "player",
-                "attempt",
-                "given",
-                "correct",
-                "points",
-            ],
-            (
-                [
-                    self._local(a.at),
-                    teams[a.team_id].name,
-                    a.stage_id,
-                    a.question_id,
-                    who(a.player_id),
-                    a.attempt_no,
-                    a.given,
-                    a.correct,
-                    a.points,
-                ]
-                for a in answers
-            ),
-        )
-        return [scores, checkin_file, answer_file]
+        return self._files(stored, members, who, personal=True, suffix="")
 
     async def pseudonymised(self) -> list[CsvFile]:
         """The same scores and records, each player a pseudonym: no name, Telegram id,
         position (nor distance to the stage) or typed answer."""
         stored = await self._stored()
-        teams = stored.teams
         named = pseudonyms(
-            teams,
+            stored.teams,
             stored.players.values(),
             [(c.team_id, c.player_id) for c in stored.checkins]
             + [(a.team_id, a.player_id) for a in stored.answers],
@@ -253,9 +211,23 @@ class ExportService:
         def who(team_id: int, player_id: int | None) -> str:
             return named.get((team_id, player_id), "") if player_id is not None else ""
 
+        return self._files(stored, members, who, personal=False, suffix="-pseudonymised")
+
+    def _files(
+        self,
+        stored: _Stored,
+        members: Mapping[int, Sequence[str]],
+        who: Callable[[int, int | None], str],
+        *,
+        personal: bool,
+        suffix: str,
+    ) -> list[CsvFile]:
+        """The three files, each player written by `who` (team id, player id); `personal`
+        keeps the positions sent and the answers typed."""
+        teams = stored.teams
         total = len(self.rally.stages)
         scores = to_csv(
-            "scores-pseudonymised.csv",
+            f"scores{suffix}.csv",
             ["rank", "team", "code", "points", "stages_done", "stages", "finished_at", "members"],
             (
                 [
@@ -271,39 +243,46 @@ class ExportService:
                 for r in stored.ranking
             ),
         )
-        checkin_file = to_csv(
-            "checkins-pseudonymised.csv",
-            ["time", "team", "stage", "method", "player", "points"],
+        checkins = _records(
+            f"checkins{suffix}.csv",
+            CHECKIN_COLUMNS,
             (
-                [
-                    self._local(c.at),
-                    teams[c.team_id].name,
-                    c.stage_id,
-                    c.method,
-                    who(c.team_id, c.player_id),
-                    c.points,
-                ]
+                {
+                    "time": self._local(c.at),
+                    "team": teams[c.team_id].name,
+                    "stage": c.stage_id,
+                    "method": c.method,
+                    "player": who(c.team_id, c.player_id),
+                    "lat": c.lat,
+                    "lon": c.lon,
+                    "accuracy_m": c.accuracy_m,
+                    "distance_m": c.distance_m,
+                    "points": c.points,
+                }
                 for c in stored.checkins
             ),
+            personal=personal,
         )
-        answer_file = to_csv(
-            "answers-pseudonymised.csv",
-            ["time", "team", "stage", "question", "player", "attempt", "correct", "points"],
+        answers = _records(
+            f"answers{suffix}.csv",
+            ANSWER_COLUMNS,
             (
-                [
-                    self._local(a.at),
-                    teams[a.team_id].name,
-                    a.stage_id,
-                    a.question_id,
-                    who(a.team_id, a.player_id),
-                    a.attempt_no,
-                    a.correct,
-                    a.points,
-                ]
+                {
+                    "time": self._local(a.at),
+                    "team": teams[a.team_id].name,
+                    "stage": a.stage_id,
+                    "question": a.question_id,
+                    "player": who(a.team_id, a.player_id),
+                    "attempt": a.attempt_no,
+                    "given": a.given,
+                    "correct": a.correct,
+                    "points": a.points,
+                }
                 for a in stored.answers
             ),
+            personal=personal,
         )
-        return [scores, checkin_file, answer_file]
+        return [scores, checkins, answers]
 
     async def record_export(self, actor_user_id: int, files: Sequence[CsvFile]) -> None:
         """Write to the audit log that an admin took these files."""
