@@ -1,19 +1,22 @@
 """Inline button data: short, typed, checked on the way back (forged data is refused).
 
 Telegram allows 64 bytes of callback data; stage and question ids are at most 24 characters,
-so every button here stays well within it.
+so every button here stays well within it. Each kind of button says how it is written
+(`data`) and how it is read back (`PATTERN`, `read`); `KINDS` lists them all.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import ClassVar, Self
 
 from bot.core.voices import VoiceKey
 
 MAX_CALLBACK_BYTES = 64
 _ID = r"[a-z0-9][a-z0-9-]{0,23}"
 _LANGUAGE = r"[a-z]{2,3}(?:_[A-Z]{2})?"
+_ROW_ID = r"[1-9][0-9]{0,11}"
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,15 @@ class ChooseLanguage:
     """The language picker."""
 
     language: str
+
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"lang:({_LANGUAGE})")
+
+    def data(self) -> str:
+        return f"lang:{self.language}"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        return cls(match[1])
 
 
 @dataclass(frozen=True)
@@ -30,12 +42,30 @@ class ChooseAnswer:
     question_id: str
     choice: int
 
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"ans:({_ID}):([1-9])")
+
+    def data(self) -> str:
+        return f"ans:{self.question_id}:{self.choice}"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        return cls(match[1], int(match[2]))
+
 
 @dataclass(frozen=True)
 class AskHint:
     """Show what the next hint of this stage costs."""
 
     stage_id: str
+
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"hint\?:({_ID})")
+
+    def data(self) -> str:
+        return f"hint?:{self.stage_id}"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        return cls(match[1])
 
 
 @dataclass(frozen=True)
@@ -45,10 +75,28 @@ class ConfirmHint:
     stage_id: str
     index: int
 
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"hint:({_ID}):([0-9])")
+
+    def data(self) -> str:
+        return f"hint:{self.stage_id}:{self.index}"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        return cls(match[1], int(match[2]))
+
 
 @dataclass(frozen=True)
 class DeclineHint:
     """No hint after all."""
+
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"hint-no")
+
+    def data(self) -> str:
+        return "hint-no"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        return cls()
 
 
 @dataclass(frozen=True)
@@ -56,6 +104,15 @@ class BeginStage:
     """Start the questions of this stage."""
 
     stage_id: str
+
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"begin:({_ID})")
+
+    def data(self) -> str:
+        return f"begin:{self.stage_id}"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        return cls(match[1])
 
 
 @dataclass(frozen=True)
@@ -65,6 +122,15 @@ class ReviewPhoto:
     photo_id: int
     approve: bool
 
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"photo:(ok|no):({_ROW_ID})")
+
+    def data(self) -> str:
+        return f"photo:{'ok' if self.approve else 'no'}:{self.photo_id}"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        return cls(int(match[2]), match[1] == "ok")
+
 
 @dataclass(frozen=True)
 class ForgetMe:
@@ -72,6 +138,15 @@ class ForgetMe:
 
     erase: bool
     """False: "No, keep it"."""
+
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"forget:(yes|no)")
+
+    def data(self) -> str:
+        return "forget:yes" if self.erase else "forget:no"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        return cls(match[1] == "yes")
 
 
 @dataclass(frozen=True)
@@ -81,6 +156,15 @@ class AcknowledgeNotice:
     agree: bool
     """False: "No" to a request for consent: they do not play, nothing more is kept."""
 
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"notice:(ok|no)")
+
+    def data(self) -> str:
+        return "notice:ok" if self.agree else "notice:no"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        return cls(match[1] == "ok")
+
 
 @dataclass(frozen=True)
 class ErasePlayer:
@@ -89,10 +173,28 @@ class ErasePlayer:
     player_id: int
     confirmed: bool
 
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"erase:(ask|yes):({_ROW_ID})")
+
+    def data(self) -> str:
+        return f"erase:{'yes' if self.confirmed else 'ask'}:{self.player_id}"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        return cls(int(match[2]), match[1] == "yes")
+
 
 @dataclass(frozen=True)
 class KeepPlayer:
     """No erasure after all (`/erase`'s confirmation)."""
+
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"erase:no")
+
+    def data(self) -> str:
+        return "erase:no"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        return cls()
 
 
 @dataclass(frozen=True)
@@ -103,12 +205,31 @@ class FinishRally:
     rally_id: str
     confirmed: bool
 
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"finish:(yes|no):({_ID})")
+
+    def data(self) -> str:
+        return f"finish:{'yes' if self.confirmed else 'no'}:{self.rally_id}"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        return cls(match[2], confirmed=match[1] == "yes")
+
 
 @dataclass(frozen=True)
 class Listen:
     """🔊 Listen: send the voice of this text (and what goes with it) once."""
 
     key: VoiceKey
+
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"listen:(.+)")
+
+    def data(self) -> str:
+        return f"listen:{self.key.slug}"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        key = VoiceKey.parse(match[1])
+        return cls(key) if key is not None else None
 
 
 @dataclass(frozen=True)
@@ -117,6 +238,15 @@ class ChooseVoice:
 
     on: bool
 
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"voice:(on|off)")
+
+    def data(self) -> str:
+        return "voice:on" if self.on else "voice:off"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        return cls(match[1] == "on")
+
 
 @dataclass(frozen=True)
 class RecordStage:
@@ -124,12 +254,31 @@ class RecordStage:
 
     stage_id: str
 
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"rec:s:(-|{_ID})")
+
+    def data(self) -> str:
+        return f"rec:s:{self.stage_id or '-'}"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        return cls("" if match[1] == "-" else match[1])
+
 
 @dataclass(frozen=True)
 class RecordText:
     """`/record`: the languages to record this text in."""
 
     key: VoiceKey
+
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"rec:t:(.+)")
+
+    def data(self) -> str:
+        return f"rec:t:{self.key.slug}"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        key = VoiceKey.parse(match[1])
+        return cls(key) if key is not None else None
 
 
 @dataclass(frozen=True)
@@ -139,6 +288,16 @@ class RecordIn:
     key: VoiceKey
     language: str
 
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"rec:l:({_LANGUAGE}):(.+)")
+
+    def data(self) -> str:
+        return f"rec:l:{self.language}:{self.key.slug}"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        key = VoiceKey.parse(match[2])
+        return cls(key, match[1]) if key is not None else None
+
 
 @dataclass(frozen=True)
 class PlayRecording:
@@ -146,6 +305,16 @@ class PlayRecording:
 
     key: VoiceKey
     language: str
+
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"rec:p:({_LANGUAGE}):(.+)")
+
+    def data(self) -> str:
+        return f"rec:p:{self.language}:{self.key.slug}"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        key = VoiceKey.parse(match[2])
+        return cls(key, match[1]) if key is not None else None
 
 
 Button = (
@@ -169,119 +338,44 @@ Button = (
     | PlayRecording
 )
 
-_PATTERNS: list[tuple[re.Pattern[str], type]] = [
-    (re.compile(rf"lang:({_LANGUAGE})"), ChooseLanguage),
-    (re.compile(rf"ans:({_ID}):([1-9])"), ChooseAnswer),
-    (re.compile(rf"hint\?:({_ID})"), AskHint),
-    (re.compile(rf"hint:({_ID}):([0-9])"), ConfirmHint),
-    (re.compile(r"hint-no"), DeclineHint),
-    (re.compile(rf"begin:({_ID})"), BeginStage),
-]
-_PHOTO = re.compile(r"photo:(ok|no):([1-9][0-9]{0,11})")
-_FINISH = re.compile(rf"finish:(yes|no):({_ID})")
-_ERASE = re.compile(r"erase:(ask|yes):([1-9][0-9]{0,11})")
-_RECORD = re.compile(rf"rec:([stlp]):(?:({_LANGUAGE}):)?(.+)")
+
+KINDS: tuple[type[Button], ...] = (
+    ChooseLanguage,
+    ChooseAnswer,
+    AskHint,
+    ConfirmHint,
+    DeclineHint,
+    BeginStage,
+    ReviewPhoto,
+    ForgetMe,
+    AcknowledgeNotice,
+    ErasePlayer,
+    KeepPlayer,
+    FinishRally,
+    Listen,
+    ChooseVoice,
+    RecordStage,
+    RecordText,
+    RecordIn,
+    PlayRecording,
+)
+"""Every kind of button: `decode` tries their patterns in this order."""
 
 
-def encode(button: Button) -> str:  # noqa: PLR0912 - one branch per kind of button
+def encode(button: Button) -> str:
     """The callback data of a button."""
-    if isinstance(button, ChooseLanguage):
-        data = f"lang:{button.language}"
-    elif isinstance(button, ChooseAnswer):
-        data = f"ans:{button.question_id}:{button.choice}"
-    elif isinstance(button, AskHint):
-        data = f"hint?:{button.stage_id}"
-    elif isinstance(button, ConfirmHint):
-        data = f"hint:{button.stage_id}:{button.index}"
-    elif isinstance(button, DeclineHint):
-        data = "hint-no"
-    elif isinstance(button, ReviewPhoto):
-        data = f"photo:{'ok' if button.approve else 'no'}:{button.photo_id}"
-    elif isinstance(button, ForgetMe):
-        data = "forget:yes" if button.erase else "forget:no"
-    elif isinstance(button, AcknowledgeNotice):
-        data = "notice:ok" if button.agree else "notice:no"
-    elif isinstance(button, ErasePlayer):
-        data = f"erase:{'yes' if button.confirmed else 'ask'}:{button.player_id}"
-    elif isinstance(button, KeepPlayer):
-        data = "erase:no"
-    elif isinstance(button, FinishRally):
-        data = f"finish:{'yes' if button.confirmed else 'no'}:{button.rally_id}"
-    elif isinstance(button, Listen | ChooseVoice | RecordStage | RecordText | RecordIn):
-        data = _voice_data(button)
-    elif isinstance(button, PlayRecording):
-        data = f"rec:p:{button.language}:{button.key.slug}"
-    else:
-        data = f"begin:{button.stage_id}"
+    data = button.data()
     if len(data.encode()) > MAX_CALLBACK_BYTES:
         raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
     return data
-
-
-def _voice_data(button: Listen | ChooseVoice | RecordStage | RecordText | RecordIn) -> str:
-    match button:
-        case Listen():
-            return f"listen:{button.key.slug}"
-        case ChooseVoice():
-            return "voice:on" if button.on else "voice:off"
-        case RecordStage():
-            return f"rec:s:{button.stage_id or '-'}"
-        case RecordText():
-            return f"rec:t:{button.key.slug}"
-        case RecordIn():
-            return f"rec:l:{button.language}:{button.key.slug}"
-
-
-def _decode_voice(data: str) -> Button | None:
-    """The voice buttons: `listen:KEY`, `voice:on|off`, `rec:…` (`/record`)."""
-    if data in {"voice:on", "voice:off"}:
-        return ChooseVoice(data == "voice:on")
-    if data.startswith("listen:"):
-        key = VoiceKey.parse(data.removeprefix("listen:"))
-        return Listen(key) if key is not None else None
-    record = _RECORD.fullmatch(data)
-    if record is None:
-        return None
-    step, language, rest = record.group(1), record.group(2), record.group(3)
-    if step == "s":
-        if language is not None or not (rest == "-" or re.fullmatch(_ID, rest)):
-            return None
-        return RecordStage("" if rest == "-" else rest)
-    key = VoiceKey.parse(rest)
-    if key is None:
-        return None
-    if step == "t":
-        return RecordText(key) if language is None else None
-    if language is None:
-        return None
-    return RecordIn(key, language) if step == "l" else PlayRecording(key, language)
 
 
 def decode(data: str | None) -> Button | None:
     """The button behind callback data, or None for anything unknown or forged."""
     if not data or len(data.encode()) > MAX_CALLBACK_BYTES:
         return None
-    if data.startswith(("listen:", "voice:", "rec:")):
-        return _decode_voice(data)
-    if data in {"forget:yes", "forget:no"}:
-        return ForgetMe(data == "forget:yes")
-    if data in {"notice:ok", "notice:no"}:
-        return AcknowledgeNotice(data == "notice:ok")
-    finish = _FINISH.fullmatch(data)
-    if finish:
-        return FinishRally(finish.group(2), confirmed=finish.group(1) == "yes")
-    photo = _PHOTO.fullmatch(data)
-    if photo:
-        return ReviewPhoto(int(photo.group(2)), photo.group(1) == "ok")
-    if data == "erase:no":
-        return KeepPlayer()
-    erase = _ERASE.fullmatch(data)
-    if erase:
-        return ErasePlayer(int(erase.group(2)), erase.group(1) == "yes")
-    for pattern, kind in _PATTERNS:
-        match = pattern.fullmatch(data)
+    for kind in KINDS:
+        match = kind.PATTERN.fullmatch(data)
         if match:
-            args = [int(g) if g.isdigit() else g for g in match.groups()]
-            button: Button = kind(*args)
-            return button
+            return kind.read(match)
     return None
