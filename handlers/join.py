@@ -10,7 +10,7 @@ from bot.services.teams import JoinStatus
 from bot.telegram.context import RallyContext
 from bot.telegram.delivery import send, tell_staff
 from bot.telegram.render import onboarding, privacy, staff
-from bot.telegram.render.onboarding import greeted
+from bot.telegram.render.onboarding import greeted, with_languages
 from bot.telegram.render.play import current_step
 from bot.telegram.render.reply import Reply
 
@@ -83,7 +83,14 @@ async def join_team(
         await answer(onboarding.switch_refused(tr, team.name))
         return
     if result.status is JoinStatus.NOTICE_PENDING:  # joined once the notice is acknowledged
-        await answer(privacy.notice(tr, runtime.rally, ask=True))
+        notice = privacy.notice(tr, runtime.rally, ask=True)
+        if greeting is None:
+            await answer(notice)
+            return
+        # a scan answers in one message: the welcome's line, the notice with its button and the
+        # languages to read it in (a picker after it would hold the chat's next update back)
+        languages = runtime.rally.rally.languages
+        await send(context, chat.id, [greeted(greeting, with_languages(notice, languages))])
         return
     # teammates hear who joined (and the first clue if the team just started) as news,
     # queued with the join (TeamService.join)

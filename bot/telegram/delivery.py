@@ -36,7 +36,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from telegram import (
     BotCommand,
@@ -498,10 +498,33 @@ async def answer_press(query: CallbackQuery, text: str | None = None) -> None:
 
 
 async def remove_buttons(query: CallbackQuery) -> None:
-    """Take the buttons off the pressed message; one already closed or too old is left as is."""
+    """Take the buttons off the pressed message; one already closed or too old is left as is.
+
+    An edit counts against the flood budget like a message, and a closed keyboard can wait: in
+    the turn of the press's chat it is done after the reply, as a follow-up (a second press
+    meanwhile is answered as a stale one).
+    """
     chat_id = query.message.chat.id if query.message is not None else None
+    turn = follow_ups.current(chat_id) if chat_id is not None else None
+    if turn is not None:
+        turn.later.append(functools.partial(_remove_now, query, chat_id))
+        return
+    await _remove_now(query, chat_id)
+
+
+async def _remove_now(query: CallbackQuery, chat_id: int | None) -> bool:
+    bot = cast("ExtBot[Any]", query.get_bot())
+    message = query.message
+    if message is None or chat_id is None:  # a message too old to be shown: nothing to close
+        return True
     done = await attempt(
-        functools.partial(query.edit_message_reply_markup, reply_markup=None),
+        functools.partial(
+            bot.edit_message_reply_markup,
+            chat_id=chat_id,
+            message_id=message.message_id,
+            reply_markup=None,
+            rate_limit_args=priority_args(bot, Priority.FOLLOW_UP),
+        ),
         chat_id=chat_id,
         what="buttons removal",
     )
@@ -509,6 +532,7 @@ async def remove_buttons(query: CallbackQuery) -> None:
         log.debug("buttons of a message in chat %s already closed", chat_id)
     elif not done.sent:
         log.warning("buttons of a message in chat %s left in place: %s", chat_id, done.error)
+    return done.status is not SendStatus.UNREACHABLE
 
 
 async def set_commands(

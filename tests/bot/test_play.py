@@ -35,12 +35,12 @@ async def test_a_team_on_two_phones_plays_a_stage_together(world: World) -> None
     bilal.start("PARU63")
     await world.settle()
     await accept_notices(world, bilal)
-    # one message answers the scan: the welcome over what is kept about him, to accept; the
-    # picker follows; once he accepts, he is in the team and reads its step
-    scan_reply, choose, join_reply, waiting = world.texts(bilal)
+    # one message answers the scan: the welcome over what is kept about him, to accept, with
+    # the languages to read it in; once he accepts, he is in the team and reads its step
+    scan_reply, join_reply, waiting = world.texts(bilal)
     assert scan_reply.startswith("👋 Welcome to Citizen integration rally")
     assert "🔒 Your data" in scan_reply
-    assert choose == "Choose your language:"
+    assert "Choose your language:" not in world.texts(bilal)  # the languages were on the notice
     assert join_reply.startswith("✅ You joined team Pariou!")
     assert world.api.reply_keyboard(bilal.chat_id) == [["📍 Send my location", "🆘 We are lost"]]
     assert waiting.startswith("The rally has not started yet")

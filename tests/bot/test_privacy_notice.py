@@ -77,7 +77,9 @@ async def test_a_scan_shows_the_notice_and_the_player_joins_only_once_she_has_re
     assert f"You can object: write to {CONTACT}." in text
     assert "/mydata" in text and "/forget" in text and "CNIL" in text
     assert "outside the European Union" in text  # Telegram's servers
-    assert buttons(notice) == [NOTICE_OK]
+    # its button, then the languages to read it in (one message: no picker after it)
+    assert buttons(notice) == [NOTICE_OK] + [f"lang:{lang}" for lang in world.rally.rally.languages]
+    assert len(world.api.transcript(amina.chat_id)) == 1
     assert await members(world, "PARU63") == []  # not in the team before she presses
 
     press(world, amina, NOTICE_OK)
@@ -149,8 +151,8 @@ async def test_a_player_who_refuses_consent_is_not_kept(association: World) -> N
     assert "Why: only if you agree." in text
     assert "Under 15: a parent must agree too." in text
     assert "Data protection officer: dpo@accueil-auvergne.fr" in text
-    assert buttons(notice) == [NOTICE_OK, NOTICE_NO]
-    assert [b["text"] for row in notice.inline_keyboard for b in row] == ["✅ I agree", "❌ No"]
+    assert buttons(notice)[:2] == [NOTICE_OK, NOTICE_NO]  # then the languages to read it in
+    assert [b["text"] for row in notice.inline_keyboard for b in row][:2] == ["✅ I agree", "❌ No"]
 
     press(world, amina, NOTICE_NO)
     await world.settle()

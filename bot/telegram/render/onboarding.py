@@ -112,6 +112,16 @@ def greeting(tr: Translator, rally_title: str) -> str:
     return b(tr._("👋 Welcome to {rally}!", rally=rally_title))
 
 
+def with_languages(reply: Reply, languages: Sequence[str]) -> Reply:
+    """A reply whose buttons are followed by the language picker's (the information notice
+    after a scan: one message, read in the player's language or switched to it)."""
+    rows = (
+        list(reply.markup.inline_keyboard) if isinstance(reply.markup, InlineKeyboardMarkup) else []
+    )
+    picker = language_picker(languages)
+    return Reply(reply.text, InlineKeyboardMarkup([*rows, *picker.inline_keyboard]), reply.voices)
+
+
 def greeted(greeting_line: str | None, reply: Reply) -> Reply:
     """A reply with the welcome's line above it (the first message of a deep-link join)."""
     if greeting_line is None:
