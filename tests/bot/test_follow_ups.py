@@ -39,18 +39,27 @@ async def test_every_scan_is_answered_before_anyone_gets_a_second_message(
             player.start(DEFAULT_RALLY.teams[n % 2].code)
         await world.settle(within=30.0)
 
-        firsts, seconds = [], []
         for player in players:
             said = sent_at(world, player)
-            # one message answers the scan: the welcome over the notice to accept; the picker
-            # follows
-            assert len(said) == 2
+            # one message answers the scan: the welcome over the notice to accept, with the
+            # languages to read it in (no picker after it to hold the press back)
+            assert len(said) == 1
             assert "👋 Welcome to" in said[0][1]
             assert NOTICE in said[0][1]
-            assert said[1][1] == PICKER
+        for player in players:  # they all accept at once
+            press(world, player, NOTICE_OK)
+        await world.settle(within=30.0)
+
+        firsts, seconds = [], []
+        for player in players:
+            said = [m for m in sent_at(world, player)[1:] if "joined your team" not in m[1]]
+            # the press's reply is the join; the team's step follows it (teammates' news aside)
+            assert len(said) == 2
+            assert said[0][1].startswith(JOINED)
+            assert said[1][1].startswith(NOT_STARTED)
             firsts.append(said[0][0])
             seconds.append(said[1][0])
-        assert max(firsts) < min(seconds)  # nobody waited for another player's picker
+        assert max(firsts) < min(seconds)  # nobody waited for another player's step
 
 
 async def test_a_chat_reads_its_answers_in_the_order_it_asked(tmp_path: Path) -> None:
