@@ -1,8 +1,21 @@
-# Rallye: build the wheel in one stage, run it as a non-root user in the next.
+# Rallye: fetch the dashboard's map library, build the wheel, run it as a non-root user.
+# Leaflet comes from the npm registry at build time, pinned and checked (the same pins as the
+# Makefile's `assets`); the bot serves it itself, never from a CDN.
+FROM node:20-slim AS assets
+ARG LEAFLET_VERSION=1.9.4
+ARG LEAFLET_SHA256=84c65a256e50657896f54c33bd857b6849ebe94c817803be818bf32a3dde0b77
+WORKDIR /assets
+RUN npm pack --silent "leaflet@${LEAFLET_VERSION}" \
+    && echo "${LEAFLET_SHA256}  leaflet-${LEAFLET_VERSION}.tgz" | sha256sum --check - \
+    && tar -xzf "leaflet-${LEAFLET_VERSION}.tgz" \
+    && mkdir leaflet && cp -r package/dist/leaflet.js package/dist/leaflet.css \
+        package/dist/images package/LICENSE leaflet/
+
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot ./bot
+COPY --from=assets /assets/leaflet ./bot/dashboard/static/vendor/leaflet
 COPY handlers ./handlers
 COPY loopback ./loopback
 COPY locales ./locales
@@ -22,7 +35,8 @@ COPY data ./data
 COPY --from=build /src/locales ./locales
 USER rallye
 VOLUME ["/data"]
-# the web server of both modes: Telegram's webhook (behind an HTTPS proxy) and GET /healthz
+# the web server of both modes: Telegram's webhook and the dashboard (behind an HTTPS proxy),
+# and GET /healthz
 EXPOSE 8080
 # /healthz answers 200 while the bot runs and its database answers, else 503 (urlopen raises);
 # on RALLY_HEALTH_PORT when set (its server then listens on 127.0.0.1 by default), else RALLY_PORT

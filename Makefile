@@ -7,7 +7,14 @@ STAMP := $(VENV)/.installed-stamp
 LANGUAGES := fr ar fa_AF ps ti uk ru tr bn
 CATALOGS := $(foreach lang,$(LANGUAGES),locales/$(lang)/LC_MESSAGES/messages.mo)
 
-.PHONY: install run test check lint types format validate i18n catalogs clean
+.PHONY: install run test check lint types format validate i18n catalogs assets clean
+
+# the dashboard's map library, from the npm registry at build time (never a CDN at run time),
+# pinned by version and checked by the tarball's SHA-256
+LEAFLET_VERSION := 1.9.4
+LEAFLET_SHA256 := 84c65a256e50657896f54c33bd857b6849ebe94c817803be818bf32a3dde0b77
+LEAFLET_DIR := bot/dashboard/static/vendor/leaflet
+LEAFLET := $(LEAFLET_DIR)/leaflet.js
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11)")'
@@ -25,6 +32,18 @@ locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
 
 catalogs: $(CATALOGS)
 
+$(LEAFLET):
+	@command -v npm >/dev/null || { echo "npm is needed once to fetch Leaflet (apt-get install npm)"; exit 1; }
+	mkdir -p var/assets
+	cd var/assets && npm pack --silent leaflet@$(LEAFLET_VERSION) >/dev/null
+	echo "$(LEAFLET_SHA256)  var/assets/leaflet-$(LEAFLET_VERSION).tgz" | sha256sum --check --quiet -
+	rm -rf var/assets/package $(LEAFLET_DIR) && mkdir -p $(LEAFLET_DIR)
+	tar -xzf var/assets/leaflet-$(LEAFLET_VERSION).tgz -C var/assets package/dist package/LICENSE
+	cp -r var/assets/package/dist/leaflet.js var/assets/package/dist/leaflet.css \
+		var/assets/package/dist/images var/assets/package/LICENSE $(LEAFLET_DIR)/
+
+assets: $(LEAFLET)
+
 # extract the interface strings, merge them into every language's catalog, compile
 i18n: install
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k n_:1,2 --no-location --sort-output \
@@ -39,11 +58,11 @@ i18n: install
 	$(BIN)/pybabel compile --statistics -d locales -D messages
 
 # the real bot when TELEGRAM_BOT_TOKEN is set (environment or .env), else the offline demo
-run: install catalogs
+run: install catalogs assets
 	@if $(BIN)/python -c 'import sys; from bot.settings import load_settings; sys.exit(0 if load_settings().token else 1)' 2>/dev/null; \
 	then $(BIN)/python -m bot; else $(BIN)/python -m bot demo; fi
 
-test: install catalogs
+test: install catalogs assets
 	$(BIN)/python -m pytest
 
 lint: install

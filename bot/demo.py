@@ -9,9 +9,7 @@ is a throwaway SQLite file; nothing touches the network.
 from __future__ import annotations
 
 import asyncio
-import html
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -24,6 +22,7 @@ from bot.core.content import Rally
 from bot.settings import Settings
 from bot.telegram.app import allowed_updates, build_application
 from bot.telegram.context import RallyApplication
+from bot.telegram.render.reply import plain
 from loopback.records import ChatMessage
 from loopback.server import LoopbackBotApi
 from loopback.users import SimulatedUser
@@ -48,14 +47,6 @@ The bot runs here against a loopback Telegram; nothing goes to the network.
 
 The organisers have already started the rally.
 """
-
-_TAGS = re.compile(r"<[^>]+>")
-_ISOLATES = re.compile("[\u2066-\u2069]")
-
-
-def plain(text: str) -> str:
-    """Bot HTML as terminal text: tags dropped, entities decoded, bidi isolates removed."""
-    return _ISOLATES.sub("", html.unescape(_TAGS.sub("", text)))
 
 
 class Terminal:

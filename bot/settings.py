@@ -18,6 +18,9 @@ TELEGRAM_API = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/rallye.sqlite3"
 SUPPORTED_DATABASES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 HEALTH_PATH = "/healthz"
+DASHBOARD_PATH = "/dashboard"
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 """What Telegram accepts as a webhook's secret_token."""
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - in a container the port is published from outside
@@ -63,6 +66,14 @@ class Settings(BaseSettings):
     """/healthz on a port of its own, and no longer on RALLY_PORT; none: on RALLY_PORT."""
     rally_health_listen: str = THIS_MACHINE
     """The address /healthz's own server listens on (with RALLY_HEALTH_PORT only)."""
+    rally_public_url: str = ""
+    """The bot's public HTTPS address (behind the reverse proxy): the organisers' dashboard is
+    served at its /dashboard; empty: no dashboard."""
+    rally_map_tiles: str = OSM_TILES
+    """The dashboard map's tile URL template ({z}/{x}/{y}); empty: stages and teams on a plain
+    background."""
+    rally_map_attribution: str = OSM_ATTRIBUTION
+    """Shown on the dashboard map, as the tiles' licence asks."""
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -108,6 +119,37 @@ class Settings(BaseSettings):
             raise ValueError(f"'{text}' is not an https URL (Telegram posts only to HTTPS)")
         if (parts.path or "/") == HEALTH_PATH:
             raise ValueError(f"its path cannot be {HEALTH_PATH}, the health endpoint's")
+        if _under(parts.path, DASHBOARD_PATH):
+            raise ValueError(f"its path cannot be under {DASHBOARD_PATH}, the dashboard's")
+        return text
+
+    @field_validator("rally_public_url", mode="before")
+    @classmethod
+    def _public_https(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value.strip().rstrip("/")
+        if not text:
+            return ""
+        parts = urlsplit(text)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError(f"'{text}' is not an https URL (Telegram opens Mini Apps over HTTPS)")
+        if parts.query or parts.fragment:
+            raise ValueError(f"'{text}' must be an address without '?' or '#'")
+        return text
+
+    @field_validator("rally_map_tiles", mode="before")
+    @classmethod
+    def _tile_template(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if not text:
+            return ""
+        if not text.startswith(("https://", "http://")) or not urlsplit(text).hostname:
+            raise ValueError(f"'{text}' is not a tile URL (https://host/{{z}}/{{x}}/{{y}}.png)")
+        if not all(part in text for part in ("{z}", "{x}", "{y}")):
+            raise ValueError(f"'{text}' lacks {{z}}, {{x}} or {{y}}")
         return text
 
     @field_validator("rally_webhook_secret", mode="before")
@@ -225,9 +267,23 @@ class Settings(BaseSettings):
         return secret.get_secret_value() if secret else ""
 
     @property
+    def dashboard(self) -> bool:
+        """Whether the organisers' dashboard is served (RALLY_PUBLIC_URL is set)."""
+        return bool(self.rally_public_url)
+
+    @property
+    def dashboard_url(self) -> str:
+        """The dashboard's public address ('' without RALLY_PUBLIC_URL)."""
+        return f"{self.rally_public_url}{DASHBOARD_PATH}/" if self.rally_public_url else ""
+
+    @property
     def staff(self) -> frozenset[int]:
         """Everyone allowed organiser commands: organisers and admins."""
         return self.rally_admins | self.rally_organisers
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(f"{prefix}/")
 
 
 def load_settings(**overrides: Any) -> Settings:

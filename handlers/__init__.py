@@ -16,6 +16,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, T
 
 from handlers import (
     broadcast,
+    dashboard,
     day,
     errors,
     fallback,
@@ -78,6 +79,7 @@ def register(application: RallyApplication) -> DayPlanner:
     add(command("export", staff.export))
     add(command("photos", photos.pending_photos))
     add(command("rally", rallies.rally))
+    add(command("dashboard", dashboard.open_dashboard))
     add(MessageHandler(filters.LOCATION, play.location))
     add(MessageHandler(filters.UpdateType.EDITED_MESSAGE, fallback.edited))
     add(MessageHandler(filters.FORWARDED, fallback.forwarded))

@@ -32,6 +32,7 @@ from bot.telegram.buttons import (
     ChooseLanguage,
     ChooseVoice,
     ConfirmHint,
+    DashboardLink,
     DeclineHint,
     ErasePlayer,
     FinishRally,
@@ -50,7 +51,7 @@ from bot.telegram.delivery import answer_press, remove_buttons, send, tell
 from bot.telegram.render import notices
 from bot.telegram.render.play import current_step, no_hint_taken, refusal, team_status
 from bot.telegram.render.reply import Reply
-from handlers import voices
+from handlers import dashboard, voices
 from handlers.lost import is_lost_button, lost
 from handlers.photos import review
 from handlers.privacy import acknowledge, confirm_forget, press_erase
@@ -156,6 +157,7 @@ BUTTONS_ELSEWHERE: dict[type, Callable[[Update, RallyContext, Any], Awaitable[No
     ErasePlayer: press_erase,
     KeepPlayer: press_erase,
     FinishRally: confirm_finish,
+    DashboardLink: dashboard.computer_link,
 }
 """The buttons that are not moves in the rally, and the handler of each."""
 

@@ -73,10 +73,22 @@ def _validate_inline_keyboard(keyboard: Any) -> None:
                     or len(data.encode("utf-8")) > MAX_CALLBACK_DATA_BYTES
                 ):
                     raise bad_request("BUTTON_DATA_INVALID")
+            if "web_app" in button:
+                check_web_app(button["web_app"], "inline keyboard button")
             if "url" in button:
                 url = button["url"]
                 if not isinstance(url, str) or not url.startswith(_URL_SCHEMES):
                     raise bad_request("BUTTON_URL_INVALID")
+
+
+def check_web_app(web_app: Any, where: str) -> None:
+    """A WebAppInfo as Telegram takes it: an object with an HTTPS URL (Mini Apps open over
+    HTTPS only)."""
+    url = web_app.get("url") if isinstance(web_app, dict) else None
+    if not isinstance(url, str) or not url:
+        raise bad_request(f'can\'t parse {where}: Field "url" must be of type String')
+    if not url.startswith("https://"):
+        raise bad_request(f"{where} Web App URL '{url}' is invalid: Only HTTPS links are allowed")
 
 
 def _validate_reply_keyboard(markup: JsonDict) -> None:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from loopback.errors import bad_request, conflict
 from loopback.flood import COUNTED_METHODS, FloodControl
 from loopback.formatting import EntityParseError, FormattedText, format_text, utf16_len
-from loopback.markup import validate_reply_markup
+from loopback.markup import check_web_app, validate_reply_markup
 from loopback.ogg import NotOggOpusError, read_ogg_opus
 from loopback.params import RequestParams, UploadedFile
 from loopback.records import ChatMessage, ChatState, FileSource, MessageVersion, StoredFile
@@ -805,6 +805,8 @@ class BotApiMethods:
         button = call.json_value("menu_button", what="MenuButton") or {"type": "default"}
         if not isinstance(button, dict) or button.get("type") not in _MENU_BUTTON_TYPES:
             raise bad_request("can't parse MenuButton JSON object")
+        if button["type"] == "web_app":
+            check_web_app(button.get("web_app"), "menu button")
         if call.has("chat_id"):
             chat = self.state.find_chat(call.chat_id())
             chat.menu_button = None if button["type"] == "default" else button

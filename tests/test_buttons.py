@@ -27,6 +27,7 @@ from bot.telegram.buttons import (
     RecordStage,
     RecordText,
     ReviewPhoto,
+    DashboardLink,
     decode,
     encode,
 )
@@ -59,6 +60,7 @@ EXAMPLES: list[Button] = [
     RecordText(HINT),
     RecordIn(HINT, "ar"),
     PlayRecording(VoiceKey(VoicePart.QUESTION, "q-2"), "fa_AF"),
+    DashboardLink("clermont-ferrand"),
 ]
 
 

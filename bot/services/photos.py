@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.core.engine import AdjustScore, Audience, PhotoReviewed
 from bot.core.photos import (
@@ -30,12 +31,20 @@ class Photo:
     file_id: str
     status: PhotoStatus
     points: int
+    at: datetime
+    """When it was sent."""
 
     @classmethod
     def of(cls, row: PhotoRow) -> Photo:
         """Snapshot of a photo row."""
         return cls(
-            row.id, row.team_id, row.stage_id, row.file_id, PhotoStatus(row.status), row.points
+            row.id,
+            row.team_id,
+            row.stage_id,
+            row.file_id,
+            PhotoStatus(row.status),
+            row.points,
+            row.created_at,
         )
 
 
@@ -157,6 +166,12 @@ class PhotoService:
                 row = await uow.photos.get(photo_id)
                 assert row is not None
                 return Review(Photo.of(row), done=False)
+
+    async def get(self, photo_id: int) -> Photo | None:
+        """A photo of this rally, or None."""
+        async with self.services.new_uow() as uow:
+            row = await uow.photos.get(photo_id)
+            return Photo.of(row) if row is not None and row.rally_id == self.rally.id else None
 
     async def pending(self) -> list[Photo]:
         """Photos waiting for a verdict, oldest first."""

@@ -19,15 +19,17 @@ from bot import logs
 from bot.core.content import Rally
 from bot.core.roles import Role, role_of
 from bot.core.throttle import WRONG_JOIN_CODES, Throttle
+from bot.dashboard.access import DashboardAccess
 from bot.i18n.catalogs import Catalogs
 from bot.services.base import Clock, Services, utc_now
 from bot.settings import Settings
 from bot.storage.database import create_engine, migrate, session_factory
 from bot.storage.uow import SqlUnitOfWork
 from bot.telegram.context import Deployment, RallyApplication, RallyContext, Runtime
-from bot.telegram.delivery import set_commands
+from bot.telegram.delivery import set_commands, set_menu_button
 from bot.telegram.intake import Intake, IntakeBot
 from bot.telegram.ratelimit import PriorityRateLimiter
+from bot.telegram.render.dashboard import menu_button_text
 from bot.telegram.render.onboarding import command_menu
 from bot.telegram.transport import AiohttpRequest, BotApiTimeouts
 from bot.telegram.update_kinds import ALLOWED_UPDATES
@@ -78,6 +80,7 @@ async def set_staff_menus(application: RallyApplication) -> None:
     Someone on the staff of several rallies gets the menu of their highest role among them.
     """
     menus: dict[int, tuple[Role, int, list[BotCommand]]] = {}
+    languages: dict[int, str] = {}
     for runtime in application.bot_data.runtimes():
         for user_id in sorted(runtime.staff_ids(Role.ORGANISER)):
             role = role_of(runtime.settings, runtime.rally, user_id)
@@ -88,8 +91,18 @@ async def set_staff_menus(application: RallyApplication) -> None:
                 continue
             menu = command_menu(runtime.catalogs.translator(member.language), role)
             menus[user_id] = (role, member.chat_id, menu)
-    for _, chat_id, menu in (menus[user_id] for user_id in sorted(menus)):
+            languages[user_id] = member.language
+    for user_id in sorted(menus):
+        _, chat_id, menu = menus[user_id]
         await set_commands(application.bot, menu, scope=BotCommandScopeChat(chat_id))
+    settings = application.bot_data.settings
+    if settings is not None and settings.dashboard:  # the dashboard under the menu button
+        for user_id in sorted(menus):
+            runtime = application.bot_data.staffed_by(user_id)[0]
+            tr = runtime.catalogs.translator(languages[user_id])
+            await set_menu_button(
+                application.bot, menus[user_id][1], menu_button_text(tr), runtime.dashboard_url
+            )
 
 
 async def _post_init(application: RallyApplication, *, plan_day: DayPlanner) -> None:
@@ -217,6 +230,7 @@ def build_application(
     deployment = application.bot_data
     deployment.settings = settings
     deployment.clock = clock
+    deployment.access = DashboardAccess(token, deployment)
     for rally in [rallies] if isinstance(rallies, Rally) else rallies:
         deployment.add(rally)
     # the one call into `handlers`: it registers them and gives the day's planner

@@ -317,6 +317,22 @@ class PlayRecording:
         return cls(key, match[1]) if key is not None else None
 
 
+@dataclass(frozen=True)
+class DashboardLink:
+    """`/dashboard`: a one-time link to open this rally's dashboard on a computer."""
+
+    rally_id: str
+
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"dash:link:({_ID})")
+
+    def data(self) -> str:
+        return f"dash:link:{self.rally_id}"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        return cls(match[1])
+
+
 Button = (
     ChooseLanguage
     | ChooseAnswer
@@ -336,6 +352,7 @@ Button = (
     | RecordText
     | RecordIn
     | PlayRecording
+    | DashboardLink
 )
 
 
@@ -358,6 +375,7 @@ KINDS: tuple[type[Button], ...] = (
     RecordText,
     RecordIn,
     PlayRecording,
+    DashboardLink,
 )
 """Every kind of button: `decode` tries their patterns in this order."""
 

@@ -24,6 +24,7 @@ from bot.core.content import Rally
 from bot.core.roles import Role, admins, organisers, recorders
 from bot.core.throttle import Throttle
 from bot.core.voices import VoiceKey
+from bot.dashboard.access import DashboardAccess
 from bot.i18n.catalogs import Catalogs, Translator
 from bot.services.base import Clock, Services, utc_now
 from bot.services.broadcasts import BroadcastService
@@ -129,6 +130,12 @@ class Runtime:
         """The rally's clock (tests pass a fake one)."""
         return self.services.clock
 
+    @property
+    def dashboard_url(self) -> str:
+        """The dashboard's Mini App address for this rally ('' without RALLY_PUBLIC_URL)."""
+        url = self.settings.dashboard_url
+        return f"{url}?rally={self.rally.id}" if url else ""
+
     def staff_ids(self, role: Role) -> frozenset[int]:
         """The users with a role (admins are organisers too), from the settings and the file."""
         if role is Role.ADMIN:
@@ -166,6 +173,8 @@ class Deployment:
     """The database all rallies share, each row carrying its rally id."""
     intake: Intake | None = None
     """The inbox every update is stored in before Telegram is told it arrived."""
+    access: DashboardAccess | None = None
+    """Who may read the dashboard (`bot.dashboard.access`), set when the application is built."""
 
     def add(self, rally: Rally) -> None:
         """Register a rally to run (before `post_init`)."""
@@ -194,6 +203,10 @@ class Deployment:
     def runtimes(self) -> list[Runtime]:
         """Every rally's runtime, in file order."""
         return list(self.rallies.values())
+
+    def rallies_of(self, user_id: int) -> list[str]:
+        """The ids of the rallies a user organises or runs (the dashboard's check)."""
+        return [runtime.rally.id for runtime in self.staffed_by(user_id)]
 
     def staffed_by(self, user_id: int) -> list[Runtime]:
         """The rallies a user organises or runs (RALLY_ADMINS/ORGANISERS: every rally)."""

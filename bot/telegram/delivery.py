@@ -44,7 +44,9 @@ from telegram import (
     CallbackQuery,
     InputFile,
     LinkPreviewOptions,
+    MenuButtonWebApp,
     Message,
+    WebAppInfo,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -550,4 +552,17 @@ async def set_commands(
     )
     if not done.sent:
         log.info("command menu not set (%s): %s", done.status, done.error)
+    return done.sent
+
+
+async def set_menu_button(bot: ExtBot[Any], chat_id: int, text: str, url: str) -> bool:
+    """Give a chat a menu button that opens a Mini App (a convenience: a failure is logged)."""
+    button = MenuButtonWebApp(text, WebAppInfo(url))
+    done = await attempt(
+        functools.partial(bot.set_chat_menu_button, chat_id=chat_id, menu_button=button),
+        chat_id=chat_id,
+        what="menu button",
+    )
+    if not done.sent:
+        log.info("menu button of chat %s not set (%s): %s", chat_id, done.status, done.error)
     return done.sent

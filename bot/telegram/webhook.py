@@ -10,6 +10,8 @@ One small Starlette app, served by uvicorn inside the bot's own event loop:
   after the answer; one that cannot be stored gets 503, and Telegram posts it again). While the
   application is not running the answer is 503, so Telegram keeps the update and posts it again
   later.
+- `/dashboard` (with RALLY_PUBLIC_URL, both modes): the organisers' dashboard
+  (`bot.dashboard.web`).
 - `GET /healthz` (both modes): 200 with the mode, the rally and its phase when the application
   is running and the database answers (the phase is read from it), else 503 with the reason.
   With `RALLY_HEALTH_PORT` it is served by a second, health-only server on
@@ -47,11 +49,12 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from telegram import Update
 from telegram.error import BadRequest
 
-from bot.settings import HEALTH_PATH, Settings
+from bot.dashboard.web import Dashboard
+from bot.settings import DASHBOARD_PATH, HEALTH_PATH, Settings
 from bot.telegram.app import allowed_updates
 from bot.telegram.context import RallyApplication
 
@@ -168,14 +171,17 @@ def _unavailable(about: dict[str, object], reason: str) -> Response:
 
 
 def web_app(application: RallyApplication) -> Starlette:
-    """The ASGI app on RALLY_PORT: Telegram's webhook path in webhook mode, and /healthz unless
-    it has a server of its own (`health_app`)."""
+    """The ASGI app on RALLY_PORT: Telegram's webhook path in webhook mode, /healthz unless it
+    has a server of its own (`health_app`), and the dashboard with RALLY_PUBLIC_URL
+    (`bot.dashboard.web`)."""
     endpoints = Endpoints(application)
-    routes = []
+    routes: list[BaseRoute] = []
     if not endpoints.settings.health_apart:
         routes.append(Route(HEALTH_PATH, endpoints.health, methods=["GET"]))
     if endpoints.settings.webhook:
         routes.append(Route(endpoints.settings.webhook_path, endpoints.telegram, methods=["POST"]))
+    if endpoints.settings.dashboard:
+        routes += Dashboard(application).routes()
     return Starlette(routes=routes)
 
 
@@ -278,7 +284,7 @@ def bind_servers(settings: Settings) -> tuple[WebServer | None, WebServer | None
     nothing).
     """
     public: WebServer | None = None
-    if settings.webhook or not settings.health_apart:
+    if settings.webhook or settings.dashboard or not settings.health_apart:
         public = WebServer.bind(settings.rally_listen, settings.rally_port)
     if settings.rally_health_port is None:
         return public, None
@@ -357,6 +363,7 @@ async def serve(
             await server.start(web_app(application))
             served = [f"the webhook at {settings.webhook_path}"] if settings.webhook else []
             served += [] if settings.health_apart else [HEALTH_PATH]
+            served += [f"the dashboard at {DASHBOARD_PATH}/"] if settings.dashboard else []
             log.info("listening on %s (%s)", server.url, " and ".join(served))
         if health is not None:
             await health.start(health_app(application))

@@ -68,6 +68,7 @@ def command_menu(tr: Translator, role: Role = Role.PLAYER) -> list[BotCommand]:
     if role in (Role.ORGANISER, Role.ADMIN):
         menu += [
             BotCommand("progress", tr._("Where every team is")),
+            BotCommand("dashboard", tr._("The live map of the day, alerts and photos")),
             BotCommand("broadcast", tr._("Message all players, a team or a language")),
             BotCommand("announce", tr._("Send a prepared announcement")),
             BotCommand("checkin", tr._("Check a team in at its stage")),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -33,6 +35,16 @@ def signed(points: int) -> str:
 def b(text: str) -> str:
     """Bold (the text is already escaped)."""
     return f"<b>{text}</b>"
+
+
+_TAGS = re.compile(r"<[^>]+>")
+_ISOLATES = re.compile("[\u2066-\u2069]")
+
+
+def plain(text: str) -> str:
+    """Bot HTML as plain text (a terminal, a web page): tags dropped, entities decoded, bidi
+    isolates removed."""
+    return _ISOLATES.sub("", html.unescape(_TAGS.sub("", text)))
 
 
 def gather(parts: Iterable[Reply]) -> list[Reply]:
