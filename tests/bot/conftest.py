@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import html
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -149,14 +150,15 @@ async def open_world(
     api_clock: ApiClock = time.monotonic,
     chat_flood_limit: float = FAST,
     chat_update_burst: int = 20,
+    settings: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[World]:
     """A running bot on a fresh database: its limiter at `flood_limit` (0: none) and
     `chat_flood_limit` a chat, the loopback Telegram refusing more than `server_per_second`
-    (None: no limit)."""
+    (None: no limit); `settings`: more of them (by field name)."""
     url = database_url(backend, tmp_path)
     await reset(url)
     async with LoopbackBotApi(TOKEN, overall_per_second=server_per_second, clock=api_clock) as api:
-        settings = Settings(
+        bot_settings = Settings(
             telegram_bot_token=TOKEN,
             telegram_api_base_url=api.base_url,
             database_url=url,
@@ -166,8 +168,9 @@ async def open_world(
             rally_chat_flood_limit=chat_flood_limit,
             rally_chat_update_burst=chat_update_burst,
             _env_file=None,
+            **(settings or {}),
         )
-        world = World(api, settings, rally, clock, more_rallies=more_rallies)
+        world = World(api, bot_settings, rally, clock, more_rallies=more_rallies)
         await world.start()
         try:
             yield world

@@ -108,6 +108,21 @@
       Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole);
   }
 
+  /** Like t(), as nodes: each {param} in a <bdi>, so a name keeps its own direction. */
+  function tNodes(key, params) {
+    return t(key).split(/(\{\w+\})/).map((part) => {
+      const match = /^\{(\w+)\}$/.exec(part);
+      return match && Object.prototype.hasOwnProperty.call(params, match[1])
+        ? el('bdi', { text: params[match[1]] })
+        : document.createTextNode(part);
+    });
+  }
+
+  /** "Name (CODE)" with the name isolated. */
+  function nameAndCode(team) {
+    return [el('bdi', { text: team.name }), ` (${team.code})`];
+  }
+
   /** Creates an element; props: className, text, dataset, attrs, on (events). */
   function el(tag, props = {}, children = []) {
     const node = document.createElement(tag);
@@ -447,7 +462,7 @@
     ];
     const list = el('dl', { className: 'facts' });
     for (const [key, value] of rows) {
-      list.append(el('dt', { text: t(key) }), el('dd', { text: value, attrs: { dir: 'auto' } }));
+      list.append(el('dt', { text: t(key) }), el('dd', {}, [el('bdi', { text: value })]));
     }
     const nodes = [el('p', { className: 'badges' }, badges(team)), list];
     if (!team.position) nodes.push(el('p', { className: 'no-position', text: t('no_position') }));
@@ -459,7 +474,7 @@
     const team = findTeam(code);
     const box = el('div', { className: 'popup-card', attrs: { dir: document.documentElement.dir } });
     if (!team) return box;
-    box.append(el('h3', { text: `${team.name} (${team.code})`, attrs: { dir: 'auto' } }), ...teamFacts(team));
+    box.append(el('h3', {}, nameAndCode(team)), ...teamFacts(team));
     return box;
   }
 
@@ -602,10 +617,10 @@
       update: (item, a) => {
         const name = a.team_name || a.team;
         const text = a.kind === 'lost'
-          ? t('alert_lost', { team: name })
-          : t('alert_idle', { team: name, minutes: a.minutes ?? '' });
+          ? tNodes('alert_lost', { team: name })
+          : tNodes('alert_idle', { team: name, minutes: a.minutes ?? '' });
         item.firstChild.replaceChildren(
-          el('span', { className: 'alert-text', text, attrs: { dir: 'auto' } }),
+          el('span', { className: 'alert-text' }, text),
           el('time', { className: 'alert-time', text: formatTime(a.at), attrs: { datetime: a.at || '' } }),
         );
       },
@@ -688,13 +703,13 @@
     row.className = `state-${team.state}${team.idle ? ' idle' : ''}${team.lost ? ' lost' : ''}`;
     row.classList.toggle('selected', app.openTeam === team.code);
     const name = el('td', { className: 'name' }, [
-      el('span', { className: 'team-name', text: team.name, attrs: { dir: 'auto' } }),
+      el('bdi', { className: 'team-name', text: team.name }),
       el('span', { className: 'code', text: team.code }),
       ...badges(team),
     ]);
     row.replaceChildren(
       name,
-      el('td', { text: team.stage_name || '—', attrs: { dir: 'auto' } }),
+      el('td', {}, [el('bdi', { text: team.stage_name || '—' })]),
       el('td', { className: 'num', text: team.score ?? 0 }),
       el('td', { text: stateLabel(team) }),
       el('td', { text: relative(team.last_move) }),
@@ -730,7 +745,7 @@
     }
     card.hidden = false;
     card.dataset.team = team.code;
-    $('team-card-h').textContent = `${team.name} (${team.code})`;
+    $('team-card-h').replaceChildren(...nameAndCode(team));
     $('team-card-body').replaceChildren(...teamFacts(team));
   }
 
@@ -746,7 +761,7 @@
         item.classList.toggle('finished', Boolean(row.finished));
         const parts = [
           el('span', { className: 'rank', text: row.rank, attrs: { 'aria-label': `${t('rank')} ${row.rank}` } }),
-          el('span', { className: 'team-name', text: row.name, attrs: { dir: 'auto' } }),
+          el('span', { className: 'team-name' }, [el('bdi', { text: row.name })]),
           el('span', { className: 'score', text: row.score }),
         ];
         if (row.finished) {
