@@ -246,6 +246,14 @@ class Settings(BaseSettings):
         return tuple(dict.fromkeys(files))
 
     @property
+    def telegram_file_url(self) -> str:
+        """Where files are downloaded from (the dashboard's photos): `.../bot` becomes
+        `.../file/bot`, as on api.telegram.org and a local Bot API server."""
+        base = self.telegram_api_base_url
+        root, slash, last = base.rstrip("/").rpartition("/")
+        return f"{root}/file/{last}" if slash and last else f"{base.rstrip('/')}/file/bot"
+
+    @property
     def webhook(self) -> bool:
         """Whether Telegram posts updates to RALLY_WEBHOOK_URL (else the bot polls)."""
         return bool(self.rally_webhook_url)

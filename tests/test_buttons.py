@@ -16,6 +16,7 @@ from bot.telegram.buttons import (
     ChooseLanguage,
     ChooseVoice,
     ConfirmHint,
+    DashboardLink,
     DeclineHint,
     ErasePlayer,
     FinishRally,
@@ -27,7 +28,6 @@ from bot.telegram.buttons import (
     RecordStage,
     RecordText,
     ReviewPhoto,
-    DashboardLink,
     decode,
     encode,
 )

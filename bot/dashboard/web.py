@@ -45,7 +45,7 @@ from bot.dashboard.access import (
 )
 from bot.dashboard.state import rally_state
 from bot.i18n.catalogs import Translator, negotiate_language
-from bot.services.broadcasts import MAX_MESSAGE, BroadcastAudience, Queued
+from bot.services.broadcasts import MAX_MESSAGE, BroadcastAudience, BroadcastRefusal, Queued
 from bot.settings import DASHBOARD_PATH, Settings
 from bot.telegram.context import RallyApplication, Runtime
 from bot.telegram.render import play
@@ -338,6 +338,8 @@ class Dashboard:
                     "message": plain(queued(tr, result).text),
                 }
             )
+        if result.reason is BroadcastRefusal.EMPTY_TEXT:  # the command's usage would not help
+            return _error(tr, "empty_message", 422)
         reply = refused(tr, result, info.default_language, info.rally.languages)
         return JSONResponse({"error": plain(reply.text)}, status_code=422, headers=_NO_STORE)
 
@@ -400,7 +402,7 @@ def _denied(exc: AccessDeniedError) -> Response:
     return JSONResponse({"error": exc.reason}, status_code=exc.status, headers=_NO_STORE)
 
 
-ErrorKey = Literal["bad_request", "photo_unknown", "photo_unavailable"]
+ErrorKey = Literal["bad_request", "empty_message", "photo_unknown", "photo_unavailable"]
 
 
 def _error(tr: Translator, key: ErrorKey, status: int) -> Response:

@@ -209,6 +209,7 @@ def build_application(
     bot = IntakeBot(
         token,
         base_url=settings.telegram_api_base_url,
+        base_file_url=settings.telegram_file_url,
         request=AiohttpRequest(BOT_API_TIMEOUTS),
         get_updates_request=AiohttpRequest(BOT_API_TIMEOUTS, pool_size=1),
         rate_limiter=limiter,

@@ -540,7 +540,7 @@
       }
       entry.node.textContent = String(index + 1);
       entry.node.title = stage.name;
-      entry.popup.replaceChildren(el('strong', { text: `${index + 1}. ${stage.name}`, attrs: { dir: 'auto' } }));
+      entry.popup.replaceChildren(el('strong', {}, [`${index + 1}. `, el('bdi', { text: stage.name })]));
     });
     for (const [id, entry] of m.stages) {
       if (!seen.has(id)) {
@@ -725,7 +725,7 @@
     renderTeamCard();
     renderTeams();
     panToTeam(team);
-    const target = team.position && app.map ? $('map') : $('team-card');
+    const target = team.position && app.map ? $('map-section') : $('team-card');
     target.scrollIntoView({ behavior: 'smooth', block: 'start' });
   }
 

@@ -70,6 +70,7 @@ PAGE_TEXTS: dict[str, str] = {
     "no_position": _("No position yet"),
     "close": _("Close"),
     "bad_request": _("This request was not understood: reload the page and try again."),
+    "empty_message": _("Write the message first."),
     "photo_unknown": _("This photo is not in the rally any more."),
     "photo_unavailable": _("Telegram did not give this photo: try again in a moment."),
     "link_refused": _(
