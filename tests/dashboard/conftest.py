@@ -54,9 +54,12 @@ class Day:
         """An HTTP client of the web server."""
         return httpx.AsyncClient(base_url=self.url, timeout=10)
 
-    def launch(self, user_id: int = ORGANISER_ID, **options: object) -> dict[str, str]:
+    def launch(
+        self, user_id: int = ORGANISER_ID, *, language: str = "fr", auth_date: float | None = None
+    ) -> dict[str, str]:
         """The Authorization header of a Mini App opened by a user."""
-        return {"Authorization": f"tma {launch_data(user_id, **options)}"}
+        data = launch_data(user_id, language=language, auth_date=auth_date)
+        return {"Authorization": f"tma {data}"}
 
 
 async def play_the_morning(

@@ -59,7 +59,13 @@ def encode(fields: Mapping[str, str]) -> str:
     return urlencode(dict(fields), quote_via=quote)
 
 
-def launch_data(user_id: int, *, token: str = TOKEN, **options: object) -> str:
-    """Valid launch data for a user (signed with `token`)."""
-    fields = fields_for(user_id, **options)  # type: ignore[arg-type]
+def launch_data(
+    user_id: int,
+    *,
+    token: str = TOKEN,
+    language: str | None = "fr",
+    auth_date: float | None = None,
+) -> str:
+    """Valid launch data for a user (signed with `token`), issued at `auth_date` (now)."""
+    fields = fields_for(user_id, language=language, auth_date=auth_date)
     return encode({**fields, "hash": signature(fields, token)})

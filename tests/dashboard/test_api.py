@@ -64,7 +64,9 @@ async def test_the_state_shows_every_team_where_the_bot_keeps_it(day: Day) -> No
     assert [a["team"] for a in state["alerts"] if a["kind"] == "lost"] == ["MTFD63"]
     assert state["photos_pending"] == 1
     assert [photo["team"] for photo in state["photos"]] == ["SANCY63"]
-    assert [entry["code"] for entry in state["leaderboard"]][0] in teams
+    assert {entry["code"] for entry in state["leaderboard"]} == set(teams)
+    ranks = [entry["rank"] for entry in state["leaderboard"]]
+    assert ranks == sorted(ranks)
     assert {a["key"] for a in state["announcements"]} == set(day.world.rally.announcements)
     assert state["map"]["tiles"].startswith("https://tile.openstreetmap.org/")
 
