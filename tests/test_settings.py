@@ -26,6 +26,9 @@ VARIABLES = (
     "RALLY_PORT",
     "RALLY_HEALTH_LISTEN",
     "RALLY_HEALTH_PORT",
+    "RALLY_PUBLIC_URL",
+    "RALLY_MAP_TILES",
+    "RALLY_MAP_ATTRIBUTION",
 )
 
 
@@ -127,6 +130,11 @@ def test_a_dotenv_file_is_read(tmp_path: Path) -> None:
         ("RALLY_HEALTH_PORT", "-1", "RALLY_HEALTH_PORT: Input should be greater than or equal"),
         ("RALLY_HEALTH_PORT", "health", "RALLY_HEALTH_PORT: Input should be a valid integer"),
         ("RALLY_HEALTH_PORT", "8080", "RALLY_HEALTH_PORT: 8080 is RALLY_PORT too"),
+        ("RALLY_WEBHOOK_URL", "https://x.org/dashboard/tg", "RALLY_WEBHOOK_URL: its path cannot"),
+        ("RALLY_PUBLIC_URL", "http://x.org", "RALLY_PUBLIC_URL: 'http://x.org' is not an https"),
+        ("RALLY_PUBLIC_URL", "https://x.org/?a=1", "RALLY_PUBLIC_URL: 'https://x.org/?a=1' must"),
+        ("RALLY_MAP_TILES", "tiles.org/{z}/{x}/{y}", "RALLY_MAP_TILES: 'tiles.org/{z}/{x}/{y}'"),
+        ("RALLY_MAP_TILES", "https://t.org/{z}.png", "RALLY_MAP_TILES: 'https://t.org/{z}.png' lacks"),
     ],
 )
 def test_a_wrong_value_names_the_variable(monkeypatch, variable, value, message) -> None:
@@ -135,6 +143,15 @@ def test_a_wrong_value_names_the_variable(monkeypatch, variable, value, message)
         load_settings()
     assert str(error.value).startswith(message)
     assert "\n" not in str(error.value)
+
+
+def test_the_dashboard_needs_a_public_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not load_settings().dashboard
+    monkeypatch.setenv("RALLY_PUBLIC_URL", "https://rallye.example.org/")
+    monkeypatch.setenv("RALLY_MAP_TILES", "")
+    settings = load_settings()
+    assert settings.dashboard_url == "https://rallye.example.org/dashboard/"
+    assert settings.rally_map_tiles == ""  # a plain background, no request to a tile server
 
 
 def test_a_webhook_needs_its_secret(monkeypatch: pytest.MonkeyPatch) -> None:

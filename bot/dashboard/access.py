@@ -195,6 +195,10 @@ class DashboardAccess:
             return self._checked(self.sessions.read(cookie))
         raise AccessDeniedError(401, "no credentials")
 
+    def redeem(self, token: str) -> Viewer:
+        """The viewer of a one-time login link, if still staff of its rally (401, 403)."""
+        return self._checked(self.links.redeem(token))
+
     def open_session(self, viewer: Viewer) -> str:
         """A day session for a viewer just checked."""
         return self.sessions.issue(viewer)

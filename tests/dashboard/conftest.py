@@ -34,8 +34,8 @@ PLAYERS = {  # team code: (name, language)
     "SANCY63": ("Yonas", "en"),
     "MTFD63": ("Karim", "fr"),
 }
-ON_THE_WAY = (45.7772, 3.0870)
-"""Between the stages, near the cathedral: where the teams on their way send their position."""
+ON_THE_WAY = {"PUY63": (45.7760, 3.0905), "VLVC63": (45.7808, 3.0830), "MTFD63": (45.7772, 3.0870)}
+"""Between the stages: where the teams on their way send their position."""
 
 
 @dataclass
@@ -77,8 +77,8 @@ async def play_the_morning(
     admin.send_command("go")
     await world.settle()
     rally = world.rally
-    for code in ("PUY63", "VLVC63", "MTFD63"):
-        players[code].send_location(*ON_THE_WAY)
+    for code, (lat, lon) in ON_THE_WAY.items():
+        players[code].send_location(lat, lon)
     for code, stage in (("PARU63", "cathedrale"), ("GERG63", "notre-dame-du-port")):
         location = rally.stage(stage).location
         assert location is not None
