@@ -18,60 +18,25 @@
 
   /** English defaults: any key the server does not translate still reads. */
   const DEFAULT_TEXTS = {
-    title: 'Rally dashboard',
-    map: 'Map',
-    teams: 'Teams',
-    leaderboard: 'Leaderboard',
-    alerts: 'Alerts',
-    photos: 'Photos',
-    broadcast: 'Broadcast',
-    announcements: 'Announcements',
-    team: 'Team',
-    stage: 'Stage',
-    score: 'Score',
-    state: 'State',
-    members: 'Members',
-    last_move: 'Last move',
-    hints_used: 'Hints used',
-    stages_done: 'Stages done',
-    rank: 'Rank',
-    approve: 'Approve',
-    reject: 'Reject',
-    send: 'Send',
-    audience: 'Audience',
-    audience_all: 'All players',
-    audience_team: 'Team {name}',
-    audience_language: 'Language: {name}',
+    title: 'Rally dashboard', map: 'Map', teams: 'Teams', leaderboard: 'Leaderboard',
+    alerts: 'Alerts', photos: 'Photos', broadcast: 'Broadcast', announcements: 'Announcements',
+    team: 'Team', stage: 'Stage', score: 'Score', state: 'State', members: 'Members',
+    last_move: 'Last move', hints_used: 'Hints used', stages_done: 'Stages done', rank: 'Rank',
+    approve: 'Approve', reject: 'Reject', send: 'Send', audience: 'Audience',
+    audience_all: 'All players', audience_team: 'Team {name}', audience_language: 'Language: {name}',
     message_placeholder: 'Message to the players…',
-    no_alerts: 'No alerts',
-    no_photos: 'No photos to review',
-    no_teams: 'No teams yet',
-    online: 'Updated {time}',
-    offline: 'Connection lost: retrying…',
-    loading: 'Loading…',
+    no_alerts: 'No alerts', no_photos: 'No photos to review', no_teams: 'No teams yet',
+    online: 'Updated {time}', offline: 'Connection lost: retrying…', loading: 'Loading…',
     expired: 'Your session has ended. Open the dashboard again from the bot (/dashboard).',
     forbidden: "This dashboard is for the rally's organisers.",
-    state_waiting: 'Waiting',
-    state_en_route: 'En route',
-    state_checked_in: 'Checked in',
-    state_answering: 'Answering',
-    state_finished: 'Finished',
-    idle: 'Idle',
-    lost: 'Lost',
-    phase_draft: 'Draft',
-    phase_open: 'Open',
-    phase_running: 'Running',
-    phase_paused: 'Paused',
+    state_waiting: 'Waiting', state_en_route: 'En route', state_checked_in: 'Checked in',
+    state_answering: 'Answering', state_finished: 'Finished', idle: 'Idle', lost: 'Lost',
+    phase_draft: 'Draft', phase_open: 'Open', phase_running: 'Running', phase_paused: 'Paused',
     phase_finished: 'Finished',
-    minutes_ago: '{minutes} min ago',
-    just_now: 'just now',
-    alert_lost: '{team} asked for help',
-    alert_idle: '{team} has not moved for {minutes} min',
+    minutes_ago: '{minutes} min ago', just_now: 'just now',
+    alert_lost: '{team} asked for help', alert_idle: '{team} has not moved for {minutes} min',
     confirm_announcement: 'Send “{title}” to every player?',
-    sending: 'Sending…',
-    finished: 'Finished',
-    no_position: 'No position yet',
-    close: 'Close',
+    sending: 'Sending…', finished: 'Finished', no_position: 'No position yet', close: 'Close',
   };
 
   // -------------------------------------------------------------------- state
@@ -164,41 +129,36 @@
   function uuid() {
     if (window.crypto && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
     // RFC 4122 version 4 from getRandomValues (older WebViews, non-secure contexts).
-    const b = new Uint8Array(16);
+    const b = new Uint8Array(16).map(() => Math.floor(Math.random() * 256));
     if (window.crypto && crypto.getRandomValues) crypto.getRandomValues(b);
-    else for (let i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
 
+  /** sessionStorage, which can be disabled (private mode, some WebViews): memory only then. */
   function storage(action, value) {
     try {
       if (action === 'get') return sessionStorage.getItem(STORAGE_KEY);
       if (action === 'set') sessionStorage.setItem(STORAGE_KEY, value);
-      if (action === 'clear') sessionStorage.removeItem(STORAGE_KEY);
-    } catch (e) {
-      // Storage can be disabled (private mode, some WebViews): memory only then.
-    }
+      else sessionStorage.removeItem(STORAGE_KEY);
+    } catch (e) { /* memory only */ }
     return null;
   }
 
   let toastTimer = null;
   function toast(message) {
-    const box = $('toast');
-    box.textContent = message;
-    box.hidden = false;
+    Object.assign($('toast'), { textContent: message, hidden: false });
     clearTimeout(toastTimer);
-    toastTimer = setTimeout(() => { box.hidden = true; }, TOAST_MS);
+    toastTimer = setTimeout(() => { $('toast').hidden = true; }, TOAST_MS);
   }
 
   /** Telegram's bridge without telegram-web-app.js: "ready" and full height. */
   function telegramEvent(eventType) {
-    const data = JSON.stringify({});
     try {
       if (window.TelegramWebviewProxy && window.TelegramWebviewProxy.postEvent) {
-        window.TelegramWebviewProxy.postEvent(eventType, data);
+        window.TelegramWebviewProxy.postEvent(eventType, '{}');
       } else if (window.parent && window.parent !== window) {
         window.parent.postMessage(JSON.stringify({ eventType, eventData: {} }), '*');
       }
@@ -236,13 +196,9 @@
       throw new NetworkError(String(e));
     }
     checkFatal(response.status);
-    let data = null;
-    try {
-      data = await response.json();
-    } catch (e) {
-      data = null; // an answer without JSON (a proxy's error page)
-    }
-    return { status: response.status, ok: response.ok, data: data || {} };
+    // An answer without JSON (a proxy's error page) reads as {}.
+    const data = await response.json().catch(() => null);
+    return { status: response.status, ok: response.ok, data: data && typeof data === 'object' ? data : {} };
   }
 
   function checkFatal(status) {
@@ -304,9 +260,8 @@
   // -------------------------------------------------------------------- texts
 
   async function loadTexts() {
-    const answer = await api('api/texts');
-    if (!answer.ok) throw new NetworkError(`texts: ${answer.status}`);
-    const data = answer.data;
+    const { ok, status, data } = await api('api/texts');
+    if (!ok) throw new NetworkError(`texts: ${status}`);
     app.texts = data.texts && typeof data.texts === 'object' ? data.texts : {};
     app.language = toLocaleTag(data.language);
     document.documentElement.lang = app.language;
@@ -384,13 +339,8 @@
     renderAnnouncements(data.announcements || []);
   }
 
-  function teams() {
-    return (app.data && app.data.teams) || [];
-  }
-
-  function findTeam(code) {
-    return teams().find((team) => team.code === code) || null;
-  }
+  const teams = () => (app.data && app.data.teams) || [];
+  const findTeam = (code) => teams().find((team) => team.code === code) || null;
 
   /**
    * Keyed update of parent's children: reuses the element of each key (so focus
@@ -437,15 +387,12 @@
 
   // team facts (card, popup)
 
-  function stateLabel(team) {
-    return t(`state_${team.state}`);
-  }
+  const stateLabel = (team) => t(`state_${team.state}`);
 
+  /** The lost or idle badge (lost wins), or none. */
   function badges(team) {
-    const out = [];
-    if (team.lost) out.push(el('span', { className: 'badge lost', text: t('lost') }));
-    else if (team.idle) out.push(el('span', { className: 'badge idle', text: t('idle') }));
-    return out;
+    const kind = team.lost ? 'lost' : team.idle ? 'idle' : null;
+    return kind ? [el('span', { className: `badge ${kind}`, text: t(kind) })] : [];
   }
 
   /** The team card's body (badges, facts), used in #team-card and in popups. */
@@ -480,28 +427,23 @@
 
   // map
 
+  /** Colours in app.css: lost over idle over state. */
   function markerClass(team) {
-    let cls = `team-marker state-${team.state}`;
-    if (team.idle) cls += ' idle';
-    if (team.lost) cls += ' lost';
-    return cls;
+    return `team-marker state-${team.state}${team.idle ? ' idle' : ''}${team.lost ? ' lost' : ''}`;
   }
 
   function initMap() {
     if (typeof L === 'undefined') {
-      $('map-section').hidden = true; // the page works without the map
+      $('map').hidden = true; // the page works without the map
+      $('map-section').hidden = true;
       return;
     }
-    const map = L.map('map', { zoomControl: true, attributionControl: true });
-    map.setView([46.6, 2.5], 5);
+    const map = L.map('map').setView([46.6, 2.5], 5); // until the first markers frame it
     app.map = { map, tiles: null, stages: new Map(), teams: new Map(), fitted: false };
   }
 
-  function escapeHtml(text) {
-    const div = document.createElement('div');
-    div.textContent = text;
-    return div.innerHTML; // Leaflet writes the attribution as HTML
-  }
+  /** Leaflet writes the attribution as HTML: the server's text goes in escaped. */
+  const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
   function renderMap(data) {
     const m = app.map;
@@ -512,6 +454,8 @@
       m.tiles = L.tileLayer(config.tiles, {
         attribution: escapeHtml(config.attribution || ''),
         maxZoom: 19,
+        // The page's policy is no-referrer; tile servers (OSM's) ask for one: the origin only.
+        referrerPolicy: 'strict-origin',
       }).addTo(m.map);
     }
     syncStageMarkers(data.stages || []);
@@ -519,68 +463,71 @@
     if (!m.fitted) fitMap();
   }
 
-  function syncStageMarkers(stages) {
-    const m = app.map;
+  /** Keyed markers: created once, then moved and updated in place; the rest removed. */
+  function syncMarkers(store, items, { key, at, create, update }) {
     const seen = new Set();
-    stages.forEach((stage, index) => {
-      if (!stage.location) return;
-      seen.add(stage.id);
-      const at = [stage.location.lat, stage.location.lon];
-      let entry = m.stages.get(stage.id);
-      if (!entry) {
-        const node = el('div', { className: 'stage-marker', dataset: { stage: stage.id } });
-        const icon = L.divIcon({ html: node, className: 'rallye-icon', iconSize: null, iconAnchor: null });
-        const marker = L.marker(at, { icon, keyboard: true, zIndexOffset: -100 }).addTo(m.map);
-        const popup = el('div', { className: 'popup-card', attrs: { dir: document.documentElement.dir } });
-        marker.bindPopup(popup);
-        entry = { marker, node, popup };
-        m.stages.set(stage.id, entry);
-      } else {
-        entry.marker.setLatLng(at);
-      }
-      entry.node.textContent = String(index + 1);
-      entry.node.title = stage.name;
-      entry.popup.replaceChildren(el('strong', {}, [`${index + 1}. `, el('bdi', { text: stage.name })]));
+    items.forEach((item, index) => {
+      const where = at(item);
+      if (!where) return;
+      const k = key(item);
+      seen.add(k); // (a stage without a location, a team without a position: no marker)
+      let entry = store.get(k);
+      if (entry) entry.marker.setLatLng([where.lat, where.lon]);
+      else store.set(k, (entry = create(item, [where.lat, where.lon])));
+      update(entry, item, index);
     });
-    for (const [id, entry] of m.stages) {
-      if (!seen.has(id)) {
+    for (const [k, entry] of store) {
+      if (!seen.has(k)) {
         entry.marker.remove();
-        m.stages.delete(id);
+        store.delete(k);
       }
     }
   }
 
+  /** A marker drawn by our own element (divIcon html as a node, not an HTML string). */
+  function divMarker(node, at, options = {}) {
+    const icon = L.divIcon({ html: node, className: 'rallye-icon', iconSize: null, iconAnchor: null });
+    return L.marker(at, { icon, keyboard: true, ...options }).addTo(app.map.map);
+  }
+
+  function syncStageMarkers(stages) {
+    syncMarkers(app.map.stages, stages, {
+      key: (stage) => stage.id,
+      at: (stage) => stage.location,
+      create: (stage, at) => {
+        const node = el('div', { className: 'stage-marker', dataset: { stage: stage.id } });
+        const popup = el('div', { className: 'popup-card', attrs: { dir: document.documentElement.dir } });
+        const marker = divMarker(node, at, { zIndexOffset: -100 });
+        marker.bindPopup(popup);
+        return { marker, node, popup };
+      },
+      update: (entry, stage, index) => {
+        entry.node.textContent = String(index + 1);
+        entry.node.title = stage.name;
+        entry.popup.replaceChildren(el('strong', {}, [`${index + 1}. `, el('bdi', { text: stage.name })]));
+      },
+    });
+  }
+
   function syncTeamMarkers(list) {
-    const m = app.map;
-    const seen = new Set();
-    for (const team of list) {
-      if (!team.position) continue;
-      seen.add(team.code);
-      const at = [team.position.lat, team.position.lon];
-      let entry = m.teams.get(team.code);
-      if (!entry) {
+    syncMarkers(app.map.teams, list, {
+      key: (team) => team.code,
+      at: (team) => team.position,
+      create: (team, at) => {
         const node = el('div', { dataset: { team: team.code } });
-        const icon = L.divIcon({ html: node, className: 'rallye-icon', iconSize: null, iconAnchor: null });
-        const marker = L.marker(at, { icon, keyboard: true }).addTo(m.map);
+        const marker = divMarker(node, at);
         // A function: the card is built from the freshest data when it opens.
         marker.bindPopup(() => teamPopup(team.code), { minWidth: 200 });
-        entry = { marker, node };
-        m.teams.set(team.code, entry);
-      } else {
-        entry.marker.setLatLng(at);
-      }
-      entry.node.className = markerClass(team);
-      entry.node.textContent = team.code;
-      entry.node.title = team.name;
-      entry.marker.setZIndexOffset(team.lost ? 1000 : team.idle ? 500 : 0);
-      if (entry.marker.isPopupOpen()) entry.marker.setPopupContent(() => teamPopup(team.code));
-    }
-    for (const [code, entry] of m.teams) {
-      if (!seen.has(code)) {
-        entry.marker.remove();
-        m.teams.delete(code);
-      }
-    }
+        return { marker, node };
+      },
+      update: (entry, team) => {
+        entry.node.className = markerClass(team);
+        entry.node.textContent = team.code;
+        entry.node.title = team.name;
+        entry.marker.setZIndexOffset(team.lost ? 1000 : team.idle ? 500 : 0);
+        if (entry.marker.isPopupOpen()) entry.marker.setPopupContent(() => teamPopup(team.code));
+      },
+    });
   }
 
   /** Frames every marker once, on the first render that has any. */
@@ -607,12 +554,10 @@
     syncChildren(list, sorted, {
       key: (a) => `${a.kind}:${a.team}:${a.at}`,
       create: (a) => {
-        const item = el('li', { dataset: { kind: a.kind, team: a.team } });
-        item.className = `alert ${a.kind}`;
-        const button = el('button', { className: 'alert-open', attrs: { type: 'button' } });
-        button.addEventListener('click', () => openTeam(a.team));
-        item.append(button);
-        return item;
+        const open = el('button', {
+          className: 'alert-open', attrs: { type: 'button' }, on: { click: () => openTeam(a.team) },
+        });
+        return el('li', { className: `alert ${a.kind}`, dataset: { kind: a.kind, team: a.team } }, [open]);
       },
       update: (item, a) => {
         const name = a.team_name || a.team;
@@ -665,11 +610,8 @@
 
   function renderSortHeaders() {
     for (const th of document.querySelectorAll('#teams th[data-sort]')) {
-      if (th.dataset.sort === app.sort.key) {
-        th.setAttribute('aria-sort', app.sort.dir > 0 ? 'ascending' : 'descending');
-      } else {
-        th.removeAttribute('aria-sort');
-      }
+      if (th.dataset.sort !== app.sort.key) th.removeAttribute('aria-sort');
+      else th.setAttribute('aria-sort', app.sort.dir > 0 ? 'ascending' : 'descending');
     }
   }
 
@@ -685,15 +627,16 @@
     syncChildren(body, list, {
       key: (team) => team.code,
       create: (team) => {
-        const row = el('tr', { dataset: { team: team.code }, attrs: { tabindex: '0' } });
-        row.addEventListener('click', () => openTeam(team.code));
-        row.addEventListener('keydown', (event) => {
-          if (event.key === 'Enter' || event.key === ' ') {
-            event.preventDefault();
-            openTeam(team.code);
-          }
+        const keydown = (event) => {
+          if (event.key !== 'Enter' && event.key !== ' ') return;
+          event.preventDefault();
+          openTeam(team.code);
+        };
+        return el('tr', {
+          dataset: { team: team.code },
+          attrs: { tabindex: '0' }, // rows open the card from the keyboard too
+          on: { click: () => openTeam(team.code), keydown },
         });
-        return row;
       },
       update: updateTeamRow,
     });
@@ -760,13 +703,13 @@
       update: (item, row) => {
         item.classList.toggle('finished', Boolean(row.finished));
         const parts = [
-          el('span', { className: 'rank', text: row.rank, attrs: { 'aria-label': `${t('rank')} ${row.rank}` } }),
+          el('span', { className: 'rank', text: row.rank }),
           el('span', { className: 'team-name' }, [el('bdi', { text: row.name })]),
           el('span', { className: 'score', text: row.score }),
         ];
         if (row.finished) {
           parts.push(el('span', {
-            className: 'done', text: '✓', attrs: { title: t('finished'), 'aria-label': t('finished') },
+            className: 'done', text: '✓', attrs: { role: 'img', title: t('finished'), 'aria-label': t('finished') },
           }));
         }
         item.replaceChildren(...parts);
@@ -801,11 +744,11 @@
   }
 
   function createPhoto(photo) {
-    const img = el('img', { attrs: { alt: '', decoding: 'async' } });
-    img.addEventListener('click', () => img.classList.toggle('zoomed'));
-    const approve = el('button', { className: 'approve', text: t('approve'), attrs: { type: 'button' } });
-    const reject = el('button', { className: 'reject', text: t('reject'), attrs: { type: 'button' } });
-    const message = el('p', { className: 'photo-message', attrs: { 'aria-live': 'polite' } });
+    const img = el('img', { attrs: { alt: '' }, on: { click: () => img.classList.toggle('zoomed') } });
+    const judge = (approve) => () => judgePhoto(photo.id, approve, node);
+    const button = (cls, approve) =>
+      el('button', { className: cls, text: t(cls), attrs: { type: 'button' }, on: { click: judge(approve) } });
+    const message = el('p', { className: 'photo-message' }); // read out by #toast
     const node = el('div', { className: 'photo', dataset: { photo: String(photo.id) } }, [
       el('div', { className: 'photo-frame' }, [img]),
       el('div', { className: 'photo-info' }, [
@@ -813,11 +756,9 @@
         el('span', { className: 'photo-stage', attrs: { dir: 'auto' } }),
         el('time', { className: 'photo-time' }),
       ]),
-      el('div', { className: 'photo-actions' }, [approve, reject]),
+      el('div', { className: 'photo-actions' }, [button('approve', true), button('reject', false)]),
       message,
     ]);
-    approve.addEventListener('click', () => judgePhoto(photo.id, true, node));
-    reject.addEventListener('click', () => judgePhoto(photo.id, false, node));
     return node;
   }
 
@@ -901,15 +842,15 @@
     app.announcementsSig = sig;
     const box = $('announcements');
     box.replaceChildren(...list.map((a) => {
+      const press = () => {
+        if (app.broadcastBusy) return;
+        if (window.confirm(t('confirm_announcement', { title: a.title }))) broadcast(`announcement:${a.key}`, '');
+      };
       const button = el('button', {
-        className: 'secondary', text: a.title, dataset: { announcement: a.key }, attrs: { type: 'button', dir: 'auto' },
+        className: 'secondary', text: a.title, dataset: { announcement: a.key },
+        attrs: { type: 'button', dir: 'auto' }, on: { click: press },
       });
       button.disabled = app.broadcastBusy;
-      button.addEventListener('click', () => {
-        if (app.broadcastBusy) return;
-        if (!window.confirm(t('confirm_announcement', { title: a.title }))) return;
-        broadcast(`announcement:${a.key}`, '');
-      });
       return button;
     }));
   }
@@ -968,11 +909,8 @@
     $('broadcast-form').addEventListener('submit', (event) => {
       event.preventDefault();
       const text = $('message').value.trim();
-      if (!text) {
-        $('message').focus();
-        return;
-      }
-      broadcast($('audience').value || 'all', text);
+      if (text) broadcast($('audience').value || 'all', text);
+      else $('message').focus();
     });
   }
 
