@@ -327,7 +327,8 @@ class Dashboard:
             update_id=request_number(viewer.user_id, body.request_id),
         )
         if result is None:  # the same press again: it was queued once
-            return _json({"recipients": 0, "skipped": 0, "repeated": True, "message": ""})
+            text = tr.translations.gettext(PAGE_TEXTS["already_sent"])
+            return _json({"recipients": 0, "skipped": 0, "repeated": True, "message": text})
         info = runtime.rally
         if isinstance(result, Queued):
             return _json(

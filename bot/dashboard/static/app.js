@@ -26,7 +26,8 @@
     audience_all: 'All players', audience_team: 'Team {name}', audience_language: 'Language: {name}',
     message_placeholder: 'Message to the players…',
     no_alerts: 'No alerts', no_photos: 'No photos to review', no_teams: 'No teams yet',
-    online: 'Updated {time}', offline: 'Connection lost: retrying…', loading: 'Loading…',
+    online: 'Updated {time}', offline: 'Connection lost: retrying…',
+    not_sent: 'Not sent: the connection was lost. Press again.', loading: 'Loading…',
     expired: 'Your session has ended. Open the dashboard again from the bot (/dashboard).',
     forbidden: "This dashboard is for the rally's organisers.",
     state_waiting: 'Waiting', state_en_route: 'En route', state_checked_in: 'Checked in',
@@ -815,7 +816,7 @@
       refreshNow();
     } catch (e) {
       if (e instanceof FatalError) return;
-      message.textContent = t('offline');
+      message.textContent = t('not_sent');
       buttons.forEach((b) => { b.disabled = false; });
     }
   }
@@ -886,7 +887,7 @@
         method: 'POST', body: { audience, text, request_id: app.pendingBroadcast.id },
       });
       if (answer.status >= 500) {
-        showResult(answer.data.error || t('offline'), false);
+        showResult(answer.data.error || t('not_sent'), false);
         return;
       }
       app.pendingBroadcast = null;
@@ -899,7 +900,7 @@
       }
     } catch (e) {
       if (e instanceof FatalError) return;
-      showResult(t('offline'), false);
+      showResult(t('not_sent'), false);
     } finally {
       setBroadcastBusy(false);
     }

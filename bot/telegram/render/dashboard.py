@@ -71,6 +71,8 @@ PAGE_TEXTS: dict[str, str] = {
     "close": _("Close"),
     "bad_request": _("This request was not understood: reload the page and try again."),
     "empty_message": _("Write the message first."),
+    "not_sent": _("Not sent: the connection was lost. Press again."),
+    "already_sent": _("Already sent: this message went out once."),
     "photo_unknown": _("This photo is not in the rally any more."),
     "photo_unavailable": _("Telegram did not give this photo: try again in a moment."),
     "link_refused": _(
