@@ -20,7 +20,8 @@ from bot import logs
 from bot.core.content import Rally
 from bot.core.rally_file import RallyFileError, load_rallies, load_rally
 from bot.core.voices import Interface, VoiceKey, VoiceSource, rally_keys, stage_keys
-from bot.demo import play_demo
+from bot.demo import DemoOptions, Seat, play_demo
+from bot.demo.terminal import FILES
 from bot.i18n.catalogs import Catalogs, MissingCatalogError
 from bot.i18n.check import check as check_languages
 from bot.printing.qr_cards import DEFAULT_OUT, PrintingError, TeamCode, bot_username, write_sheet
@@ -98,7 +99,40 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--json", action="store_true", help="print the normalized rally (a list for several)"
     )
-    commands.add_parser("demo", help="play the rally offline in this terminal, as a team")
+    demo = commands.add_parser(
+        "demo",
+        help="play the rally offline in this terminal, as a team (or run it: --as organiser)",
+    )
+    demo.add_argument(
+        "--as",
+        dest="seat",
+        type=Seat,
+        choices=list(Seat),
+        default=Seat.PLAYER,
+        help="whose chair: a team's (default), or the staff's while simulated teams play",
+    )
+    demo.add_argument(
+        "--pace",
+        type=_pace,
+        default=1.0,
+        help="the simulated teams' delays, scaled (default 1: the day in a few minutes; "
+        "0.5: twice as fast)",
+    )
+    demo.add_argument(
+        "--port",
+        type=_port,
+        default=0,
+        help="the dashboard's port on 127.0.0.1 (default: any free one)",
+    )
+    demo.add_argument(
+        "--open", action="store_true", help="open the dashboard in this computer's browser"
+    )
+    demo.add_argument(
+        "--files",
+        type=Path,
+        default=FILES,
+        help=f"where the files the bot sends are written (default: {FILES})",
+    )
     qr = commands.add_parser(
         "qr", help="print the QR codes: one per team (its join link), one per stage code word"
     )
@@ -314,7 +348,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "validate":
         return validate(args.file or configured, args.json, sys.stdout, sys.stderr)
     if args.command == "demo":
-        return run_demo(settings)
+        return run_demo(
+            settings, DemoOptions(args.seat, args.pace, args.port, args.open, args.files)
+        )
     if args.command == "i18n-check":
         return i18n_check(
             args.file or configured, sys.stdout, sys.stderr, database_url=settings.database_url
@@ -407,8 +443,9 @@ async def _serve_until_signalled(
             loop.remove_signal_handler(stop_signal)
 
 
-def run_demo(settings: Settings) -> int:
-    """The offline demo: the bot against a loopback Bot API, played in this terminal.
+def run_demo(settings: Settings, options: DemoOptions | None = None) -> int:
+    """The offline demo: the bot against a loopback Bot API, played in this terminal (as a
+    team, or from the staff's chair while simulated teams play).
 
     It plays the first rally RALLY_FILE names.
     """
@@ -416,10 +453,28 @@ def run_demo(settings: Settings) -> int:
     if rallies is None:
         return 1
     try:
-        return play_demo(settings, rallies[0])
-    except MissingCatalogError as exc:
+        return play_demo(settings, rallies[0], options)
+    except (MissingCatalogError, ListenError) as exc:
         print(f"rallye: {exc}", file=sys.stderr)
         return 1
+
+
+def _port(value: str) -> int:
+    """`--port`: 0 (any free port) to 65535."""
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"not a port: {value!r}")
+    return int(value)
+
+
+def _pace(value: str) -> float:
+    """`--pace`: a positive factor."""
+    try:
+        pace = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0 < pace <= 100:
+        raise argparse.ArgumentTypeError("give a factor above 0 (and at most 100)")
+    return pace
 
 
 @dataclass(frozen=True)

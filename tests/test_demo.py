@@ -3,63 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).parents[1]
-PROMPT = "\n> "
+from tests.demo_session import demo_session
+
 VOICE_WRITTEN = re.compile(r"🔊 \(a voice message, (?P<seconds>\d+) s, written to (?P<path>\S+)\)")
 
 
-class DemoSession:
-    """`python -m bot demo` in a subprocess, talked to through pipes."""
-
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-        self.output = ""
-
-    async def read_until_prompt(self, timeout: float = 30) -> str:  # noqa: ASYNC109
-        """Everything the demo printed until it asks for the next line."""
-        start = len(self.output)
-        assert self.process.stdout is not None
-        async with asyncio.timeout(timeout):
-            while PROMPT not in self.output[start:] and not self.output[start:].startswith("> "):
-                chunk = await self.process.stdout.read(4096)
-                if not chunk:
-                    break
-                self.output += chunk.decode()
-        return self.output[start:]
-
-    async def type(self, line: str) -> str:
-        """Type a line, return what the demo answered."""
-        assert self.process.stdin is not None
-        self.process.stdin.write(f"{line}\n".encode())
-        await self.process.stdin.drain()
-        return await self.read_until_prompt()
-
-
 async def test_a_person_plays_the_first_stage_in_the_demo(tmp_path: Path) -> None:
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "LANG": "en_GB.UTF-8",
-        "PYTHONIOENCODING": "utf-8",
-        "HOME": str(tmp_path),
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "demo",
-        cwd=ROOT,
-        env=env,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    demo = DemoSession(process)
-    try:
+    async with demo_session(tmp_path) as demo:
         intro = await demo.read_until_prompt()
         assert "offline demo" in intro
         assert "PUY63" in intro
@@ -106,15 +59,3 @@ async def test_a_person_plays_the_first_stage_in_the_demo(tmp_path: Path) -> Non
         assert found is not None, again
         assert (await asyncio.to_thread(Path(found["path"]).read_bytes))[:4] == b"OggS"
         assert int(found["seconds"]) >= 1
-    finally:
-        if process.returncode is None:
-            assert process.stdin is not None
-            process.stdin.write(b"/quit\n")
-            await process.stdin.drain()
-            process.stdin.close()
-        async with asyncio.timeout(30):
-            rest, _ = await process.communicate()
-        demo.output += rest.decode()
-    assert process.returncode == 0, demo.output
-    assert "Bye!" in demo.output
-    assert "Traceback" not in demo.output

@@ -134,7 +134,11 @@ def test_a_dotenv_file_is_read(tmp_path: Path) -> None:
         ("RALLY_PUBLIC_URL", "http://x.org", "RALLY_PUBLIC_URL: 'http://x.org' is not an https"),
         ("RALLY_PUBLIC_URL", "https://x.org/?a=1", "RALLY_PUBLIC_URL: 'https://x.org/?a=1' must"),
         ("RALLY_MAP_TILES", "tiles.org/{z}/{x}/{y}", "RALLY_MAP_TILES: 'tiles.org/{z}/{x}/{y}'"),
-        ("RALLY_MAP_TILES", "https://t.org/{z}.png", "RALLY_MAP_TILES: 'https://t.org/{z}.png' lacks"),
+        (
+            "RALLY_MAP_TILES",
+            "https://t.org/{z}.png",
+            "RALLY_MAP_TILES: 'https://t.org/{z}.png' lacks",
+        ),
     ],
 )
 def test_a_wrong_value_names_the_variable(monkeypatch, variable, value, message) -> None:

@@ -34,6 +34,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 SHOTS = Path(__file__).parents[2] / "var"
 WAIT = 20.0
+ROWS = "#teams tbody tr[data-team]"
 T = TypeVar("T")
 
 if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
@@ -118,12 +119,17 @@ async def test_an_organiser_runs_the_day_from_the_dashboard(day: Day, browser: W
     )
     assert markers
     assert "tgWebAppData" not in browser.current_url  # the launch data left the address bar
-    teams = {e.get_attribute("data-team") for e in browser.find_elements(By.CSS_SELECTOR, "#map .team-marker")}
+    teams = {
+        e.get_attribute("data-team")
+        for e in browser.find_elements(By.CSS_SELECTOR, "#map .team-marker")
+    }
     assert teams == set(PLAYERS)
     rows = browser.find_elements(By.CSS_SELECTOR, "#teams tbody tr[data-team]")
     assert {row.get_attribute("data-team") for row in rows} == set(PLAYERS)
     assert browser.find_elements(By.CSS_SELECTOR, "#map .stage-marker")
-    lost = browser.find_elements(By.CSS_SELECTOR, '#alerts li[data-kind="lost"][data-team="MTFD63"]')
+    lost = browser.find_elements(
+        By.CSS_SELECTOR, '#alerts li[data-kind="lost"][data-team="MTFD63"]'
+    )
     assert lost, css(browser, "#alerts li")
     assert "online" in (browser.find_element(By.ID, "status").get_attribute("class") or "")
     await asyncio.to_thread(browser.save_screenshot, str(SHOTS / "dashboard.png"))
@@ -184,7 +190,9 @@ async def test_the_dashboard_reads_right_to_left_in_arabic(day: Day, browser: We
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ar"
     await until(
         browser,
-        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#teams tbody tr[data-team]")) == len(PLAYERS),
+        lambda d: (
+            len(d.find_elements(By.CSS_SELECTOR, "#teams tbody tr[data-team]")) == len(PLAYERS)
+        ),
         "the teams listed",
     )
     await asyncio.to_thread(browser.save_screenshot, str(SHOTS / "dashboard-rtl.png"))

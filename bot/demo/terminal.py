@@ -1,0 +1,110 @@
+"""The demo's terminal: the bot's messages to the person playing, their buttons numbered.
+
+Files the bot sends are written out, to open: documents (an export, `/mydata`) and photos
+under the demo's files folder, by their own name; voice messages as Ogg/Opus files, to play.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path, PurePath
+from typing import TextIO
+
+from bot.telegram.render.reply import plain
+from loopback.records import ChatMessage
+
+FILES = Path("var") / "demo"
+"""Where the documents and photos the bot sends are written, by default."""
+
+
+class Terminal:
+    """Shows the bot's messages to the person at the keyboard and numbers their buttons."""
+
+    def __init__(self, out: TextIO, voices: Path | None = None, files: Path | None = None) -> None:
+        self.out = out
+        self.buttons: list[tuple[ChatMessage, int]] = []
+        self.voices = voices or Path(tempfile.gettempdir()) / "rallye-demo-voices"
+        """Where the voice messages the bot sends are written, to play them."""
+        self.files = files or FILES
+        """Where the documents and photos the bot sends are written, to open them."""
+        self.at_prompt = False
+        """Whether the prompt is the last thing printed (a note then starts on a new line)."""
+
+    def show(self, event: str, message: ChatMessage) -> None:
+        """Print a new message (edits only matter for the buttons they remove)."""
+        if message.from_bot is False:
+            return
+        if event != "sent":
+            shown = self.buttons and self.buttons[0][0].message_id == message.message_id
+            if shown and not message.inline_keyboard:
+                self.buttons = []
+            return
+        self.at_prompt = False
+        if message.kind == "voice" and message.file is not None:
+            self._voice(message)
+            return
+        if message.kind == "location":
+            self._location(message)
+            return
+        text = plain(message.text or message.caption or "")
+        lines = [f"  {line}" if line else "" for line in text.splitlines()]
+        self.out.write("\n🤖 " + "\n".join(lines).lstrip() + "\n")
+        if message.kind in {"document", "photo"} and message.file is not None:
+            self._file(message)
+        flat = [button for row in message.inline_keyboard for button in row]
+        if flat:
+            self.buttons = [(message, index) for index in range(len(flat))]
+            for number, button in enumerate(flat, start=1):
+                self.out.write(f"   [{number}] {plain(str(button['text']))}\n")
+        keyboard = message.reply_keyboard
+        if keyboard:
+            labels = ", ".join(plain(label) for row in keyboard for label in row)
+            self.out.write(f"   (keyboard: {labels}: type /here to use it)\n")
+        self.out.flush()
+
+    def say(self, text: str) -> None:
+        """A note from the demo itself, not from the bot."""
+        self.out.write(("\n" if self.at_prompt else "") + f"{text}\n")
+        self.at_prompt = False
+        self.out.flush()
+
+    def prompt(self, first: bool = False) -> None:
+        """Ask for the next line."""
+        self.out.write("> " if first else "\n> ")
+        self.at_prompt = True
+        self.out.flush()
+
+    def entered(self) -> None:
+        """The person typed a line: the prompt's line ended with their Enter."""
+        self.at_prompt = False
+
+    def _voice(self, message: ChatMessage) -> None:
+        """A voice message: written to a file (Ogg/Opus, as Telegram plays it), and where."""
+        assert message.file is not None
+        self.voices.mkdir(parents=True, exist_ok=True)
+        path = self.voices / f"voice-{message.message_id}.ogg"
+        path.write_bytes(message.file.data)
+        seconds = message.file.duration or 0
+        self.out.write(f"\n🔊 (a voice message, {seconds} s, written to {path})\n")
+        self.out.flush()
+
+    def _file(self, message: ChatMessage) -> None:
+        """A document or a photo: written under `files` (a document by its own name), and where."""
+        assert message.file is not None
+        self.files.mkdir(parents=True, exist_ok=True)
+        if message.kind == "photo":
+            path, what = self.files / f"photo-{message.message_id}.jpg", "a photo"
+        else:
+            # the bot names its files; a name is still never a path out of the folder
+            name = PurePath(message.file.file_name or f"file-{message.message_id}").name
+            path, what = self.files / name, name
+        path.write_bytes(message.file.data)
+        self.out.write(f"   📎 ({what}, {len(message.file.data)} bytes, written to {path})\n")
+
+    def _location(self, message: ChatMessage) -> None:
+        """A map pin (the position of a team that asked for help)."""
+        point = message.content.get("location") or {}
+        lat, lon = (round(float(point.get(key, 0.0)), 5) for key in ("latitude", "longitude"))
+        self.out.write(f"\n📍 (a map pin: {lat}, {lon}: https://www.openstreetmap.org/")
+        self.out.write(f"?mlat={lat}&mlon={lon}#map=17/{lat}/{lon})\n")
+        self.out.flush()
