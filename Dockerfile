@@ -27,6 +27,10 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PTB_TIMEDELTA=1 \
     DATABASE_URL=sqlite+aiosqlite:////data/rallye.sqlite3 RALLY_FILE=/app/data/stages.yaml \
     RALLY_LOCALES_DIR=/app/locales RALLY_LISTEN=0.0.0.0 RALLY_PORT=8080
+# Pango (HarfBuzz) and Noto's fonts: the PDFs (city guide, certificate, QR cards) in every script
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-noto-color-emoji \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 rallye && mkdir -p /data && chown rallye /data
 WORKDIR /app
 COPY --from=build /wheels /wheels

@@ -24,8 +24,11 @@ from bot.demo import DemoOptions, Seat, play_demo
 from bot.demo.terminal import FILES
 from bot.i18n.catalogs import Catalogs, MissingCatalogError
 from bot.i18n.check import check as check_languages
+from bot.printing.pdf import PrintingError as PdfError
 from bot.printing.qr_cards import DEFAULT_OUT, PrintingError, TeamCode, bot_username, write_sheet
-from bot.services.base import Services
+from bot.report.files import ReportFiles, make_report
+from bot.report.labels import ReportLanguage
+from bot.services.base import Services, utc_now
 from bot.services.privacy import PrivacyService, Purge, PurgeStatus
 from bot.services.teams import TeamService
 from bot.settings import Settings, SettingsError, load_settings
@@ -84,6 +87,9 @@ def validate(paths: Sequence[str], as_json: bool, out: TextIO, err: TextIO) -> i
     else:
         print("\n\n".join(summary(r, p) for r, p in zip(rallies, paths, strict=True)), file=out)
     return 0
+
+
+REPORT_OUT = Path("var/report.pdf")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -180,6 +186,20 @@ def parser() -> argparse.ArgumentParser:
         help="with --draft: only this text, e.g. final or clue:cathedrale (repeatable)",
     )
     voices.add_argument("--json", action="store_true", help="print the coverage as JSON")
+    report = commands.add_parser(
+        "report", help="the evaluation report: a PDF with charts, and its figures as CSV"
+    )
+    report.add_argument("--rally", metavar="ID", help="this rally only (default: every rally)")
+    report.add_argument(
+        "--out", type=Path, default=REPORT_OUT, help=f"PDF to write (default: {REPORT_OUT})"
+    )
+    report.add_argument(
+        "--language",
+        type=ReportLanguage,
+        choices=list(ReportLanguage),
+        default=ReportLanguage.FR,
+        help="the report's language (default: fr)",
+    )
     return main
 
 
@@ -285,18 +305,27 @@ def join_codes(paths: Sequence[str]) -> set[str]:
     return codes
 
 
+def _chosen_rallies(settings: Settings, rally_id: str | None, err: TextIO) -> list[Rally] | int:
+    """The rallies RALLY_FILE names, or only the one with `rally_id`; else the exit code."""
+    rallies = _rallies_or_errors(settings)
+    if rallies is None:
+        return 1
+    if rally_id is None:
+        return list(rallies)
+    chosen = [rally for rally in rallies if rally.id == rally_id]
+    if not chosen:
+        print(f"rallye: no rally file of RALLY_FILE has the id {rally_id}", file=err)
+        return 2
+    return chosen
+
+
 def purge_personal_data(
     settings: Settings, rally_id: str | None, dry_run: bool, out: TextIO, err: TextIO
 ) -> int:
     """`python -m bot purge`: one line per rally saying what was (or would be) erased."""
-    rallies = _rallies_or_errors(settings)
-    if rallies is None:
-        return 1
-    if rally_id is not None:
-        rallies = [rally for rally in rallies if rally.id == rally_id]
-        if not rallies:
-            print(f"rallye: no rally file of RALLY_FILE has the id {rally_id}", file=err)
-            return 2
+    rallies = _chosen_rallies(settings, rally_id, err)
+    if isinstance(rallies, int):
+        return rallies
     return asyncio.run(
         _purge(settings, rallies, force=rally_id is not None, dry_run=dry_run, out=out)
     )
@@ -316,6 +345,48 @@ async def _purge(
     finally:
         await engine.dispose()
     return 0
+
+
+def write_report(  # noqa: PLR0917 - the command's options
+    settings: Settings,
+    rally_id: str | None,
+    out_path: Path,
+    language: ReportLanguage,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """`python -m bot report`: the PDF at `out_path` and its figures beside it (`-figures.csv`),
+    of one rally or of every rally RALLY_FILE names (then with a comparison page)."""
+    rallies = _chosen_rallies(settings, rally_id, err)
+    if isinstance(rallies, int):
+        return rallies
+    missing = no_database(settings.database_url)
+    if missing is not None:
+        print(f"rallye: {missing}: nothing to report (see DATABASE_URL)", file=err)
+        return 1
+    try:
+        made = asyncio.run(_report(settings.database_url, rallies, language))
+    except PdfError as exc:
+        print(f"rallye: {exc}", file=err)
+        return 1
+    csv_path = out_path.with_name(f"{out_path.stem}-figures.csv")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_bytes(made.pdf)
+    csv_path.write_bytes(made.csv.data)
+    print(f"{out_path}: the report of {', '.join(r.id for r in rallies)}", file=out)
+    print(f"{csv_path}: its figures, {made.csv.rows} rows", file=out)
+    return 0
+
+
+async def _report(
+    database_url: str, rallies: Sequence[Rally], language: ReportLanguage
+) -> ReportFiles:
+    engine = create_engine(database_url)
+    try:
+        await migrate(engine)
+        return await make_report(engine, rallies, language=language, made_at=utc_now())
+    finally:
+        await engine.dispose()
 
 
 def purge_line(done: Purge) -> str:
@@ -365,6 +436,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if args.command == "purge":
         return purge_personal_data(settings, args.rally, args.dry_run, sys.stdout, sys.stderr)
+    if args.command == "report":
+        return write_report(settings, args.rally, args.out, args.language, sys.stdout, sys.stderr)
     if args.command == "qr":
         if args.rally is None and len(configured) != 1:
             print(

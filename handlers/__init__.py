@@ -21,14 +21,17 @@ from handlers import (
     errors,
     fallback,
     join,
+    keepsakes,
     lost,
     photos,
     play,
     privacy,
     rallies,
     reader,
+    report,
     staff,
     start,
+    survey,
     timeline,
     voices,
 )
@@ -64,6 +67,9 @@ def register(application: RallyApplication) -> DayPlanner:
     add(command("clue", play.show_clue))
     add(command("team", play.show_team))
     add(command("hint", play.hint))
+    add(command("survey", survey.open_survey))
+    add(command("guide", keepsakes.guide))
+    add(command("certificate", keepsakes.certificate))
     add(command("open", timeline.open_rally))
     add(command("go", timeline.go))
     add(command("pause", timeline.pause))
@@ -77,6 +83,7 @@ def register(application: RallyApplication) -> DayPlanner:
     add(command("award", staff.award))
     add(command("newteam", staff.newteam))
     add(command("export", staff.export))
+    add(command("report", report.report))
     add(command("photos", photos.pending_photos))
     add(command("rally", rallies.rally))
     add(command("dashboard", dashboard.open_dashboard))

@@ -22,9 +22,11 @@ from bot.services.views import Member
 from bot.telegram.context import RallyApplication, RallyContext, Runtime
 from bot.telegram.delivery import tell_staff
 from bot.telegram.render import staff
+from bot.telegram.render.keepsakes import keepsake_commands
 from bot.telegram.render.play import final_words
 from bot.telegram.render.reply import Reply
 from bot.telegram.render.staff import end_reminder_text, final_ranking, stuck_alert
+from bot.telegram.render.survey import survey_offer
 
 log = logging.getLogger(__name__)
 
@@ -129,9 +131,12 @@ async def send_final_ranking(
 ) -> int:
     """Everyone gets the final ranking in their language, with their team's place."""
     ranking = await context.runtime.leaderboard.ranking()
+    unasked = await context.runtime.survey.unasked()  # the survey offered to them below
 
     def render(tr: Translator, player: Member) -> str:
-        return f"{final_ranking(tr, ranking, player.team_id)}\n\n{final_words(tr)}"
+        ranked = final_ranking(tr, ranking, player.team_id)
+        offer = survey_offer(tr, context.rally) if player.player_id in unasked else ""
+        return f"{ranked}\n\n{final_words(tr)}\n\n{keepsake_commands(tr)}{offer}"
 
     return await tell_every_player(
         context, "ranking", render, actor_user_id, actor_chat_id, voice=FINAL_KEY

@@ -26,6 +26,7 @@ from bot.services.play import Outcome
 from bot.telegram.buttons import (
     AcknowledgeNotice,
     AskHint,
+    AskKeepsake,
     BeginStage,
     Button,
     ChooseAnswer,
@@ -44,6 +45,7 @@ from bot.telegram.buttons import (
     RecordStage,
     RecordText,
     ReviewPhoto,
+    SurveyPress,
     decode,
 )
 from bot.telegram.context import RallyContext
@@ -51,7 +53,7 @@ from bot.telegram.delivery import answer_press, remove_buttons, send, tell
 from bot.telegram.render import notices
 from bot.telegram.render.play import current_step, no_hint_taken, refusal, team_status
 from bot.telegram.render.reply import Reply
-from handlers import dashboard, voices
+from handlers import dashboard, keepsakes, survey, voices
 from handlers.lost import is_lost_button, lost
 from handlers.photos import review
 from handlers.privacy import acknowledge, confirm_forget, press_erase
@@ -100,6 +102,10 @@ async def typed(update: Update, context: RallyContext) -> None:
     assert message is not None and message.text is not None and chat is not None
     if is_lost_button(context, message.text):
         await lost(update, context)
+        return
+    user = update.effective_user
+    if user is not None and keepsakes.awaits_name(context, user.id):  # after /certificate
+        await keepsakes.full_name(update, context)
         return
     if len(message.text) > MAX_TYPED:
         await send(
@@ -158,6 +164,8 @@ BUTTONS_ELSEWHERE: dict[type, Callable[[Update, RallyContext, Any], Awaitable[No
     KeepPlayer: press_erase,
     FinishRally: confirm_finish,
     DashboardLink: dashboard.computer_link,
+    AskKeepsake: keepsakes.press,
+    SurveyPress: survey.press,
 }
 """The buttons that are not moves in the rally, and the handler of each."""
 

@@ -10,6 +10,7 @@ from bot.telegram.buttons import (
     MAX_CALLBACK_BYTES,
     AcknowledgeNotice,
     AskHint,
+    AskKeepsake,
     BeginStage,
     Button,
     ChooseAnswer,
@@ -28,6 +29,7 @@ from bot.telegram.buttons import (
     RecordStage,
     RecordText,
     ReviewPhoto,
+    SurveyPress,
     decode,
     encode,
 )
@@ -61,6 +63,11 @@ EXAMPLES: list[Button] = [
     RecordIn(HINT, "ar"),
     PlayRecording(VoiceKey(VoicePart.QUESTION, "q-2"), "fa_AF"),
     DashboardLink("clermont-ferrand"),
+    AskKeepsake(certificate=False),
+    AskKeepsake(certificate=True),
+    SurveyPress(),
+    SurveyPress("q-day", 3),
+    SurveyPress("q-day", 0),
 ]
 
 
@@ -94,6 +101,9 @@ def test_a_button_reads_back_as_written_within_telegrams_64_bytes(button: Button
         "voice:loud",
         "begin:" + "a" * 60,
         "lang:fr ",
+        "survey:q-day:6",
+        "survey:maybe",
+        "survey:no",
     ],
 )
 def test_forged_or_unknown_data_is_refused(data: str | None) -> None:

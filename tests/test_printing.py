@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import itertools
 import os
 import subprocess
 import sys
@@ -23,25 +22,25 @@ from bot.printing.qr_cards import (
     CARD_WIDTH,
     CARDS_PER_PAGE,
     PADDING,
+    PAGE_HEIGHT,
+    QR_BORDER,
     QR_SMALLEST,
+    TOP_MARGIN_MM,
     PrintingError,
-    TeamCode,
     bot_username,
     card_origin,
-    covered_characters,
-    layout_card,
-    printable,
-    qr_cards,
 )
 from bot.services.teams import CODE_ALPHABET
 from tests.databases import sqlite_url
+from tests.printing.reading import is_a4, page_sizes, pdf_text, readable
 
 ROOT = Path(__file__).parent.parent
 DEFAULT_RALLY = ROOT / "data" / "stages.yaml"
 BOT = "RallyeClermontBot"
 DPI = 150
 
-# Names and codes that push the layout: long, unbroken, accented, in scripts the font lacks.
+# Names and codes that push the layout: long, unbroken, accented, in other scripts, and one
+# with a character no font has (the Apple logo of an iPhone keyboard, in Unicode's private use).
 AWKWARD_RALLY = """
 rally:
   id: awkward
@@ -60,6 +59,8 @@ teams:
     code: ETOILE
   - name: "Supercalifragilisticexpialidocious-Clermont-Ferrand"
     code: SUPER
+  - name: "Apple \uf8ff"
+    code: APPLE
 stages:
   - id: accueil
     kind: service
@@ -123,11 +124,6 @@ def make_sheet(
     return code, stdout.getvalue(), stderr.getvalue()
 
 
-def file_teams(rally: Rally) -> list[TeamCode]:
-    """The teams of a rally file that gives every team its code."""
-    return [TeamCode(team.name, team.code) for team in rally.teams if team.code is not None]
-
-
 @pytest.fixture(scope="module")
 def default_rally() -> Rally:
     return load_rally(DEFAULT_RALLY)
@@ -160,6 +156,22 @@ def test_the_default_rally_prints_a_card_per_team_and_per_code_word(default_rall
     assert stdout.endswith("qr-codes.pdf: 6 team card(s), 8 stage card(s), 3 page(s)\n")
 
 
+def test_the_sheet_is_three_a4_pages_with_their_headers(default_rally, tmp_path):
+    out = tmp_path / "qr.pdf"
+    code, _, stderr = make_sheet(DEFAULT_RALLY, out, tmp_path / "rallye.sqlite3")
+    assert (code, stderr) == (0, "")
+    pdf = out.read_bytes()
+    assert [is_a4(size) for size in page_sizes(pdf)] == [True, True, True]
+    title = default_rally.rally.title["fr"]
+    headers = [pdf_text(pdf, page=page).splitlines()[0] for page in (1, 2, 3)]
+    assert [readable(header.replace(title, "")) for header in headers] == [
+        "Équipes / Teams · 1/3",
+        "Étapes / Stages · 2/3",
+        "Étapes / Stages · 3/3",
+    ]
+    assert all(header.startswith(title) for header in headers)
+
+
 def test_each_team_card_scans_to_the_link_that_joins_it(default_rally, default_sheet):
     _, cards = default_sheet
     title = default_rally.rally.title["fr"]
@@ -186,11 +198,10 @@ def test_awkward_names_and_codes_still_print_and_scan(awkward_file, tmp_path):
     out = tmp_path / "awkward.pdf"
     code, stdout, stderr = make_sheet(awkward_file, out, tmp_path / "rallye.sqlite3")
     assert code == 0
-    assert stdout == f"{out}: 4 team card(s), 2 stage card(s), 2 page(s)\n"
-    # the names the font cannot draw are said, not silently changed
+    assert stdout == f"{out}: 5 team card(s), 2 stage card(s), 2 page(s)\n"
+    # names print as written, in any script and with emoji; what no font has is said
     assert stderr.splitlines() == [
-        "rallye: note: 'النور' printed without its name: the PDF font lacks its letters",
-        "rallye: note: 'Étoile 🌋 Ḍôme' printed as 'Étoile Dôme': the PDF font lacks its letters",
+        "rallye: note: 'Apple \uf8ff' printed as 'Apple □': the PDF font lacks its letters",
     ]
     cards = read_sheet(out)
     assert [card.scanned for card in cards] == [
@@ -198,49 +209,95 @@ def test_awkward_names_and_codes_still_print_and_scan(awkward_file, tmp_path):
         (f"https://t.me/{BOT}?start=NOUR63",),
         (f"https://t.me/{BOT}?start=ETOILE",),
         (f"https://t.me/{BOT}?start=SUPER",),
+        (f"https://t.me/{BOT}?start=APPLE",),
         ("Mot de passe très très long à taper",),
         ("SANTÉ",),
     ]
     # the long code is wrapped whole, never cut short: a player must be able to type it
     assert "ABCDEFGHIJKLMNOPQRSTUVWXYZ_-0123" in cards[0].text.replace(" ", "")
     assert "Les Volcans d'Auvergne" in cards[0].text
-    assert cards[1].text.count("NOUR63") == 1  # no name, the code once, still large
-    assert "Étoile Dôme" in cards[2].text
+    assert "النور" in cards[1].text
+    assert cards[1].text.count("NOUR63") == 1
+    assert "Étoile" in cards[2].text and "Ḍôme" in cards[2].text
+    assert "Étoile 🌋 Ḍôme" in readable(pdf_text(out.read_bytes()))  # the emoji, in colour
     assert "Supercalifragilisticexpialidocious" in cards[3].text.replace(" ", "")
-    assert "Mot de passe très très long à taper" in cards[4].text
-    assert "Maison des associations" in cards[4].text
+    assert "Mot de passe très très long à taper" in cards[5].text
+    assert "Maison des associations" in cards[5].text
+
+
+SCRIPTS_RALLY = """
+rally: {id: scripts, title: {fr: Rallye, ar: رالي}, default_language: fr, languages: [fr, ar, bn]}
+privacy: {controller: Association Rallye Test, contact: rallye@association.fr, legal_basis: consent}
+teams:
+  - {name: الأطلس, code: ATLAS}
+  - {name: সুন্দরবন, code: SUNDAR}
+  - {name: Пуй-де-Дом, code: PUY}
+stages:
+  - id: jaude
+    kind: heritage
+    name: {fr: Jaude}
+    location: {lat: 45.77631, lon: 3.08217, radius_m: 80}
+    clue: {fr: Allez-y.}
+"""
+
+
+def test_team_names_print_in_their_own_script(tmp_path):
+    """An Arabic name (shaped, right to left) and a Bengali one (with its conjunct ন্দ) print,
+    and read back as they were written (`pdftotext -layout`)."""
+    path = tmp_path / "scripts.yaml"
+    path.write_text(SCRIPTS_RALLY, encoding="utf-8")
+    out = tmp_path / "scripts.pdf"
+    code, _, stderr = make_sheet(path, out, tmp_path / "rallye.sqlite3")
+    assert (code, stderr) == (0, "")
+    text = readable(pdf_text(out.read_bytes()))
+    for name in ("الأطلس", "সুন্দরবন", "Пуй-де-Дом"):
+        assert name in text
+    assert "األطلس" not in text  # lam-alef is one glyph: not read back swapped
 
 
 @pytest.mark.parametrize("rally_file", ["default", "awkward"])
-def test_texts_fit_their_card_and_leave_the_code_clear(rally_file, awkward_file):
+def test_texts_stay_inside_their_card_and_off_the_code(rally_file, awkward_file, tmp_path):
     path = DEFAULT_RALLY if rally_file == "default" else awkward_file
-    rally = load_rally(path)
-    for card in qr_cards(rally, file_teams(rally), BOT):
-        layout = layout_card(card)
-        spans = [(block.top, block.top + block.height) for block in layout.blocks_above]
-        spans.append((layout.qr.top, layout.qr.top + layout.qr.size))
-        spans += [(block.top, block.top + block.height) for block in layout.blocks_below]
-        assert spans[0][0] >= PADDING
-        assert spans[-1][1] <= CARD_HEIGHT - PADDING + 0.01
-        for (_, bottom), (top, _) in itertools.pairwise(spans):
-            assert bottom <= top + 0.01, f"{card.name}: overlapping parts"
-        for block in layout.blocks:
-            assert block.width() <= CARD_WIDTH - 2 * PADDING + 0.01, f"{card.name}: too wide"
-        assert layout.qr.size >= QR_SMALLEST, f"{card.name}: code too small to scan"
-
-
-@pytest.mark.parametrize(
-    ("text", "printed"),
-    [
-        ("Puy de Dôme", "Puy de Dôme"),
-        ("Rallye — Clermont-Ferrand « Jaude »", "Rallye — Clermont-Ferrand « Jaude »"),
-        ("Ḍôme Ālep", "Dôme Alep"),
-        ("Étoile 🌋 Volcan", "Étoile Volcan"),
-        ("فريق النور", ""),
-    ],
-)
-def test_printable_keeps_what_the_font_draws(text, printed):
-    assert printable(text, covered_characters()) == printed
+    out = tmp_path / "sheet.pdf"
+    assert make_sheet(path, out, tmp_path / "rallye.sqlite3")[0] == 0
+    document = pdfium.PdfDocument(out)
+    grid_top = PAGE_HEIGHT - TOP_MARGIN_MM * 72 / 25.4
+    scale = DPI / 72
+    checked = 0
+    try:
+        for page in document:
+            codes = zxingcpp.read_barcodes(page.render(scale=scale).to_pil())
+            text_page = page.get_textpage()
+            boxes = [
+                text_page.get_charbox(index)
+                for index in range(text_page.count_chars())
+                if text_page.get_text_range(index, 1).strip()
+            ]
+            keep_out = []
+            for found in codes:
+                corners = [found.position.top_left, found.position.bottom_right]
+                left, right = (corner.x / scale for corner in corners)
+                top, bottom = (page.get_height() - corner.y / scale for corner in corners)
+                modules = 17 + 4 * int(found.extra["Version"])
+                quiet = (right - left) / modules * QR_BORDER
+                assert (right - left) + 2 * quiet >= QR_SMALLEST - 1, "code too small to scan"
+                keep_out.append((left - quiet, bottom - quiet, right + quiet, top + quiet))
+            for left, bottom, right, top in boxes:
+                if bottom > grid_top:  # the page header
+                    continue
+                checked += 1
+                for x1, y1, x2, y2 in keep_out:
+                    assert right <= x1 or left >= x2 or top <= y1 or bottom >= y2, "on a code"
+                x, y = next(
+                    (x, y)
+                    for x, y in map(card_origin, range(CARDS_PER_PAGE))
+                    if x <= left < x + CARD_WIDTH and y <= bottom < y + CARD_HEIGHT
+                )
+                assert x + PADDING - 1 <= left and right <= x + CARD_WIDTH - PADDING + 1
+                assert y + PADDING - 1 <= bottom and top <= y + CARD_HEIGHT - PADDING + 1
+    finally:
+        document.close()
+    assert checked > 500
 
 
 @pytest.mark.parametrize("name", ["RallyeClermontBot", "@rallye_bot", "ABCBOT", "x" * 29 + "bot"])

@@ -303,6 +303,9 @@ class RallyInfo(Frozen):
     (`bot.services.privacy`)."""
     max_team_size: int = Field(default=8, ge=1, le=100)
     """The most players a team may have: a join to a full team is refused."""
+    signed_by: NonEmpty | None = None
+    """Who signs the certificates of participation ("Marie Dupont, prefecture of ..."); none:
+    the controller named in `privacy`."""
 
     @field_validator("timezone")
     @classmethod
@@ -371,6 +374,57 @@ class Privacy(Frozen):
     """The data-protection officer's contact, if the controller has one (public bodies must)."""
 
 
+SURVEY_CHOICES = 5
+"""The most choices of a survey question: one digit on its buttons (`bot.telegram.buttons`)."""
+
+Emoji = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=8)]
+"""An emoji (a few code points: a skin tone or a flag takes several)."""
+
+
+class SurveyChoice(Frozen):
+    """One answer to a survey question: a short text, and an emoji that says it without words."""
+
+    emoji: Emoji | None = None
+    text: LocalizedText
+
+
+class SurveyQuestion(Frozen):
+    """A question of the end-of-rally survey, answered with one numbered button per choice."""
+
+    id: Slug
+    text: LocalizedText
+    choices: tuple[SurveyChoice, ...]
+
+    @field_validator("choices")
+    @classmethod
+    def _a_few_choices(cls, value: tuple[SurveyChoice, ...]) -> tuple[SurveyChoice, ...]:
+        # checked here, not with Field(min_length=...): the rally file's reader takes a list
+        # "too short" for one whose items failed (`bot.core.rally_file._is_consequence`)
+        if not 2 <= len(value) <= SURVEY_CHOICES:
+            raise ValueError(
+                f"a survey question has 2 to {SURVEY_CHOICES} choices, not {len(value)}"
+            )
+        return value
+
+
+class Survey(Frozen):
+    """The short survey offered to every player at the finish: optional, and anonymous (the
+    answers are counted apart from who answered, `bot.core.survey`)."""
+
+    questions: tuple[SurveyQuestion, ...]
+
+    @field_validator("questions")
+    @classmethod
+    def _a_few_questions(cls, value: tuple[SurveyQuestion, ...]) -> tuple[SurveyQuestion, ...]:
+        if not 3 <= len(value) <= 5:  # short: it comes after a long day
+            raise ValueError(f"a survey has 3 to 5 questions, not {len(value)}")
+        ids = [question.id for question in value]
+        twice = sorted({id_ for id_ in ids if ids.count(id_) > 1})
+        if twice:
+            raise ValueError(f"duplicate survey question id {', '.join(repr(i) for i in twice)}")
+        return value
+
+
 class Rally(Frozen):
     """The whole rally file, parsed once at start."""
 
@@ -384,6 +438,8 @@ class Rally(Frozen):
         Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,23}$")], LocalizedText
     ] = Field(default_factory=dict)
     staff: Staff = Staff()
+    survey: Survey | None = None
+    """The end-of-rally survey; none: the rally has no survey."""
     audio: dict[str, dict[LanguageCode, NonEmpty]] = Field(default_factory=dict)
     """Voice files of the rally's texts: `{key: {language: path}}`, paths relative to the
     rally file (`bot.core.voices` names the keys: `clue:cathedrale`, `question:q-id`...)."""

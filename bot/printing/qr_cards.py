@@ -8,30 +8,44 @@ word itself: the staff at the desk show it, and a player who scans it with the p
 sees the word to type. Cards are laid out six to a page with dashed cut lines;
 team cards and stage cards start on pages of their own, since they go to different people.
 
-The layout is computed apart from the drawing (`layout_card`), so that what fits where can be
-checked without reading a PDF.
+The sheet is an HTML page made into a PDF (`bot.printing.pdf`): names print in their own
+script, Arabic shaped and right to left. Texts are set smaller the longer they are, and the
+QR code takes the room they leave, never less than `QR_SMALLEST`.
 """
 
 from __future__ import annotations
 
 import enum
-import functools
-import io
 import re
-import unicodedata
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import segno
-from reportlab.lib.colors import Color
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
 
 from bot.core.content import Rally
+from bot.printing.pdf import (
+    PrintingError,
+    escape,
+    language_attributes,
+    missing_characters,
+    render_pdf,
+    text_direction,
+)
+
+__all__ = [
+    "DEFAULT_OUT",
+    "CardKind",
+    "PrintingError",
+    "QrCard",
+    "SheetSummary",
+    "TeamCode",
+    "bot_username",
+    "join_link",
+    "qr_cards",
+    "render_sheet",
+    "write_sheet",
+]
 
 BOT_USERNAME = re.compile(r"[A-Za-z0-9_]{2,29}bot", re.IGNORECASE)
 """Telegram's rule for bot usernames: 5 to 32 of [A-Za-z0-9_], ending in "bot"."""
@@ -41,8 +55,8 @@ DEEP_LINK_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 DEFAULT_OUT = Path("var/qr-codes.pdf")
 
-# Card texts in the rally's default language and in English. Only the languages the PDF font
-# can draw are worth listing (Vera has no Arabic); another default language prints English only.
+# Card texts in the rally's default language and in English; another default language
+# prints English only.
 LABELS: dict[str, dict[str, str]] = {
     "join": {"fr": "Scannez pour rejoindre votre équipe", "en": "Scan to join your team"},
     "desk": {"fr": "À montrer à l’accueil", "en": "Show at the desk"},
@@ -50,9 +64,8 @@ LABELS: dict[str, dict[str, str]] = {
     "stages": {"fr": "Étapes", "en": "Stages"},
 }
 
-
-class PrintingError(Exception):
-    """A sheet that cannot be made, explained in one line."""
+MISSING_MARK = "□"
+"""How a character no font has shows in `SheetSummary.renamed` (it prints as a box)."""
 
 
 class CardKind(enum.StrEnum):
@@ -138,297 +151,40 @@ def qr_cards(rally: Rally, teams: Sequence[TeamCode], username: str) -> list[QrC
     return cards
 
 
-# --- fonts -----------------------------------------------------------------------------------
-
-REGULAR, BOLD = "RallyeSans", "RallyeSans-Bold"
-_FONT_FILES = {REGULAR: "Vera.ttf", BOLD: "VeraBd.ttf"}  # shipped inside reportlab's fonts/
-
-
-@functools.cache
-def _fonts() -> tuple[TTFont, ...]:
-    fonts = tuple(TTFont(name, file) for name, file in _FONT_FILES.items())
-    for font in fonts:
-        pdfmetrics.registerFont(font)
-    return fonts
-
-
-def register_fonts() -> None:
-    """Register reportlab's bundled Bitstream Vera TrueType fonts (accents, dashes, quotes)."""
-    _fonts()
-
-
-@functools.cache
-def covered_characters() -> frozenset[int]:
-    """The code points that every card font has a glyph for."""
-    first, *others = (frozenset(font.face.charToGlyph) for font in _fonts())
-    return first.intersection(*others)
-
-
-def printable(text: str, covered: Container[int]) -> str:
-    """The text with what the font cannot draw folded to a plain letter, or left out.
-
-    Vera covers Latin, Greek and Cyrillic but not Arabic script or emoji, and reportlab neither
-    shapes Arabic nor falls back to another font: such characters would print as empty boxes.
-    An accented letter missing from the font prints without its accent ("ő" as "o"); anything
-    else missing is omitted (a card whose name is left empty still has its code, in large).
-    """
-    kept: list[str] = []
-    for char in text:
-        if ord(char) in covered:
-            kept.append(char)
-            continue
-        base = "".join(
-            c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
-        )
-        if base and all(ord(c) in covered for c in base):
-            kept.append(base)
-    return " ".join("".join(kept).split())
-
-
-def printed_name(card: QrCard) -> str:
-    """The card's name as printed: what the fonts can draw of it (maybe nothing)."""
-    return printable(card.name, covered_characters())
-
-
 # --- layout ----------------------------------------------------------------------------------
 
-PAGE_WIDTH, PAGE_HEIGHT = A4
 COLUMNS, ROWS = 2, 3
 CARDS_PER_PAGE = COLUMNS * ROWS
-SIDE_MARGIN = 10 * mm
-TOP_MARGIN = 14 * mm  # room for the page header
-BOTTOM_MARGIN = 10 * mm
-CARD_WIDTH = (PAGE_WIDTH - 2 * SIDE_MARGIN) / COLUMNS
-CARD_HEIGHT = (PAGE_HEIGHT - TOP_MARGIN - BOTTOM_MARGIN) / ROWS
-PADDING = 5 * mm
-GAP = 2.5 * mm
+MM = 72 / 25.4
+"""PDF points in a millimetre."""
+PAGE_WIDTH, PAGE_HEIGHT = 210 * MM, 297 * MM
+SIDE_MARGIN_MM, TOP_MARGIN_MM, BOTTOM_MARGIN_MM = 10, 14, 10  # the top one holds the header
+CARD_WIDTH_MM = (210 - 2 * SIDE_MARGIN_MM) / COLUMNS
+CARD_HEIGHT_MM = (297 - TOP_MARGIN_MM - BOTTOM_MARGIN_MM) / ROWS
+CARD_WIDTH, CARD_HEIGHT = CARD_WIDTH_MM * MM, CARD_HEIGHT_MM * MM
+PADDING = 5 * MM
 QR_BORDER = 4  # modules of quiet zone around the code, as the QR standard asks
-QR_LARGEST = 56 * mm
-QR_SMALLEST = 32 * mm
-LEADING = 1.2
-ASCENT = 0.93  # Vera's ascent, in ems: where a line's baseline sits below its top
+QR_LARGEST_MM, QR_SMALLEST_MM = 56, 32
+QR_SMALLEST = QR_SMALLEST_MM * MM
 
-INK = Color(0.1, 0.1, 0.1)
-GREY = Color(0.38, 0.38, 0.38)
-CUT = Color(0.6, 0.6, 0.6)
-
-
-@dataclass(frozen=True)
-class TextStyle:
-    """How a card text is set: its font, the size range it may shrink in, its most lines."""
-
-    font: str
-    largest: float
-    smallest: float
-    max_lines: int
-    color: Color
+# (most characters, size in points): the first that holds the text sets its size. Tuned on
+# the longest names and codes (tests/test_printing.py): with them all at their smallest, the
+# code keeps QR_SMALLEST.
+TITLE_SIZES = ((70, 8.5), (110, 7.0), (10_000, 6.0))
+NAME_SIZES = ((18, 17.0), (32, 14.0), (56, 11.0), (10_000, 9.0))
+CODE_SIZES = ((8, 26.0), (12, 20.0), (20, 15.0), (26, 12.0), (10_000, 10.5))
 
 
-TITLE = TextStyle(REGULAR, 8.5, 6.5, 2, GREY)
-NAME = TextStyle(BOLD, 17, 9, 2, INK)
-CODE = TextStyle(BOLD, 26, 12, 2, INK)
-INSTRUCTION = TextStyle(REGULAR, 9, 7, 2, INK)
-
-
-@dataclass(frozen=True)
-class TextBlock:
-    """Lines of text set in one font and size, centred, their top at `top` (from the card top)."""
-
-    lines: tuple[str, ...]
-    font: str
-    size: float
-    color: Color
-    top: float = 0.0
-
-    @property
-    def height(self) -> float:
-        """From the top of the first line to the bottom of the last."""
-        return len(self.lines) * self.size * LEADING
-
-    def width(self) -> float:
-        """The widest line."""
-        return max(
-            (pdfmetrics.stringWidth(line, self.font, self.size) for line in self.lines), default=0
-        )
-
-
-@dataclass(frozen=True)
-class QrBox:
-    """Where the QR code goes: a square of `size` (quiet zone included) at `top`, centred."""
-
-    top: float
-    size: float
-
-
-@dataclass(frozen=True)
-class CardLayout:
-    """A card's texts and its QR code, placed from the card's top edge downwards."""
-
-    blocks_above: tuple[TextBlock, ...]
-    qr: QrBox
-    blocks_below: tuple[TextBlock, ...]
-
-    @property
-    def blocks(self) -> tuple[TextBlock, ...]:
-        """Every text block, top to bottom."""
-        return self.blocks_above + self.blocks_below
-
-
-BREAKABLE_PARTS = re.compile(r"[^\s-]*-|[^\s-]+")
-"""The parts of a text a line may end after: words, and a word's parts up to a hyphen."""
-
-
-def _pieces(word: str, font: str, size: float, width: float) -> Iterable[str]:
-    """A word too wide for a line, cut after its hyphens and, where still too wide, anywhere."""
-    piece = ""
-    for part in BREAKABLE_PARTS.findall(word):
-        if pdfmetrics.stringWidth(piece + part, font, size) <= width:
-            piece += part
-            continue
-        if piece:
-            yield piece
-            piece = ""
-        for char in part:
-            if piece and pdfmetrics.stringWidth(piece + char, font, size) > width:
-                yield piece
-                piece = ""
-            piece += char
-    if piece:
-        yield piece
-
-
-def wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """The text broken into lines no wider than `width`, between words where possible."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        if pdfmetrics.stringWidth(word, font, size) > width:
-            if current:
-                lines.append(current)
-            *full, current = _pieces(word, font, size, width)
-            lines += full
-            continue
-        candidate = f"{current} {word}" if current else word
-        if pdfmetrics.stringWidth(candidate, font, size) <= width:
-            current = candidate
-        else:
-            lines.append(current)
-            current = word
-    if current:
-        lines.append(current)
-    return lines
-
-
-def _cuts_a_word(text: str, font: str, size: float, width: float) -> bool:
-    """Whether some part of the text is too wide for a line, so that it would be cut mid-word."""
-    return any(
-        pdfmetrics.stringWidth(part, font, size) > width for part in BREAKABLE_PARTS.findall(text)
-    )
-
-
-def _balanced(text: str, font: str, size: float, width: float, count: int) -> list[str]:
-    """The text in `count` lines of even length: "FIT formation / (code de la route)" rather
-    than "FIT formation (code de / la route)"."""
-    narrow, wide = 0.0, width
-    for _ in range(12):  # a binary search for the narrowest width that needs no more lines
-        middle = (narrow + wide) / 2
-        if _cuts_a_word(text, font, size, middle) or len(wrap(text, font, size, middle)) > count:
-            narrow = middle
-        else:
-            wide = middle
-    return wrap(text, font, size, wide)
-
-
-def fit(text: str, style: TextStyle, width: float, scale: float = 1.0) -> TextBlock:
-    """The text at the largest size (up to `largest * scale`) that fits in its lines.
-
-    A size that keeps every word whole is preferred; what still does not fit at the smallest
-    size is cut short with an ellipsis.
-    """
-    largest = max(style.smallest, style.largest * scale)
-    steps = int((largest - style.smallest) / 0.5)
-    sizes = [largest - 0.5 * step for step in range(steps + 1)] + [style.smallest]
-    for whole_words in (True, False):
-        for size in sizes:
-            if whole_words and _cuts_a_word(text, style.font, size, width):
-                continue
-            lines = wrap(text, style.font, size, width)
-            if len(lines) <= style.max_lines:
-                if whole_words:
-                    lines = _balanced(text, style.font, size, width, len(lines))
-                return TextBlock(tuple(lines), style.font, size, style.color)
-    size = style.smallest
-    lines = wrap(text, style.font, size, width)[: style.max_lines]
-    last = lines[-1]
-    while last and pdfmetrics.stringWidth(last + "…", style.font, size) > width:
-        last = last[:-1]
-    lines[-1] = last.rstrip() + "…"
-    return TextBlock(tuple(lines), style.font, size, style.color)
-
-
-def layout_card(card: QrCard, width: float = CARD_WIDTH, height: float = CARD_HEIGHT) -> CardLayout:
-    """Place a card's texts and QR code: texts shrink before the code gets too small to scan."""
-    register_fonts()
-    inner_width = width - 2 * PADDING
-    inner_height = height - 2 * PADDING
-    covered = covered_characters()
-    code = printable(card.code, covered) or card.code
-    texts_above = [(printable(card.title, covered), TITLE), (printed_name(card), NAME)]
-    texts_below = [(code, CODE)] + [(line, INSTRUCTION) for line in card.instructions]
-    # Even at the smallest sizes and most lines these texts leave more than QR_SMALLEST.
-    scale = 1.0
-    while True:
-        above = [fit(text, style, inner_width, scale) for text, style in texts_above if text]
-        below = [fit(text, style, inner_width, scale) for text, style in texts_below]
-        # the space after each block; the instructions in two languages read as one paragraph
-        after_above = [GAP] * len(above)
-        after_below = [GAP] + [GAP / 4] * (len(below) - 2) + [0.0]
-        texts = sum(block.height for block in above + below)
-        room = inner_height - texts - sum(after_above) - GAP - sum(after_below)
-        if room >= QR_SMALLEST or scale <= 0.5:
-            break
-        scale -= 0.05
-    qr_size = max(min(room, QR_LARGEST), 0.0)
-    # what is left is spread evenly: above the texts, around the code and below the texts
-    spare = (room - qr_size) / 4
-    top = PADDING + spare
-    placed_above = []
-    for block, space in zip(above, after_above, strict=True):
-        placed_above.append(_at(block, top))
-        top += block.height + space
-    qr = QrBox(top + spare, qr_size)
-    top += spare + qr_size + GAP + spare
-    placed_below = []
-    for block, space in zip(below, after_below, strict=True):
-        placed_below.append(_at(block, top))
-        top += block.height + space
-    return CardLayout(tuple(placed_above), qr, tuple(placed_below))
-
-
-def _at(block: TextBlock, top: float) -> TextBlock:
-    return TextBlock(block.lines, block.font, block.size, block.color, top)
-
-
-# --- drawing ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SheetSummary:
-    """What a written sheet holds."""
-
-    path: Path
-    teams: int
-    stages: int
-    pages: int
-    renamed: tuple[tuple[str, str], ...]
-    """Names printed differently from the rally file, as printed ("" if left out entirely)."""
+def _size(text: str, sizes: Sequence[tuple[int, float]]) -> float:
+    return next(size for longest, size in sizes if len(text) <= longest)
 
 
 def card_origin(slot: int) -> tuple[float, float]:
-    """The bottom-left corner of the card in this slot of a page (0 = top left, row by row)."""
+    """The bottom-left corner of the card in this slot of a page (0 = top left, row by row),
+    in PDF points from the page's bottom-left corner."""
     column, row = slot % COLUMNS, slot // COLUMNS
-    x = SIDE_MARGIN + column * CARD_WIDTH
-    y = PAGE_HEIGHT - TOP_MARGIN - (row + 1) * CARD_HEIGHT
+    x = SIDE_MARGIN_MM * MM + column * CARD_WIDTH
+    y = PAGE_HEIGHT - TOP_MARGIN_MM * MM - (row + 1) * CARD_HEIGHT
     return x, y
 
 
@@ -493,64 +249,68 @@ def _corners_only(loop: list[Point]) -> list[Point]:
     ]
 
 
-def _draw_qr(canvas: Canvas, payload: str, x: float, y: float, size: float) -> None:
-    """The QR code, a quiet zone of four modules included, as vector outlines."""
+def qr_svg(payload: str) -> str:
+    """The QR code as an inline SVG, a quiet zone of four modules included, one outline."""
     # error correction M (15%) at least; segno raises it when the same size allows
     qr = segno.make(payload, error="m", micro=False, encoding="utf-8")
-    modules = qr.symbol_size(scale=1, border=QR_BORDER)[0]
-    unit = size / modules
-    left, top = x + QR_BORDER * unit, y + size - QR_BORDER * unit
-    path = canvas.beginPath()
-    for loop in outline(qr.matrix):
-        (column, row), *rest = loop
-        path.moveTo(left + column * unit, top - row * unit)
-        for column, row in rest:
-            path.lineTo(left + column * unit, top - row * unit)
-        path.close()
-    canvas.setFillColor(Color(0, 0, 0))
-    canvas.drawPath(path, stroke=0, fill=1)
-
-
-def _draw_card(canvas: Canvas, card: QrCard, x: float, y: float) -> None:
-    layout = layout_card(card)
-    top_edge = y + CARD_HEIGHT
-    for block in layout.blocks:
-        canvas.setFillColor(block.color)
-        canvas.setFont(block.font, block.size)
-        for index, line in enumerate(block.lines):
-            baseline = top_edge - block.top - index * block.size * LEADING - ASCENT * block.size
-            canvas.drawCentredString(x + CARD_WIDTH / 2, baseline, line)
-    size = layout.qr.size
-    _draw_qr(
-        canvas, card.payload, x + (CARD_WIDTH - size) / 2, top_edge - layout.qr.top - size, size
+    size = len(qr.matrix) + 2 * QR_BORDER
+    path = " ".join(
+        "M" + " L".join(f"{column + QR_BORDER} {row + QR_BORDER}" for column, row in loop) + " Z"
+        for loop in outline(qr.matrix)
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}">'
+        f'<path fill="#000" d="{path}"/></svg>'
     )
 
 
-def _draw_cut_lines(canvas: Canvas, used: int) -> None:
-    """Dashed lines around the cards of a page, each edge drawn once, from corner to corner."""
+def _cut_lines(used: int) -> str:
+    """Dashed lines around the used cards of a page, each edge once, from corner to corner."""
     edges: set[tuple[float, float, float, float]] = set()
     for slot in range(used):
-        x, y = card_origin(slot)
-        right, top = x + CARD_WIDTH, y + CARD_HEIGHT
-        edges |= {(x, y, right, y), (x, top, right, top), (x, y, x, top), (right, y, right, top)}
-    canvas.setStrokeColor(CUT)
-    canvas.setLineWidth(0.5)
-    canvas.setDash(3, 3)
-    for x1, y1, x2, y2 in sorted(edges):
-        canvas.line(x1, y1, x2, y2)
-    canvas.setDash()
-
-
-def _draw_header(canvas: Canvas, title: str, section: str, page: int, pages: int) -> None:
-    canvas.setFillColor(GREY)
-    canvas.setFont(REGULAR, 8)
-    baseline = PAGE_HEIGHT - TOP_MARGIN + 4 * mm
-    right = f"{section} · {page}/{pages}"
-    room = PAGE_WIDTH - 2 * SIDE_MARGIN - pdfmetrics.stringWidth(right, REGULAR, 8) - 10 * mm
-    canvas.drawString(
-        SIDE_MARGIN, baseline, fit(title, TextStyle(REGULAR, 8, 8, 1, GREY), room).lines[0]
+        column, row = slot % COLUMNS, slot // COLUMNS
+        left, top = column * CARD_WIDTH_MM, row * CARD_HEIGHT_MM
+        right, bottom = left + CARD_WIDTH_MM, top + CARD_HEIGHT_MM
+        edges |= {
+            (left, top, right, top),
+            (left, bottom, right, bottom),
+            (left, top, left, bottom),
+            (right, top, right, bottom),
+        }
+    lines = "".join(
+        f'<line x1="{x1:g}" y1="{y1:g}" x2="{x2:g}" y2="{y2:g}"/>'
+        for x1, y1, x2, y2 in sorted(edges)
     )
-    canvas.drawRightString(PAGE_WIDTH - SIDE_MARGIN, baseline, right)
+    width, height = COLUMNS * CARD_WIDTH_MM, ROWS * CARD_HEIGHT_MM
+    return (
+        f'<svg class="cuts" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}">'
+        f'<g stroke="#999" stroke-width="0.18" stroke-dasharray="1.06 1.06">{lines}</g></svg>'
+    )
+
+
+def _card_html(card: QrCard, language: str) -> str:
+    def sized(css_class: str, text: str, size: float, attributes: str) -> str:
+        return (
+            f'<p class="{css_class}" {attributes} style="font-size: {size:g}pt">{escape(text)}</p>'
+        )
+
+    name_direction = f'dir="{text_direction(card.name)}"'
+    parts = [
+        sized("title", card.title, _size(card.title, TITLE_SIZES), language_attributes(language)),
+        sized("name", card.name, _size(card.name, NAME_SIZES), name_direction),
+        f'<div class="qr">{qr_svg(card.payload)}</div>',
+        sized("code", card.code, _size(card.code, CODE_SIZES), 'dir="ltr"'),
+    ]
+    parts += [
+        f'<p class="how" {language_attributes(label)}>{escape(text)}</p>'
+        for label, text in zip(_label_languages(language), card.instructions, strict=False)
+    ]
+    return f'<div class="card">{"".join(parts)}</div>'
+
+
+def _label_languages(language: str) -> tuple[str, ...]:
+    """The languages of `bilingual`'s labels, in its order."""
+    return (language, "en") if language != "en" and language in LABELS["join"] else ("en",)
 
 
 def _pages(cards: Sequence[QrCard], language: str) -> list[tuple[str, list[QrCard]]]:
@@ -566,24 +326,80 @@ def _pages(cards: Sequence[QrCard], language: str) -> list[tuple[str, list[QrCar
     return pages
 
 
+SHEET_CSS = f"""
+@page {{
+    margin: {TOP_MARGIN_MM}mm {SIDE_MARGIN_MM}mm {BOTTOM_MARGIN_MM}mm;
+    @top-left {{
+        content: string(title); font-size: 8pt; color: #616161;
+        vertical-align: bottom; padding-bottom: 3mm;
+    }}
+    @top-right {{
+        content: string(section) " · " counter(page) "/" counter(pages); font-size: 8pt;
+        color: #616161; vertical-align: bottom; padding-bottom: 3mm; white-space: nowrap;
+    }}
+}}
+.page {{
+    position: relative; width: {COLUMNS * CARD_WIDTH_MM:g}mm;
+    height: {ROWS * CARD_HEIGHT_MM:g}mm; break-after: page;
+    string-set: title attr(data-title), section attr(data-section);
+}}
+.page:last-child {{ break-after: auto; }}
+.cuts {{
+    position: absolute; top: 0; left: 0;
+    width: {COLUMNS * CARD_WIDTH_MM:g}mm; height: {ROWS * CARD_HEIGHT_MM:g}mm;
+}}
+.cards {{
+    display: grid; grid-template-columns: repeat({COLUMNS}, {CARD_WIDTH_MM:g}mm);
+    grid-auto-rows: {CARD_HEIGHT_MM:g}mm;
+}}
+.card {{
+    box-sizing: border-box; height: {CARD_HEIGHT_MM:g}mm; padding: 5mm; overflow: hidden;
+    display: flex; flex-direction: column; align-items: center;
+}}
+.card p {{ text-align: center; width: 100%; line-height: 1.2; }}
+.title {{ color: #616161; margin-bottom: 2mm; }}
+.name {{ font-weight: bold; margin-bottom: 2mm; }}
+/* the code takes the height the texts leave (placed absolutely, so that its height of 100%
+   is that of its flexed box), square and centred */
+.qr {{ flex: 1 1 0; min-height: {QR_SMALLEST_MM}mm; width: 100%; position: relative; }}
+.qr svg {{
+    position: absolute; top: 0; bottom: 0; left: 0; right: 0; margin: auto;
+    height: 100%; max-height: {QR_LARGEST_MM}mm; width: auto;
+}}
+.code {{ font-weight: bold; margin-top: 2mm; margin-bottom: 2mm; overflow-wrap: anywhere; }}
+.how {{ font-size: 9pt; }}
+"""
+
+
 def render_sheet(cards: Sequence[QrCard], title: str, language: str) -> bytes:
     """The PDF of these cards, A4, six to a page with cut lines."""
-    register_fonts()
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, invariant=True)
-    canvas.setTitle(f"{title}: QR codes")
-    canvas.setAuthor("Rallye")
-    canvas.setCreator("Rallye (python -m bot qr)")
-    pages = _pages(cards, language)
-    header = printable(title, covered_characters())
-    for number, (section, page_cards) in enumerate(pages, start=1):
-        _draw_header(canvas, header, section, number, len(pages))
-        _draw_cut_lines(canvas, len(page_cards))
-        for slot, card in enumerate(page_cards):
-            _draw_card(canvas, card, *card_origin(slot))
-        canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    pages = [
+        f'<section class="page" data-title="{escape(title)}" data-section="{escape(section)}">'
+        f"{_cut_lines(len(page_cards))}"
+        f'<div class="cards">{"".join(_card_html(card, language) for card in page_cards)}</div>'
+        "</section>"
+        for section, page_cards in _pages(cards, language)
+    ]
+    return render_pdf(
+        "".join(pages), title=f"{title}: QR codes", language=language, stylesheet=SHEET_CSS
+    )
+
+
+@dataclass(frozen=True)
+class SheetSummary:
+    """What a written sheet holds."""
+
+    path: Path
+    teams: int
+    stages: int
+    pages: int
+    renamed: tuple[tuple[str, str], ...]
+    """Names with characters no installed font has, as printed: each such character is a box
+    (`MISSING_MARK`). Every other name prints as written."""
+
+
+def _as_printed(name: str, missing: Collection[str]) -> str:
+    return "".join(MISSING_MARK if char in missing else char for char in name)
 
 
 def write_sheet(rally: Rally, teams: Sequence[TeamCode], username: str, out: Path) -> SheetSummary:
@@ -593,20 +409,23 @@ def write_sheet(rally: Rally, teams: Sequence[TeamCode], username: str, out: Pat
     cards = qr_cards(rally, teams, name)
     if not cards:
         raise PrintingError("nothing to print: the rally has no teams and no stage code words")
-    title = rally.rally.title[rally.default_language]
-    pdf = render_sheet(cards, title, rally.default_language)
-    try:
+    try:  # before the PDF is made: a folder that cannot be is said at once
         out.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError as exc:
         raise PrintingError(f"cannot write {out}: {out.parent} is a file, not a folder") from exc
     except OSError as exc:
         raise PrintingError(f"cannot create the folder {out.parent}: {exc.strerror}") from exc
+    title = rally.rally.title[rally.default_language]
+    with missing_characters() as missing:
+        pdf = render_sheet(cards, title, rally.default_language)
     try:
         out.write_bytes(pdf)
     except OSError as exc:
         raise PrintingError(f"cannot write {out}: {exc.strerror}") from exc
     renamed = tuple(
-        (card.name, printed_name(card)) for card in cards if printed_name(card) != card.name
+        (card.name, _as_printed(card.name, missing))
+        for card in cards
+        if any(char in missing for char in card.name)
     )
     team_cards = sum(1 for card in cards if card.kind is CardKind.TEAM)
     pages = len(_pages(cards, rally.default_language))

@@ -5,8 +5,8 @@ default). Then the players' personal data is purged (`PrivacyRepository.purge`):
 their Telegram id, chat and name (their language and team stay, linked to nobody), typed
 answers and positions are emptied, photos lose their file id, the copies of messages to players
 go, the organisers' broadcasts, awards and audit entries lose their author and words, and the
-processed update ids go. What remains is anonymous: the teams' scores and records, counts by
-stage and by language.
+processed update ids and the survey participations go. What remains is anonymous: the teams'
+scores and records, counts by stage and by language, the survey's counts of answers.
 
 The bot plans the purge as a job at the end of the retention period (rebuilt at every start,
 `handlers.day.schedule_day`); `python -m bot purge [--rally ID] [--dry-run]` runs it by hand.
@@ -177,6 +177,9 @@ class PersonalData:
     other people's messages)."""
     recent_messages_from_you: int
     """Their messages and button presses as they came, kept an hour once handled."""
+    survey: str | None = None
+    """Whether they took the end-of-rally survey: answering or answered (their
+    answers are not here: they are counted without anyone's name, `bot.core.survey`)."""
 
     def to_json(self) -> bytes:
         """The data as a readable JSON file (UTF-8, indented, non-ASCII kept as it is)."""
@@ -258,6 +261,7 @@ class PersonalData:
             team_last_position=last,
             messages_to_others_naming_you=kept.mentions,
             recent_messages_from_you=kept.updates,
+            survey=kept.survey.status if kept.survey is not None else None,
         )
 
 

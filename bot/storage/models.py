@@ -380,3 +380,38 @@ class InboxRow(Base):
     payload: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime]
     handled_at: Mapped[datetime | None]
+
+
+class SurveyParticipationRow(Base):
+    """That a player started or answered the end-of-rally survey, and which question comes
+    next: never an answer, which is counted apart (`SurveyTallyRow`, `bot.core.survey`)."""
+
+    __tablename__ = "survey_participations"
+    __table_args__ = (UniqueConstraint("rally_id", "player_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rally_id: Mapped[str] = _rally_fk()
+    player_id: Mapped[int] = mapped_column(ForeignKey("players.id"))
+    status: Mapped[str] = mapped_column(String(16))  # answering, answered
+    next_question: Mapped[int]
+    at: Mapped[datetime]
+    """When it last changed (started, a question passed)."""
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read once by SQLAlchemy
+
+
+class SurveyTallyRow(Base):
+    """How many players chose one answer to one survey question, reading it in one language.
+
+    A count, not a row per answer: no player, team, time or insertion order to lead back to
+    who answered, nor to tie one person's answers to different questions together.
+    """
+
+    __tablename__ = "survey_tallies"
+
+    rally_id: Mapped[str] = mapped_column(String(24), ForeignKey("rallies.id"), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    choice: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(Integer)

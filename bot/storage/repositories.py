@@ -12,7 +12,20 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar, cast
 
-from sqlalchemy import CursorResult, Select, Table, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    CursorResult,
+    Select,
+    Table,
+    and_,
+    case,
+    delete,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +47,8 @@ from bot.storage.models import (
     ProcessedUpdateRow,
     ProgressRow,
     RallyRow,
+    SurveyParticipationRow,
+    SurveyTallyRow,
     TeamRow,
     VoiceRow,
 )
@@ -945,6 +960,16 @@ class InboxRepository(_Repository):
             stored = await self._session.scalars(statement, values)
             return set(stored)
 
+    async def redact(self, bot_id: int, update_id: int) -> None:
+        """Keep only an update's id: what it said must not outlive its handling (a full name
+        typed for a certificate). A resumed copy is an empty update, handled as nothing."""
+        with conflicts_as_concurrent_change():
+            await self._session.execute(
+                update(InboxRow)
+                .where(InboxRow.bot_id == bot_id, InboxRow.update_id == update_id)
+                .values(payload=json.dumps({"update_id": update_id}))
+            )
+
     async def unhandled(self, bot_id: int) -> list[tuple[int, str]]:
         """The stored updates not handled yet, oldest first: (update id, JSON)."""
         rows = await self._session.execute(
@@ -998,6 +1023,8 @@ class PurgeCounts(NamedTuple):
     updates: int
     """Processed update ids deleted, and the handled updates of the inbox (any rally's: they
     are kept an hour only to recognise one posted again)."""
+    survey: int = 0
+    """Survey participations deleted (who took the survey); the answers' anonymous counts stay."""
 
     @property
     def total(self) -> int:
@@ -1018,6 +1045,8 @@ class KeptRows(NamedTuple):
     photos: Sequence[PhotoRow]
     messages: Sequence[OutboxRow]
     """The copies of messages to them: broadcasts and teammates' news."""
+    survey: SurveyParticipationRow | None
+    """Whether they took the survey (never their answers: those are counted without them)."""
     mentions: int
     """Copies of messages to others that name them."""
     updates: int
@@ -1043,6 +1072,7 @@ class PrivacyRepository(_Repository):
             ("staff_records", AwardRow, AwardRow.actor_user_id != 0),
             ("staff_records", AuditRow, AuditRow.actor_user_id != 0),
             ("updates", ProcessedUpdateRow, ProcessedUpdateRow.rally_id == rally_id),
+            ("survey", SurveyParticipationRow, SurveyParticipationRow.rally_id == rally_id),
         ]
 
     async def _handled_updates(self) -> int:
@@ -1085,6 +1115,7 @@ class PrivacyRepository(_Repository):
             .where(AuditRow.rally_id == rally_id)
             .values(actor_user_id=0, details={}),
             delete(ProcessedUpdateRow).where(ProcessedUpdateRow.rally_id == rally_id),
+            delete(SurveyParticipationRow).where(SurveyParticipationRow.rally_id == rally_id),
             delete(InboxRow).where(HANDLED),
             update(RallyRow).where(RallyRow.id == rally_id).values(purged_at=at),
         )
@@ -1099,8 +1130,9 @@ class PrivacyRepository(_Repository):
         "a former member" of no team (their team's records keep their points), without
         Telegram id, chat or name; their typed answers, positions and photos' file ids are
         emptied (and their team's last position), the copies of messages to them or naming
-        them deleted, and the inbox's updates from them or naming them (handled or not: they
-        hold messages as they came) and handled ones. False if there is no such player."""
+        them deleted, their survey participation deleted (the answers' anonymous counts stay),
+        and the inbox's updates from them or naming them (handled or not: they hold messages
+        as they came) and handled ones. False if there is no such player."""
         player = await self._session.get(PlayerRow, player_id)
         if player is None:
             return False
@@ -1124,6 +1156,7 @@ class PrivacyRepository(_Repository):
                 PhotoRow.player_id == player_id,
             ),
             delete(OutboxRow).where(OutboxRow.rally_id == rally_id, naming),
+            delete(SurveyParticipationRow).where(SurveyParticipationRow.player_id == player_id),
             delete(InboxRow).where(or_(HANDLED, theirs)),
             # what they did themselves, audited ("left for another rally"), by nobody now
             update(AuditRow)
@@ -1183,6 +1216,9 @@ class PrivacyRepository(_Repository):
                 select(OutboxRow)
                 .where(OutboxRow.rally_id == player.rally_id, mine)
                 .order_by(OutboxRow.id)
+            ),
+            survey=await self._one_or_none(
+                select(SurveyParticipationRow).where(SurveyParticipationRow.player_id == player.id)
             ),
             mentions=int(mentions or 0),
             updates=int(updates or 0),
@@ -1295,3 +1331,106 @@ class VoiceRepository(_Repository):
     async def add(self, row: VoiceRow) -> VoiceRow:
         """Store a new voice."""
         return await self._add(row)
+
+
+class SurveyRepository(_Repository):
+    """The end-of-rally survey, in two tables never joined: who took part (by player), and the
+    anonymous counts of the answers (`bot.core.survey` says why)."""
+
+    async def participation(self, rally_id: str, player_id: int) -> SurveyParticipationRow | None:
+        """The player's participation in the survey, if they started it."""
+        return await self._one_or_none(
+            select(SurveyParticipationRow).where(
+                SurveyParticipationRow.rally_id == rally_id,
+                SurveyParticipationRow.player_id == player_id,
+            )
+        )
+
+    async def participants(self, rally_id: str) -> set[int]:
+        """The ids of the players who started the survey (answered or not)."""
+        with conflicts_as_concurrent_change():
+            found = await self._session.scalars(
+                select(SurveyParticipationRow.player_id).where(
+                    SurveyParticipationRow.rally_id == rally_id
+                )
+            )
+            return set(found)
+
+    async def add_participation(
+        self, rally_id: str, player_id: int, *, status: str, next_question: int, at: datetime
+    ) -> SurveyParticipationRow:
+        """Store a player's first step in the survey (a second one for them is a conflict)."""
+        return await self._add(
+            SurveyParticipationRow(
+                rally_id=rally_id,
+                player_id=player_id,
+                status=status,
+                next_question=next_question,
+                at=at,
+            )
+        )
+
+    async def prepare_counters(
+        self, rally_id: str, counters: Sequence[tuple[str, str, int]]
+    ) -> None:
+        """Make the missing counters (question id, language, choice) at zero, in the order
+        given: all of them at once, before any is counted, so the order the rows were written
+        in is the rally file's, not the order in which answers first came."""
+        with conflicts_as_concurrent_change():
+            stored = await self._session.execute(
+                select(
+                    SurveyTallyRow.question_id, SurveyTallyRow.language, SurveyTallyRow.choice
+                ).where(SurveyTallyRow.rally_id == rally_id)
+            )
+            known = {(question, language, choice) for question, language, choice in stored}
+            missing = [counter for counter in counters if counter not in known]
+            if not missing:
+                return
+            await self._session.execute(
+                self._insert_ignoring(SurveyTallyRow),
+                [
+                    {
+                        "rally_id": rally_id,
+                        "question_id": question_id,
+                        "language": language,
+                        "choice": choice,
+                        "count": 0,
+                    }
+                    for question_id, language, choice in missing
+                ],
+            )
+
+    async def count(
+        self, rally_id: str, question_id: str, language: str, choice: int | None
+    ) -> None:
+        """Add one to the counter of this choice in this language (None: a question skipped,
+        nothing added).
+
+        Every counter of the question is rewritten, the chosen one + 1 and the others + 0: a
+        database's own bookkeeping (PostgreSQL's row versions and their transaction ids, the
+        rows' physical order) then shows that someone passed this question, not what they
+        chose nor whether they skipped it.
+        """
+        chosen = (
+            and_(SurveyTallyRow.language == language, SurveyTallyRow.choice == choice)
+            if choice is not None
+            else false()
+        )
+        with conflicts_as_concurrent_change():
+            await self._session.execute(
+                update(SurveyTallyRow)
+                .where(
+                    SurveyTallyRow.rally_id == rally_id,
+                    SurveyTallyRow.question_id == question_id,
+                )
+                .values(count=SurveyTallyRow.count + case((chosen, 1), else_=0))
+                .execution_options(synchronize_session=False)
+            )
+
+    async def tallies(self, rally_id: str) -> Sequence[SurveyTallyRow]:
+        """Every counter of the rally's survey."""
+        return await self._all(
+            select(SurveyTallyRow)
+            .where(SurveyTallyRow.rally_id == rally_id)
+            .order_by(SurveyTallyRow.question_id, SurveyTallyRow.language, SurveyTallyRow.choice)
+        )

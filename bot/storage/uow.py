@@ -22,6 +22,7 @@ from bot.storage.repositories import (
     ProgressRepository,
     RallyRepository,
     RecordRepository,
+    SurveyRepository,
     TeamRepository,
     VoiceRepository,
 )
@@ -42,6 +43,7 @@ class _Repositories:
     inbox: InboxRepository
     privacy: PrivacyRepository
     voices: VoiceRepository
+    survey: SurveyRepository
 
     @classmethod
     def on(cls, session: AsyncSession) -> _Repositories:
@@ -59,6 +61,7 @@ class _Repositories:
             inbox=InboxRepository(session),
             privacy=PrivacyRepository(session),
             voices=VoiceRepository(session),
+            survey=SurveyRepository(session),
         )
 
 
@@ -197,3 +200,8 @@ class SqlUnitOfWork:
     def voices(self) -> VoiceRepository:
         """The voices of the rally's texts."""
         return self._active_repositories().voices
+
+    @property
+    def survey(self) -> SurveyRepository:
+        """Who took the end-of-rally survey, and the anonymous counts of its answers."""
+        return self._active_repositories().survey

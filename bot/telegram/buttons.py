@@ -333,6 +333,44 @@ class DashboardLink:
         return cls(match[1])
 
 
+@dataclass(frozen=True)
+class AskKeepsake:
+    """After the finish: send me my city guide, or make my certificate."""
+
+    certificate: bool
+
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"keep:(guide|cert)")
+
+    def data(self) -> str:
+        return f"keep:{'cert' if self.certificate else 'guide'}"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        return cls(certificate=match[1] == "cert")
+
+
+@dataclass(frozen=True)
+class SurveyPress:
+    """The end-of-rally survey: start it (no question), or a choice of a question, numbered
+    from 1 (0: skip the question)."""
+
+    question_id: str | None = None
+    choice: int = 0
+
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(rf"survey:(?:start|({_ID}):([0-5]))")
+
+    def data(self) -> str:
+        if self.question_id is None:
+            return "survey:start"
+        return f"survey:{self.question_id}:{self.choice}"
+
+    @classmethod
+    def read(cls, match: re.Match[str]) -> Self | None:
+        if match[1] is None:
+            return cls()
+        return cls(match[1], int(match[2]))
+
+
 Button = (
     ChooseLanguage
     | ChooseAnswer
@@ -353,6 +391,8 @@ Button = (
     | RecordIn
     | PlayRecording
     | DashboardLink
+    | AskKeepsake
+    | SurveyPress
 )
 
 
@@ -376,6 +416,8 @@ KINDS: tuple[type[Button], ...] = (
     RecordIn,
     PlayRecording,
     DashboardLink,
+    AskKeepsake,
+    SurveyPress,
 )
 """Every kind of button: `decode` tries their patterns in this order."""
 

@@ -29,12 +29,14 @@ from bot.i18n.catalogs import Catalogs, Translator
 from bot.services.base import Clock, Services, utc_now
 from bot.services.broadcasts import BroadcastService
 from bot.services.exports import ExportService
+from bot.services.keepsakes import KeepsakeService
 from bot.services.leaderboard import LeaderboardService
 from bot.services.monitoring import MonitoringService
 from bot.services.news import NewsService
 from bot.services.photos import PhotoService
 from bot.services.play import PlayService
 from bot.services.privacy import PrivacyService
+from bot.services.survey import SurveyService
 from bot.services.teams import TeamService
 from bot.services.timeline import TimelineService
 from bot.services.views import Member
@@ -66,9 +68,13 @@ class Runtime:
     monitoring: MonitoringService
     exports: ExportService
     photos: PhotoService
+    survey: SurveyService
+    """The end-of-rally survey: its presses, counted anonymously, and its results."""
     news: NewsService
     """Teammates' news, queued for the outbox worker."""
     privacy: PrivacyService
+    keepsakes: KeepsakeService
+    """The city guide and the certificate a player keeps after the day."""
     voices: VoiceService
     """The voices of the rally's texts (🔊), and the players who listen."""
     """Purges the rally's personal data once its retention period is over."""
@@ -79,6 +85,11 @@ class Runtime:
     (in memory: after a restart they choose again)."""
     help_requests: dict[int, datetime] = field(default_factory=dict)
     """When each team last raised 🆘 (in memory: a restart lets the next one through)."""
+    certificate_requests: dict[int, datetime] = field(default_factory=dict)
+    """Who asked for their certificate and is about to type their full name, since when (in
+    memory: the name itself is never kept)."""
+    guides: dict[str, bytes] = field(default_factory=dict)
+    """The city guide's PDF by language, made once."""
 
     @classmethod
     def build(
@@ -118,8 +129,10 @@ class Runtime:
             monitoring=MonitoringService(services),
             exports=ExportService(services),
             photos=PhotoService(services),
+            survey=SurveyService(services),
             news=news,
             privacy=PrivacyService(services),
+            keepsakes=KeepsakeService(services),
             voices=voices,
             # broadcasts go through the bot: its rate limiter paces them with the replies
             outbox=OutboxWorker(bot, broadcasts, news, voices=voices),

@@ -132,6 +132,12 @@ class Intake:
             self._done |= done  # kept for the next flush
             raise
 
+    async def redact(self, update_id: int) -> None:
+        """Forget what an update said, now (`InboxRepository.redact`)."""
+        async with self.new_uow() as uow:
+            await uow.inbox.redact(self.bot_id, update_id)
+            await uow.commit()
+
     async def forget_old(self) -> int:
         """Delete the updates handled longer than `KEEP_HANDLED` ago; how many went."""
         async with self.new_uow() as uow:

@@ -40,8 +40,17 @@ from bot.core.engine import (
 from bot.core.voices import VoiceKey, card_key, clue_key, hint_key, question_key
 from bot.i18n.catalogs import Escaped, Translator
 from bot.services.views import Member, TeamView
-from bot.telegram.buttons import AskHint, BeginStage, ChooseAnswer, ConfirmHint, DeclineHint, encode
+from bot.telegram.buttons import (
+    AskHint,
+    AskKeepsake,
+    BeginStage,
+    ChooseAnswer,
+    ConfirmHint,
+    DeclineHint,
+    encode,
+)
 from bot.telegram.render.reply import Reply, b, gather, markup_from_json, signed
+from bot.telegram.render.survey import with_survey_button
 from bot.telegram.voices import voice_offer
 
 
@@ -348,7 +357,8 @@ def _event(tr: Translator, scene: Scene, event: TeamEvent) -> list[Reply]:  # no
             )
             return [Reply(text)]
         case TeamFinished():
-            return [Reply(_finished(tr, scene, event))]
+            finish = Reply(_finished(tr, scene, event), keepsake_buttons(tr))
+            return [with_survey_button(tr, rally, finish)]  # if the rally has a survey
         case PhotoReviewed():
             return [Reply(_photo_reviewed(tr, rally, event))]
         case MemberJoined():
@@ -408,6 +418,19 @@ def _hint_shown(tr: Translator, scene: Scene, event: HintShown) -> Escaped:
 def final_words(tr: Translator) -> Escaped:
     """The last words of the rally to every player, also read by its voice (`FINAL_KEY`)."""
     return tr._("Thank you for playing! Your practical cards stay in this chat.")
+
+
+def keepsake_buttons(tr: Translator) -> InlineKeyboardMarkup:
+    """Under the finish: what each player keeps, the city guide and the certificate
+    (`handlers.keepsakes`)."""
+    guide = tr._("📘 My city guide")
+    diploma = tr._("🎓 My certificate")
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(guide, callback_data=AskKeepsake(certificate=False).data())],
+            [InlineKeyboardButton(diploma, callback_data=AskKeepsake(certificate=True).data())],
+        ]
+    )
 
 
 def _finished(tr: Translator, scene: Scene, event: TeamFinished) -> Escaped:
