@@ -16,6 +16,7 @@ import contextlib
 import enum
 import html
 import logging
+import re
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -171,21 +172,33 @@ def missing_characters() -> Iterator[set[str]]:
         _collected.missing = outer
 
 
+_CODEPOINT = re.compile(r"\(U\+([0-9A-F]{4,6})\)")
+"""The code point in WeasyPrint's warning ('... "x" (U+F8FF)')."""
+
+
 class _MissingGlyph(logging.Filter):
     """WeasyPrint's warning about a character no font has: collected for
     `missing_characters`, and logged without the character, which may come from a player's
     name (never logged)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str) and record.msg.startswith(".notdef glyph rendered"):
+        message = record.getMessage()  # the bot's record factory may have formatted it already
+        if message.startswith(".notdef glyph rendered"):
             collector = getattr(_collected, "missing", None)
-            if collector is not None and isinstance(record.args, tuple) and record.args:
-                collector.add(str(record.args[0]))
+            found = _CODEPOINT.search(message)
+            if collector is not None and found is not None:
+                collector.add(chr(int(found[1], 16)))
             record.msg, record.args = "a character no font has was printed as a box", None
-        return True
+        # WeasyPrint's logger is kept open to its warnings (to collect them); the log shows
+        # them only at the level the operator chose (LOG_LEVEL, on the root logger)
+        return logging.getLogger().isEnabledFor(record.levelno)
 
 
 def _redact_missing_glyphs() -> None:
     weasyprint_log = logging.getLogger("weasyprint")
     if not any(isinstance(known, _MissingGlyph) for known in weasyprint_log.filters):
         weasyprint_log.addFilter(_MissingGlyph())
+    # a root logger at ERROR (LOG_LEVEL) would drop the warnings before the filter sees them
+    weasyprint_log.disabled = False
+    if weasyprint_log.level == logging.NOTSET or weasyprint_log.level > logging.WARNING:
+        weasyprint_log.setLevel(logging.WARNING)
