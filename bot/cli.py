@@ -5,51 +5,55 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import signal
 import sys
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from sqlalchemy import make_url
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot import logs
+from bot.authoring import cards, new_rally, sheet, translations
 from bot.core.content import Rally
-from bot.core.rally_file import RallyFileError, load_rallies, load_rally
-from bot.core.voices import Interface, VoiceKey, VoiceSource, rally_keys, stage_keys
-from bot.demo import DemoOptions, Seat, play_demo
-from bot.demo.terminal import FILES
-from bot.i18n.catalogs import Catalogs, MissingCatalogError
-from bot.i18n.check import check as check_languages
-from bot.printing.pdf import PrintingError as PdfError
-from bot.printing.qr_cards import DEFAULT_OUT, PrintingError, TeamCode, bot_username, write_sheet
-from bot.report.files import ReportFiles, make_report
+from bot.core.rally_file import RallyFileError, line_finder, load_rallies, load_rally
+from bot.core.texts import missing_texts, translated_share
 from bot.report.labels import ReportLanguage
-from bot.services.base import Services, utc_now
-from bot.services.privacy import PrivacyService, Purge, PurgeStatus
-from bot.services.teams import TeamService
 from bot.settings import Settings, SettingsError, load_settings
-from bot.storage.database import create_engine, migrate, session_factory
-from bot.storage.uow import SqlUnitOfWork
-from bot.telegram.app import build_application
-from bot.telegram.context import RallyApplication
-from bot.telegram.render.play import final_words
-from bot.telegram.webhook import ListenError, WebhookError, WebServer, bind_servers, serve
-from bot.voices.coverage import Coverage, Recording, coverage
-from bot.voices.drafts import DraftRun, make_drafts
-from bot.voices.final import final_interface
-from bot.voices.library import spoken_texts
+
+# The rest is imported by the command that needs it: `python -m bot validate` starts in a
+# fraction of a second, without the Telegram, database, PDF and chart libraries.
+if TYPE_CHECKING:
+    from bot.core.voices import Interface, VoiceKey
+    from bot.demo import DemoOptions
+    from bot.printing.qr_cards import TeamCode
+    from bot.report.files import ReportFiles
+    from bot.services.privacy import Purge
+    from bot.telegram.context import RallyApplication
+    from bot.telegram.webhook import WebServer
+    from bot.voices.coverage import Coverage, Recording
+    from bot.voices.drafts import DraftRun
+
+DEMO_FILES = Path("var/demo")
+"""Where the demo writes the files the bot sends (`bot.demo.terminal.FILES`)."""
+QR_OUT = Path("var/qr-codes.pdf")
+"""The QR sheet's default path (`bot.printing.qr_cards.DEFAULT_OUT`)."""
+SEATS = ("player", "organiser", "admin")
+"""The demo's chairs (`bot.demo.Seat`)."""
+
+
+def _share(share: float) -> str:
+    """A translated share, never rounded up to a complete 100%."""
+    return "100%" if share >= 1 else f"{math.floor(share * 1000) / 10:g}%"
 
 
 def summary(rally: Rally, path: str) -> str:
     """What a valid rally file holds, for the organiser who wrote it."""
+    line_of = line_finder(path)
     questions = [q for stage in rally.stages for q in stage.questions]
     topics = Counter(q.topic.value for q in questions)
     kinds = Counter(stage.kind.value for stage in rally.stages)
-    shares = rally.translated_share()
+    shares = translated_share(rally)
     title = rally.rally.title[rally.default_language]
     lines = [
         f"{path}: OK: {title}",
@@ -60,8 +64,15 @@ def summary(rally: Rally, path: str) -> str:
         + ", ".join(f"{n} {topic}" for topic, n in sorted(topics.items()))
         + ")",
         f"  teams: {len(rally.teams)}",
-        "  translated: " + ", ".join(f"{lang} {share:.0%}" for lang, share in shares.items()),
+        "  translated: " + ", ".join(f"{lang} {_share(share)}" for lang, share in shares.items()),
     ]
+    missing = {lang: texts for lang, texts in missing_texts(rally).items() if texts}
+    if missing:
+        lines.append("  missing texts (the player reads the French instead):")
+    for language, texts in missing.items():
+        where = ", ".join(f"{text.key} (line {line_of(text.path)})" for text in texts[:5])
+        more = f" and {len(texts) - 5} more (`python -m bot i18n-check`)" if len(texts) > 5 else ""
+        lines.append(f"    {language}: {len(texts)}: {where}{more}")
     no_location = [stage.id for stage in rally.stages if stage.location is None]
     if no_location:
         lines.append(f"  code word only (no location): {', '.join(no_location)}")
@@ -112,9 +123,8 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--as",
         dest="seat",
-        type=Seat,
-        choices=list(Seat),
-        default=Seat.PLAYER,
+        choices=SEATS,
+        default="player",
         help="whose chair: a team's (default), or the staff's while simulated teams play",
     )
     demo.add_argument(
@@ -136,8 +146,13 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--files",
         type=Path,
-        default=FILES,
-        help=f"where the files the bot sends are written (default: {FILES})",
+        default=DEMO_FILES,
+        help=f"where the files the bot sends are written (default: {DEMO_FILES})",
+    )
+    demo.add_argument(
+        "--name",
+        help="your first name in Telegram (default: your login name, else Alex, or Camille "
+        "for the staff)",
     )
     qr = commands.add_parser(
         "qr", help="print the QR codes: one per team (its join link), one per stage code word"
@@ -145,9 +160,7 @@ def parser() -> argparse.ArgumentParser:
     qr.add_argument(
         "--bot-username", required=True, help="the bot's Telegram username, e.g. RallyeClermontBot"
     )
-    qr.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help=f"PDF to write (default: {DEFAULT_OUT})"
-    )
+    qr.add_argument("--out", type=Path, default=QR_OUT, help=f"PDF to write (default: {QR_OUT})")
     qr.add_argument("--rally", help="rally file (default: the one RALLY_FILE names)")
     i18n = commands.add_parser(
         "i18n-check", help="what each language misses: interface strings and rally texts"
@@ -200,6 +213,8 @@ def parser() -> argparse.ArgumentParser:
         default=ReportLanguage.FR,
         help="the report's language (default: fr)",
     )
+    for command in (new_rally, sheet, translations, cards):
+        command.register(commands)
     return main
 
 
@@ -216,6 +231,8 @@ def i18n_check(
     Each language's voices are reported too (recordings read from `database_url`, the final
     message's words from `final`, by default the bot's catalogs); a missing voice is no gap.
     """
+    from bot.i18n.check import check as check_languages
+
     complete = True
     for path in paths:
         try:
@@ -253,6 +270,8 @@ def print_qr_codes(
     file's teams are stored there: a team the file gives no code gets its random one now, the
     one the bot will take (`reserved`: the codes of the bot's other rally files).
     """
+    from bot.printing.qr_cards import PrintingError, bot_username, write_sheet
+
     try:
         rally = load_rally(path)
     except RallyFileError as exc:
@@ -282,6 +301,11 @@ async def stored_teams(
     rally: Rally, database_url: str, reserved: Collection[str] = ()
 ) -> list[TeamCode]:
     """The rally's teams with their join codes as the bot stores them (the file's stored first)."""
+    from bot.services.base import Services
+    from bot.services.teams import TeamService
+    from bot.storage.database import create_engine, migrate, session_factory
+    from bot.storage.uow import SqlUnitOfWork
+
     engine = create_engine(database_url)
     try:
         await migrate(engine)
@@ -334,6 +358,11 @@ def purge_personal_data(
 async def _purge(
     settings: Settings, rallies: Sequence[Rally], *, force: bool, dry_run: bool, out: TextIO
 ) -> int:
+    from bot.services.base import Services
+    from bot.services.privacy import PrivacyService
+    from bot.storage.database import create_engine, migrate, session_factory
+    from bot.storage.uow import SqlUnitOfWork
+
     engine = create_engine(settings.database_url)
     try:
         await migrate(engine)
@@ -357,6 +386,8 @@ def write_report(  # noqa: PLR0917 - the command's options
 ) -> int:
     """`python -m bot report`: the PDF at `out_path` and its figures beside it (`-figures.csv`),
     of one rally or of every rally RALLY_FILE names (then with a comparison page)."""
+    from bot.printing.pdf import PrintingError as PdfError
+
     rallies = _chosen_rallies(settings, rally_id, err)
     if isinstance(rallies, int):
         return rallies
@@ -381,6 +412,10 @@ def write_report(  # noqa: PLR0917 - the command's options
 async def _report(
     database_url: str, rallies: Sequence[Rally], language: ReportLanguage
 ) -> ReportFiles:
+    from bot.report.files import make_report
+    from bot.services.base import utc_now
+    from bot.storage.database import create_engine, migrate
+
     engine = create_engine(database_url)
     try:
         await migrate(engine)
@@ -391,6 +426,8 @@ async def _report(
 
 def purge_line(done: Purge) -> str:
     """What a purge did, in one line for the operator."""
+    from bot.services.privacy import PurgeStatus
+
     if done.status is PurgeStatus.NOT_FINISHED:
         return "not finished: its data is still in use (nothing erased)"
     if done.status is PurgeStatus.ALREADY_PURGED:
@@ -416,11 +453,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"rallye: {exc}", file=sys.stderr)
         return 2
     configured = [str(path) for path in settings.rally_files]
+    run = getattr(args, "run", None)
+    if run is not None:  # the authoring commands (`bot.authoring`)
+        status: int = run(args, sys.stdout, sys.stderr)
+        return status
     if args.command == "validate":
         return validate(args.file or configured, args.json, sys.stdout, sys.stderr)
     if args.command == "demo":
+        from bot.demo import DemoOptions, Seat
+
         return run_demo(
-            settings, DemoOptions(args.seat, args.pace, args.port, args.open, args.files)
+            settings,
+            DemoOptions(
+                Seat(args.seat), args.pace, args.port, args.open, args.files, name=args.name
+            ),
         )
     if args.command == "i18n-check":
         return i18n_check(
@@ -478,6 +524,11 @@ def _rallies_or_errors(settings: Settings) -> list[Rally] | None:
 
 def run_bot(settings: Settings) -> int:
     """Run the bot (webhook with RALLY_WEBHOOK_URL, else long polling) until SIGINT or SIGTERM."""
+    from bot import logs
+    from bot.i18n.catalogs import MissingCatalogError
+    from bot.telegram.app import build_application
+    from bot.telegram.webhook import ListenError, WebhookError, bind_servers
+
     rallies = _rallies_or_errors(settings)
     if rallies is None:
         return 1
@@ -504,6 +555,8 @@ async def _serve_until_signalled(
     application: RallyApplication, server: WebServer | None, health: WebServer | None
 ) -> None:
     """Serve until SIGINT or SIGTERM, then stop cleanly."""
+    from bot.telegram.webhook import serve
+
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     stop_signals = (signal.SIGINT, signal.SIGTERM)
@@ -522,6 +575,10 @@ def run_demo(settings: Settings, options: DemoOptions | None = None) -> int:
 
     It plays the first rally RALLY_FILE names.
     """
+    from bot.demo import play_demo
+    from bot.i18n.catalogs import MissingCatalogError
+    from bot.telegram.webhook import ListenError
+
     rallies = _rallies_or_errors(settings)
     if rallies is None:
         return 1
@@ -577,6 +634,9 @@ def print_voices(
 
     `final`: the final message's words of a rally (by default from the bot's catalogs).
     """
+    from bot.voices.drafts import make_drafts
+    from bot.voices.library import spoken_texts
+
     reports: list[dict[str, object]] = []
     status = 0
     for path in paths:
@@ -616,13 +676,17 @@ def print_voices(
     return status
 
 
-FinalWordsOf = Callable[[Rally], Interface | None]
+FinalWordsOf = Callable[[Rally], "Interface | None"]
 """The final message's words of a rally, per language (`final_voice_words`)."""
 
 
 def final_voice_words(rally: Rally) -> Interface | None:
     """The bot's final words in each language, as its voice reads them; None without the
     compiled catalogs (`make i18n`): the final message's voices are then not counted."""
+    from bot.i18n.catalogs import Catalogs, MissingCatalogError
+    from bot.telegram.render.play import final_words
+    from bot.voices.final import final_interface
+
     try:
         catalogs = Catalogs(rally.rally.languages, rally.default_language, rally.rally.timezone)
     except MissingCatalogError:
@@ -634,6 +698,8 @@ def voice_coverage(
     rally: Rally, database_url: str | None, final: Interface | None
 ) -> tuple[Coverage, str | None]:
     """The rally's voice coverage, and a note when no recording could be read (0 recorded)."""
+    from bot.voices.coverage import coverage
+
     recordings: list[Recording] = []
     note = "no database given" if database_url is None else no_database(database_url)
     if database_url is not None and note is None:
@@ -644,6 +710,8 @@ def voice_coverage(
 def no_database(database_url: str) -> str | None:
     """Why there is no database to read at `database_url` (a SQLite file not made yet), or
     None: reading it creates nothing."""
+    from sqlalchemy import make_url
+
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         return None
@@ -656,6 +724,14 @@ def no_database(database_url: str) -> str | None:
 async def stored_recordings(database_url: str, rally_id: str) -> tuple[list[Recording], str | None]:
     """The voices volunteers recorded in Telegram (`/record`), from the bot's database; none,
     with a note saying why, when it cannot be read."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot import logs
+    from bot.core.voices import VoiceSource
+    from bot.storage.database import create_engine, session_factory
+    from bot.storage.uow import SqlUnitOfWork
+    from bot.voices.coverage import Recording
+
     engine = create_engine(database_url)
     try:
         async with SqlUnitOfWork(session_factory(engine)) as uow:
@@ -675,6 +751,8 @@ def _to_draft(
     rally: Rally, voiced: Coverage, request: VoicesRequest, err: TextIO
 ) -> list[tuple[VoiceKey, str]] | None:
     """The missing voices to draft: those of the stages and texts asked for, else all."""
+    from bot.core.voices import VoiceKey, rally_keys, stage_keys
+
     if not request.stages and not request.texts:
         return list(voiced.missing)
     chosen: set[VoiceKey] = set()

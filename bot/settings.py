@@ -9,8 +9,6 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from bot.logs import mask
 
@@ -100,6 +98,10 @@ class Settings(BaseSettings):
         if not value.startswith(SUPPORTED_DATABASES):
             choices = " or ".join(f"{prefix}..." for prefix in SUPPORTED_DATABASES)
             raise ValueError(f"'{shown}' is not supported: use {choices}")
+        # imported here: the settings are read by every command, most never touch the database
+        from sqlalchemy.engine import make_url  # noqa: PLC0415
+        from sqlalchemy.exc import ArgumentError  # noqa: PLC0415
+
         try:
             _ = make_url(value).port  # the port is read lazily: a bad one fails here
         except (ArgumentError, ValueError):

@@ -13,14 +13,17 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
-PROMPT = "\n> "
+LOGIN = "sam"
+"""The login name the demo runs under: the person at the keyboard is then "Sam"."""
 
 
 class DemoSession:
     """The demo's process, talked to through pipes; `output` is everything it printed."""
 
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
+    def __init__(self, process: asyncio.subprocess.Process, name: str) -> None:
         self.process = process
+        self.prompt = f"{name} > "
+        """What the demo prints when it waits for a line: the person's name, then `> `."""
         self.output = ""
         self._decoder = codecs.getincrementaldecoder("utf-8")()
         """A character may be split between two chunks."""
@@ -36,10 +39,14 @@ class DemoSession:
         """Everything the demo printed until it asks for the next line."""
         start = len(self.output)
         async with asyncio.timeout(timeout):
-            while PROMPT not in self.output[start:] and not self.output[start:].startswith("> "):
+            while not self._prompted(self.output[start:]):
                 if not await self._read_more():
                     break
         return self.output[start:]
+
+    def _prompted(self, printed: str) -> bool:
+        """Whether the demo asked for a line in `printed` (at its start or on a line of its own)."""
+        return printed.startswith(self.prompt) or f"\n{self.prompt}" in printed
 
     async def read_until(self, pattern: str, timeout: float = 20) -> re.Match[str]:  # noqa: ASYNC109
         """Read on until `pattern` (a regular expression) matches what the demo printed."""
@@ -70,15 +77,20 @@ class DemoSession:
 
 
 @asynccontextmanager
-async def demo_session(tmp_path: Path, *args: str) -> AsyncIterator[DemoSession]:
-    """`python -m bot demo ARGS` in English, quit at the end of the block: it must then say
-    goodbye, exit with 0 and have printed no traceback."""
+async def demo_session(
+    tmp_path: Path, *args: str, login: str = LOGIN
+) -> AsyncIterator[DemoSession]:
+    """`python -m bot demo ARGS` in English by the user `login`, quit at the end of the block:
+    it must then say goodbye, exit with 0 and have printed no traceback."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "LANG": "en_GB.UTF-8",
         "PYTHONIOENCODING": "utf-8",
         "HOME": str(tmp_path),
+        "USER": login,
     }
+    # the name the person plays under, which the prompt shows (`bot.demo.options.person_name`)
+    name = args[args.index("--name") + 1] if "--name" in args else login.capitalize()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -91,7 +103,7 @@ async def demo_session(tmp_path: Path, *args: str) -> AsyncIterator[DemoSession]
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
-    demo = DemoSession(process)
+    demo = DemoSession(process, name)
     try:
         yield demo
     except BaseException as exc:

@@ -16,7 +16,10 @@ BROKEN = HERE / "rally_files" / "broken"
 DEFAULT_RALLY = HERE.parent / "data" / "stages.yaml"
 
 EXPECTED = {
-    "syntax.yaml": ["syntax.yaml:4: YAML syntax: expected ',' or '}', but got '<scalar>'"],
+    "syntax.yaml": [
+        "syntax.yaml:4: YAML syntax: a { ... } list of values is not closed, or a text inside it "
+        "needs quotes (did not find expected ',' or '}')"
+    ],
     "unknown_keys.yaml": [
         "unknown_keys.yaml:5: rally.colour: unknown key",
         "unknown_keys.yaml:7: stages[0].clue: required field missing",
@@ -47,7 +50,8 @@ EXPECTED = {
         "no_checkin.yaml:6: stages[0]: no way to check in: give a location, a checkin_code, or both"
     ],
     "choice_answer.yaml": [
-        "choice_answer.yaml:21: stages[0].questions[0].answer: 5 is not one of the 4 choices",
+        "choice_answer.yaml:21: stages[0].questions[0].answer: answer 5: choices count from 1, "
+        "and this question has 4 (answer 1 to 4)",
         "choice_answer.yaml:24: stages[0].questions[1].type: must be one of: choice, text, number",
     ],
     "privacy.yaml": [

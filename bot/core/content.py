@@ -3,22 +3,36 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
     StringConstraints,
     ValidationInfo,
+    field_serializer,
     field_validator,
     model_validator,
+)
+
+from bot.core.opening import (
+    OpeningHoursError,
+    TimeRange,
+    Week,
+    Weekday,
+    days_text,
+    hours_text,
+    parse_days,
+    parse_hours,
 )
 
 Slug = Annotated[
@@ -123,15 +137,80 @@ class KeyWord(Frozen):
     meaning: LocalizedText
 
 
+def _written_days(value: Any) -> Any:
+    """`days:` as written: `mon-fri`, `sat, sun`, or a list of days."""
+    if isinstance(value, list | tuple) and all(isinstance(day, str) for day in value):
+        value = ", ".join(value)
+    if isinstance(value, str):
+        return parse_days(value)
+    if isinstance(value, tuple) and all(isinstance(day, Weekday) for day in value):
+        return value
+    raise OpeningHoursError('write the days as text, for example "mon-fri" or "sat, sun"')
+
+
+def _written_hours(value: Any) -> Any:
+    """`hours:` of an opening slot as written: `08:30-12:00, 13:30-16:30`, or a list."""
+    if isinstance(value, str) or (
+        isinstance(value, list | tuple) and all(isinstance(item, str) for item in value)
+    ):
+        return parse_hours(value)
+    if isinstance(value, tuple) and all(isinstance(item, TimeRange) for item in value):
+        return value
+    raise OpeningHoursError('write the hours as text, for example "08:30-12:00, 13:30-16:30"')
+
+
+class OpeningSlot(Frozen):
+    """Days of the week and the hours a place is open on each of them:
+    `{days: mon-fri, hours: "08:30-12:00, 13:30-16:30"}` (`bot.core.opening`)."""
+
+    days: Annotated[tuple[Weekday, ...], BeforeValidator(_written_days)]
+    hours: Annotated[tuple[TimeRange, ...], BeforeValidator(_written_hours)]
+
+    @field_serializer("days")
+    def _days_as_written(self, days: tuple[Weekday, ...]) -> str:
+        return days_text(days)
+
+    @field_serializer("hours")
+    def _hours_as_written(self, hours: tuple[TimeRange, ...]) -> str:
+        return hours_text(hours)
+
+
+def _web_address(value: str) -> str:
+    """A website a player can open: http(s), a host with a dot, no spaces."""
+    parts = urlsplit(value)
+    if parts.scheme not in {"https", "http"} or "." not in parts.netloc or " " in value:
+        raise ValueError(f"'{value}' is not a web address (write it as https://...)")
+    return value
+
+
+WebAddress = Annotated[NonEmpty, AfterValidator(_web_address)]
+
+
 class Card(Frozen):
     """The practical card of a stage, kept in the chat after the rally."""
 
-    address: NonEmpty
+    address: NonEmpty | None = None
+    """None: no address yet (a card may still give the hours, the phone...)."""
     hours: LocalizedText | None = None
+    """A sentence about the hours ("Visiting hours: ..."), beside or instead of `opening`."""
+    opening: tuple[OpeningSlot, ...] = ()
+    """The opening hours, day by day; none: not given (a day no slot names is closed)."""
     bring: LocalizedText | None = None
     transit: NonEmpty | None = None
     phone: NonEmpty | None = None
+    website: WebAddress | None = None
     words: tuple[KeyWord, ...] = ()
+
+    @field_validator("opening")
+    @classmethod
+    def _days_apart(cls, value: tuple[OpeningSlot, ...]) -> tuple[OpeningSlot, ...]:
+        Week.of((slot.days, slot.hours) for slot in value)  # two slots overlapping on a day
+        return value
+
+    @property
+    def week(self) -> Week:
+        """The opening hours as a week (empty if the card gives none)."""
+        return Week.of((slot.days, slot.hours) for slot in self.opening)
 
 
 def _check_answers(
@@ -189,7 +268,10 @@ class ChoiceQuestion(QuestionBase):
         if choices is not None:
             for number in value:
                 if not 1 <= number <= len(choices):
-                    raise ValueError(f"{number} is not one of the {len(choices)} choices")
+                    raise ValueError(
+                        f"answer {number}: choices count from 1, and this question has "
+                        f"{len(choices)} (answer 1 to {len(choices)})"
+                    )
         return tuple(sorted(set(value)))
 
 
@@ -489,39 +571,6 @@ class Rally(Frozen):
     def locate_question(self, question_id: str) -> tuple[Stage, int] | None:
         """The stage holding a question and its position there, or None."""
         return self._questions.get(question_id)
-
-    def localized_texts(self) -> Iterator[Mapping[str, object]]:
-        """Every localized field of the rally, for translation coverage."""
-        yield self.rally.title
-        yield from self.announcements.values()
-        for stage in self.stages:
-            yield stage.name
-            yield stage.clue
-            for hint in stage.hints:
-                yield hint.text
-            if stage.card:
-                for text in (stage.card.hours, stage.card.bring):
-                    if text:
-                        yield text
-                for word in stage.card.words:
-                    yield word.meaning
-            if stage.photo:
-                yield stage.photo.prompt
-            for question in stage.questions:
-                yield question.prompt
-                yield question.explanation
-                if isinstance(question, ChoiceQuestion):
-                    yield from question.choices
-                elif isinstance(question, TextQuestion):
-                    yield question.accepted
-
-    def translated_share(self) -> dict[str, float]:
-        """For each language of the rally, the share of its texts written in it."""
-        texts = list(self.localized_texts())
-        return {
-            lang: sum(1 for text in texts if lang in text) / len(texts) if texts else 1.0
-            for lang in self.rally.languages
-        }
 
 
 def localized(text: Mapping[str, str], lang: str, default: str) -> tuple[str, bool]:

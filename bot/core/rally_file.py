@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
@@ -15,6 +15,7 @@ from pydantic_core import ErrorDetails
 
 from bot.core.content import NO_CHECKIN, LanguageContext, Rally
 from bot.core.names import name_skeletons
+from bot.core.texts import missing_texts, rally_texts
 from bot.core.voices import VoiceKey, rally_keys
 
 Path_ = tuple[str | int, ...]
@@ -239,6 +240,81 @@ def _language_context(data: dict[str, Any]) -> LanguageContext | None:
     return LanguageContext(default, tuple(languages))
 
 
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's loader when PyYAML was built with it: a tenth of the pure-Python one's time."""
+
+
+def _read_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """The document's node tree (for line numbers) and its data, from one parse."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        return root, (loader.construct_document(root) if root is not None else None)
+    finally:
+        loader.dispose()
+
+
+def compose(text: str) -> yaml.Node | None:
+    """The node tree of a YAML text (for line numbers)."""
+    return _read_yaml(text)[0]
+
+
+_INDENTATION = "the indentation does not match the line above"
+_QUOTES = "a text containing ':' must be in quotes (\"...\")"
+
+# What PyYAML's messages mean for someone who writes a rally file: what to check, in plain words
+_YAML_ADVICE = (
+    ("mapping values are not allowed", _QUOTES),
+    ("expected <block end>", _INDENTATION),
+    ("expected '-' indicator", _INDENTATION),
+    ("tab character", "a tab is used to indent: use spaces only, 2 per level"),
+    ("did not find expected key", _INDENTATION),
+    (
+        "could not find expected ':'",
+        "a key needs ':' after it (key: value), or a text on several lines must be in quotes",
+    ),
+    (
+        "cannot start any token",
+        "a tab or a special character starts a value: use spaces, "
+        "and put texts starting with @, `, % or * in quotes",
+    ),
+    ("found unexpected end of stream", 'a quote (") or a bracket is opened and never closed'),
+    (
+        "found unknown escape character",
+        "a backslash (\\) in a quoted text: write \\\\ or use single quotes",
+    ),
+    (
+        "expected ',' or '}'",
+        "a { ... } list of values is not closed, or a text inside it needs quotes",
+    ),
+    ("expected ',' or ']'", "a [ ... ] list is not closed, or a text inside it needs quotes"),
+    ("expected the node content", "a value is missing after '-' or ':', or a text needs quotes"),
+    ("found undefined alias", "a text starting with * must be in quotes"),
+)
+
+
+def plain_yaml_error(exc: yaml.YAMLError, text: str = "") -> tuple[int, str]:
+    """The line of a YAML syntax error, and what to check there in plain words."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark else 1
+    problem = str(getattr(exc, "problem", None) or exc).strip()
+    for fragment, advice in _YAML_ADVICE:
+        if fragment in problem:
+            if advice is _QUOTES and mark is not None and _at_first_colon(text, mark):
+                # `key: value` where no key is expected: the line is indented too far
+                return line, f"{_INDENTATION} ({problem})"
+            return line, f"{advice} ({problem})"
+    return line, problem
+
+
+def _at_first_colon(text: str, mark: Any) -> bool:
+    lines = text.splitlines()
+    if not 0 <= mark.line < len(lines):
+        return False
+    column: int = mark.column
+    return lines[mark.line].find(":") == column
+
+
 def parse_rally(text: str, filename: str = "<rally>", home: Path | None = None) -> Rally:
     """Parse and validate rally YAML; raise `RallyFileError` listing every problem.
 
@@ -246,14 +322,11 @@ def parse_rally(text: str, filename: str = "<rally>", home: Path | None = None) 
     (None: not checked).
     """
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root, data = _read_yaml(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc)
+        line, message = plain_yaml_error(exc, text)
         raise RallyFileError(
-            [RallyFileProblem(filename, line, "", f"YAML syntax: {problem}")]
+            [RallyFileProblem(filename, line, "", f"YAML syntax: {message}")]
         ) from exc
     if not isinstance(data, dict):
         raise RallyFileError(
@@ -285,6 +358,18 @@ def parse_rally(text: str, filename: str = "<rally>", home: Path | None = None) 
         RallyFileProblem(filename, index.line_of(path), format_path(path), message)
         for path, message in _audio_problems(data, rally, home)
     ]
+    if rally is not None:
+        problems += [
+            RallyFileProblem(
+                filename,
+                index.line_of(("rally", "languages")),
+                "rally.languages",
+                f"'{language}' has no text at all: write its translations (`python -m bot "
+                "translations export`) or remove it from the languages",
+            )
+            for language, texts in missing_texts(rally).items()
+            if texts and len(texts) == sum(1 for _ in rally_texts(rally))
+        ]
     if problems or rally is None:
         unique = sorted(set(problems), key=lambda p: (p.line, p.path, p.message))
         raise RallyFileError(unique)
@@ -368,6 +453,15 @@ def load_rally(path: str | Path) -> Rally:
     return parse_rally(text, str(path), home).read_from(home)
 
 
+def line_finder(path: str | Path) -> Callable[[Path_], int]:
+    """The line of a path in a rally file (1 when the file cannot be read again)."""
+    try:
+        index = _LineIndex(compose(Path(path).read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        index = _LineIndex(None)
+    return index.line_of
+
+
 def load_rallies(paths: Sequence[str | Path]) -> list[Rally]:
     """Read the rally files of one bot; raise `RallyFileError` listing every problem.
 
@@ -386,9 +480,7 @@ def load_rallies(paths: Sequence[str | Path]) -> list[Rally]:
     rally_files: dict[str, str] = {}
     code_owners: dict[str, tuple[str, str]] = {}
     for file, rally in loaded:
-        lines = _LineIndex(
-            yaml.compose(Path(file).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-        )
+        lines = _LineIndex(compose(Path(file).read_text(encoding="utf-8")))
         if rally.id in rally_files:
             problems.append(
                 RallyFileProblem(

@@ -1,8 +1,14 @@
 """The player's seat: a person plays the rally as a team from the terminal.
 
-Text and commands go to the bot as a Telegram user would send them, a number presses a button
-of the bot's latest message, `/here` sends the location of the team's current stage and
-`/loc LAT LON` any location. The organisers (the demo) have started the rally.
+Text and commands go to the bot as a Telegram user would send them, `/here` sends the location
+of the team's current stage and `/loc LAT LON` any location. The organisers (the demo) have
+started the rally.
+
+A number presses that button of the bot's latest message, except while the team answers a
+number or text question: the bot then waits for a typed answer, and the number is sent as that
+answer (a year, a phone number); `#N` presses button N there (the question's 🔊 Listen).
+A choice question takes its buttons' numbers either way. The person plays under their first
+name (`--name`, else their login name: `bot.demo.options.person_name`).
 """
 
 from __future__ import annotations
@@ -10,11 +16,13 @@ from __future__ import annotations
 import os
 from typing import TextIO
 
-from bot.core.content import Rally
+from bot.core.content import ChoiceQuestion, Rally
+from bot.core.engine.progress import TeamState
 from bot.demo.offline import offline_bot, read_line
-from bot.demo.terminal import Terminal
+from bot.demo.terminal import Terminal, typed_press
 from bot.settings import Settings
 from bot.telegram.context import RallyApplication
+from loopback.records import CallbackQueryRecord
 from loopback.server import LoopbackBotApi
 from loopback.users import SimulatedUser
 
@@ -23,12 +31,13 @@ ORGANISER_ID = 1
 """The admin who starts the rally (`/go`) before the player sits down."""
 
 INTRO = """\
-Rallye offline demo: you are a player of the rally "{title}".
+Rallye offline demo: you are {name}, a player of the rally "{title}".
 The bot runs here against a loopback Telegram; nothing goes to the network.
 
   /start             open the bot (then choose a language with its number)
   /join CODE         join a team; codes: {codes}
-  a number           press that button of the bot's latest message
+  a number           press that button of the bot's latest message; at a question answered
+                     by typing (a number, a word), the number is your answer: #N presses there
   /here              send your location at your current stage (you are there)
   /loc LAT LON       send any location, e.g. /loc 45.7786 3.1008 (the railway station)
   /code              what the staff at the desk would tell you (the code word)
@@ -69,8 +78,12 @@ class Demo:
             return True
         if words[0] in {"/quit", "/exit"}:
             return False
-        if line.isdigit():
-            self.press(int(line))
+        press = typed_press(line)
+        if press is not None and not press.explicit and await self.answer_typed():
+            press = None  # the answer to a number (or text) question: sent as typed
+        pressed = None
+        if press is not None:
+            pressed = self.press(press.number)
         elif words[0] == "/here":
             await self.here()
         elif words[0] == "/loc":
@@ -80,15 +93,28 @@ class Demo:
         else:
             self.player.send_text(line)
         await self.api.wait_idle(self.application, timeout=30)
+        if pressed is not None:
+            self.terminal.notice(pressed)  # once the bot has answered the press
         return True
 
-    def press(self, number: int) -> None:
+    async def answer_typed(self) -> bool:
+        """Whether the bot waits for the team's typed answer (a number or text question)."""
+        team = await self.application.bot_data.default.teams.team_of(self.player.id)
+        if team is None or team.progress.state is not TeamState.ANSWERING:
+            return False
+        stage_id = team.progress.stage_id
+        assert stage_id is not None  # answering: at a stage
+        questions = self.rally.stage(stage_id).questions
+        index = team.progress.question_index
+        return index < len(questions) and not isinstance(questions[index], ChoiceQuestion)
+
+    def press(self, number: int) -> CallbackQueryRecord | None:
         """Press button `number` of the latest message with buttons."""
-        if not 1 <= number <= len(self.terminal.buttons):
-            self.say(f"(there is no button {number})")
-            return
-        message, index = self.terminal.buttons[number - 1]
-        self.player.press_button(index=index, message=message)
+        button = self.terminal.button(number)
+        if button is None:
+            return None
+        message, index = button
+        return self.player.press_button(index=index, message=message)
 
     async def here(self) -> None:
         """Send the location of the current stage, as if standing there."""
@@ -131,7 +157,7 @@ async def play_as_team(
     async with offline_bot(settings, rally, admins=frozenset({ORGANISER_ID})) as bot:
         api, application = bot.api, bot.application
         language = (os.environ.get("LANG") or "fr")[:2]
-        player = api.create_user("Vous", user_id=PLAYER_ID, language_code=language)
+        player = api.create_user(terminal.name, user_id=PLAYER_ID, language_code=language)
         organiser = api.create_user(
             "Organisation", user_id=ORGANISER_ID, language_code=rally.default_language
         )
@@ -146,7 +172,8 @@ async def play_as_team(
             await bot.settle()
             stored = await application.bot_data.default.teams.all_teams()  # codes: stored
             codes = ", ".join(team.code for team in stored) or "(none: ask /newteam)"
-            stdout.write(INTRO.format(title=rally.rally.title[rally.default_language], codes=codes))
+            title = rally.rally.title[rally.default_language]
+            stdout.write(INTRO.format(name=terminal.name, title=title, codes=codes))
             terminal.prompt(first=True)
             while (line := await read_line(stdin)) is not None:
                 terminal.entered()

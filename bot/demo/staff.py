@@ -25,9 +25,8 @@ from bot.dashboard.web import Dashboard
 from bot.demo.offline import OfflineBot, offline_bot, read_line
 from bot.demo.options import DemoOptions, Seat
 from bot.demo.simulated import Pace, SimulatedDay, SimulatedTeam
-from bot.demo.terminal import Terminal
+from bot.demo.terminal import Terminal, typed_press
 from bot.settings import DASHBOARD_PATH, Settings
-from bot.telegram.render.reply import plain
 from bot.telegram.webhook import WebServer
 from loopback.records import CallbackQueryRecord
 from loopback.users import SimulatedUser
@@ -53,7 +52,7 @@ NOT_ADMIN = """\
   (/scores and /export are for admins: run the demo with --as admin)
 """
 DEMO_COMMANDS = """\
-  a number           press that button of the bot's latest message
+  a number           press that button of the bot's latest message (#N too)
   /web               a new login link for the dashboard
   /feed              hide the teams' activity lines (· ...), or show them again
   anything else      goes to the bot as you typed it (/help: every command of yours)
@@ -76,13 +75,14 @@ def intro(  # noqa: PLR0917 - what the introduction tells
     link: str,
     options: DemoOptions,
     pace: Pace,
+    name: str,
 ) -> str:
     """What the person reads before the first prompt: who they are, the teams, what to type,
     the dashboard's link."""
     title = rally.rally.title.get(language) or rally.rally.title[rally.default_language]
     role = "an admin" if seat is Seat.ADMIN else "an organiser"
     lines = [
-        f'Rallye offline demo: you are {role} of the rally "{title}".',
+        f'Rallye offline demo: you are {name}, {role} of the rally "{title}".',
         "The bot runs here against a loopback Telegram; nothing goes to the network",
         "(but the map tiles your browser loads for the dashboard).",
         f"{len(teams)} simulated teams play the day on their own (the slowest in about "
@@ -157,24 +157,25 @@ class StaffDemo:
             self.day.feed_on = not self.day.feed_on
             self.say("(the teams' activity is shown)" if self.day.feed_on else "(hidden: /feed)")
             return True
+        press = typed_press(line)  # the staff never type an answer: a number is a press
         async with self.day.held():  # the bot's answers first, then what the teams do
-            pressed = self.press(int(line)) if line.isdigit() else None
-            if not line.isdigit():
+            pressed = self.press(press.number) if press is not None else None
+            if press is None:
                 self.organiser.send_text(line)
             try:
                 await self.bot.settle()
             except TimeoutError:
                 self.say("(the bot is still busy: its answer will follow)")
-        if pressed is not None and pressed.answer_text:
-            self.say(f"💬 {plain(pressed.answer_text)}")  # what Telegram shows over the chat
+        if pressed is not None:
+            self.terminal.notice(pressed)  # what Telegram shows over the chat
         return True
 
     def press(self, number: int) -> CallbackQueryRecord | None:
         """Press button `number` of the latest message with buttons."""
-        if not 1 <= number <= len(self.terminal.buttons):
-            self.say(f"(there is no button {number})")
+        button = self.terminal.button(number)
+        if button is None:
             return None
-        message, index = self.terminal.buttons[number - 1]
+        message, index = button
         return self.organiser.press_button(index=index, message=message)
 
     def say(self, text: str) -> None:
@@ -205,7 +206,9 @@ async def run_the_day(  # noqa: PLR0917 - the demo's parts
         async with offline_bot(settings, rally, admins=admins, organisers=organisers) as bot:
             api, application = bot.api, bot.application
             language = telegram_language() or rally.default_language
-            organiser = api.create_user("Camille", user_id=ORGANISER_ID, language_code=language)
+            organiser = api.create_user(
+                terminal.name, user_id=ORGANISER_ID, language_code=language
+            )
             coordinator = api.create_user(
                 "Coordination", user_id=COORDINATOR_ID, language_code=rally.default_language
             )
@@ -231,7 +234,14 @@ async def run_the_day(  # noqa: PLR0917 - the demo's parts
                 links = DashboardLinks(server, access, Viewer(ORGANISER_ID, rally.id))
                 try:
                     intro_text = intro(
-                        options.seat, rally, day.language, teams, links.fresh(), options, pace
+                        options.seat,
+                        rally,
+                        day.language,
+                        teams,
+                        links.fresh(),
+                        options,
+                        pace,
+                        terminal.name,
                     )
                     stdout.write("\n" + intro_text)
                     if options.open_browser:

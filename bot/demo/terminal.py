@@ -2,26 +2,57 @@
 
 Files the bot sends are written out, to open: documents (an export, `/mydata`) and photos
 under the demo's files folder, by their own name; voice messages as Ogg/Opus files, to play.
+What Telegram shows over the chat when a button is pressed (the bot's answer to the press) is
+printed too: a notice on one line, an alert as a box.
 """
 
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import TextIO
 
 from bot.telegram.render.reply import plain
-from loopback.records import ChatMessage
+from loopback.records import CallbackQueryRecord, ChatMessage
 
 FILES = Path("var") / "demo"
 """Where the documents and photos the bot sends are written, by default."""
+PRESS_MARK = "#"
+"""`#3` presses button 3 wherever a bare `3` would be an answer typed to the bot."""
+
+
+@dataclass(frozen=True)
+class ButtonPress:
+    """A line typed to press a numbered button."""
+
+    number: int
+    explicit: bool
+    """Typed `#N`: a press even where the bot waits for a typed answer."""
+
+
+def typed_press(line: str) -> ButtonPress | None:
+    """The button press a typed line asks for (`3` or `#3`), None for any other line."""
+    explicit = line.startswith(PRESS_MARK)
+    digits = line.removeprefix(PRESS_MARK).strip() if explicit else line
+    if not digits.isdecimal():  # int() reads every decimal digit (Arabic-Indic ones too)
+        return None
+    return ButtonPress(int(digits), explicit)
 
 
 class Terminal:
     """Shows the bot's messages to the person at the keyboard and numbers their buttons."""
 
-    def __init__(self, out: TextIO, voices: Path | None = None, files: Path | None = None) -> None:
+    def __init__(
+        self,
+        out: TextIO,
+        name: str = "",
+        voices: Path | None = None,
+        files: Path | None = None,
+    ) -> None:
         self.out = out
+        self.name = name
+        """The person's name in the bot, at the start of their lines (the prompt)."""
         self.buttons: list[tuple[ChatMessage, int]] = []
         self.voices = voices or Path(tempfile.gettempdir()) / "rallye-demo-voices"
         """Where the voice messages the bot sends are written, to play them."""
@@ -68,9 +99,31 @@ class Terminal:
         self.at_prompt = False
         self.out.flush()
 
+    def button(self, number: int) -> tuple[ChatMessage, int] | None:
+        """The message and index of button `number` shown last, None (and said) if none."""
+        if not 1 <= number <= len(self.buttons):
+            self.say(f"(there is no button {number})")
+            return None
+        return self.buttons[number - 1]
+
+    def notice(self, press: CallbackQueryRecord) -> None:
+        """What Telegram shows over the chat after a press: the bot's answer to it, if any
+        (a notice that fades, or with `show_alert` a box to close with OK)."""
+        if not press.answer_text:
+            return
+        text = plain(press.answer_text)
+        if press.show_alert:
+            lines = ["┌─ pop-up ─", *(f"│ {line}" for line in text.splitlines()), "└─ [OK]"]
+            self.out.write("\n" + "\n".join(lines) + "\n")
+        else:
+            self.out.write(f"\n💬 {text}\n")
+        self.at_prompt = False
+        self.out.flush()
+
     def prompt(self, first: bool = False) -> None:
-        """Ask for the next line."""
-        self.out.write("> " if first else "\n> ")
+        """Ask for the next line: the person's name, then `> `."""
+        mark = f"{self.name} > " if self.name else "> "
+        self.out.write(mark if first else "\n" + mark)
         self.at_prompt = True
         self.out.flush()
 

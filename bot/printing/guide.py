@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from babel import Locale
+
 from bot.core.content import Card, Rally, Stage
+from bot.i18n.opening import day_range, time_ranges
 from bot.printing.pdf import escape, language_attributes, render_pdf
 
 FRENCH = "fr"
@@ -148,7 +151,18 @@ def _line(label: str, value: str) -> str:
 
 
 def _card(card: Card, words: GuideWording, text: _Texts) -> str:
-    lines = [_line(words.address, _french(card.address))]
+    lines = [_line(words.address, _french(card.address))] if card.address else []
+    if card.opening:  # the week in the reader's language: Babel's day names and times
+        locale = Locale.parse(text.language)
+        days = [
+            f'<span class="label">{escape(day_range(days, locale))}</span> '
+            f"{escape(time_ranges(ranges, locale))}"
+            for days, ranges in card.week.runs()
+        ]
+        lines.append(
+            f'<p class="line" {language_attributes(text.language)}>'
+            f'<span class="label">🕘</span> {"<br>".join(days)}</p>'
+        )
     if card.hours:  # a sentence of its own in the rally file ("Visiting hours: ...")
         lines.append(f'<p class="line"><span class="label">🕘</span> {text(card.hours)}</p>')
     if card.bring:
@@ -157,6 +171,8 @@ def _card(card: Card, words: GuideWording, text: _Texts) -> str:
         lines.append(_line(words.transit, _french(card.transit)))
     if card.phone:
         lines.append(_line(words.phone, _french(card.phone)))
+    if card.website:  # an address to type: kept left to right, as written
+        lines.append(f'<p class="line"><span class="label">🌐</span> {_french(card.website)}</p>')
     if card.words:
         rows = "".join(
             f'<tr><td class="word" {language_attributes(FRENCH)}>{escape(word.fr)}</td>'

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import assert_never
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -49,6 +49,7 @@ from bot.telegram.buttons import (
     DeclineHint,
     encode,
 )
+from bot.telegram.render.opening import open_now, week_lines
 from bot.telegram.render.reply import Reply, b, gather, markup_from_json, signed
 from bot.telegram.render.survey import with_survey_button
 from bot.telegram.voices import voice_offer
@@ -66,29 +67,46 @@ def stage_name(tr: Translator, rally: Rally, stage_id: str) -> Escaped:
     return tr.text(rally.stage(stage_id).name)
 
 
-def card(tr: Translator, stage: Stage) -> str:
-    """The practical card of a stage: address, hours, what to bring, transport, French words."""
+def card(tr: Translator, stage: Stage, now: datetime | None = None) -> str:
+    """The practical card of a stage: address, opening hours, what to bring, transport, phone,
+    website, French words; sent at `now`, it says whether the place is open then."""
     if stage.card is None:
         return ""
     c = stage.card
     lines = [b(tr._("📋 Practical card"))]
-    lines.append(tr._("📍 Address: {address}", address=c.address))
+    if c.address:
+        lines.append(tr._("📍 Address: {address}", address=c.address))
+    if c.opening:
+        lines += week_lines(tr, c.week)
+        status = open_now(tr, c.week, now) if now is not None else None
+        if status:
+            lines.append(status)
     if c.hours:  # a sentence of its own in the rally file ("Visiting hours: ...")
-        lines.append(f"🕘 {tr.text(c.hours)}")
+        lines.append(f"{'ℹ️' if c.opening else '🕘'} {tr.text(c.hours)}")
     if c.bring:
         lines.append(tr._("🎒 Bring: {things}", things=tr.text(c.bring)))
     if c.transit:
         lines.append(tr._("🚋 Tram or bus: {stop}", stop=c.transit))
     if c.phone:
         lines.append(tr._("☎️ Phone: {phone}", phone=c.phone))
+    if c.website:
+        lines.append(tr._("🌐 Website: {url}", url=c.website))
     if c.words:
         lines.append(tr._("🇫🇷 Useful French words:"))
         lines.extend(f"• {b(tr.value(word.fr))}: {tr.text(word.meaning)}" for word in c.words)
     return "\n".join(lines)
 
 
-def clue(tr: Translator, rally: Rally, stage_id: str, number: int, total: int) -> Reply:
-    """The clue of a stage with its practical card and the hint button."""
+def clue(
+    tr: Translator,
+    rally: Rally,
+    stage_id: str,
+    number: int,
+    total: int,
+    now: datetime | None = None,
+) -> Reply:
+    """The clue of a stage with its practical card (open or closed at `now`) and the hint
+    button."""
     stage = rally.stage(stage_id)
     head = b(
         tr._(
@@ -105,7 +123,7 @@ def clue(tr: Translator, rally: Rally, stage_id: str, number: int, total: int) -
     )
     parts = [head, f"🧭 {tr.text(stage.clue)}", how]
     voices = [clue_key(stage_id)]
-    practical = card(tr, stage)
+    practical = card(tr, stage, now)
     if practical:
         parts.append(practical)
         voices.append(card_key(stage_id))
@@ -284,6 +302,9 @@ class Scene:
     actor: Member | None
     team: TeamView | None
     rank: tuple[int, int] | None = None  # (rank, teams) when the team finished
+    now: datetime | None = None
+    """When the viewer is told (the rally's clock): a clue's card then says whether its place
+    is open; None: the card gives its hours only."""
 
     @property
     def own(self) -> bool:
@@ -315,7 +336,7 @@ def _event(tr: Translator, scene: Scene, event: TeamEvent) -> list[Reply]:  # no
     progress = scene.team.progress if scene.team else None
     match event:
         case ClueGiven():
-            return [clue(tr, rally, event.stage_id, event.number, event.total)]
+            return [clue(tr, rally, event.stage_id, event.number, event.total, scene.now)]
         case CheckedIn():
             return [_checked_in(tr, scene, event)]
         case CheckInRefused():
@@ -544,8 +565,10 @@ def team_status(tr: Translator, rally: Rally, team: TeamView) -> str:
     return "\n".join(lines)
 
 
-def current_step(tr: Translator, rally: Rally, progress: Progress) -> list[Reply]:
-    """Where a team is, as a message: what /clue shows and what a new member sees."""
+def current_step(
+    tr: Translator, rally: Rally, progress: Progress, now: datetime | None = None
+) -> list[Reply]:
+    """Where a team is, as a message: what /clue shows and what a new member sees (at `now`)."""
     if progress.state is TeamState.WAITING:
         return [Reply(refusal(tr, rally, Refusal.RALLY_NOT_STARTED, progress))]
     if progress.state is TeamState.FINISHED:
@@ -558,7 +581,7 @@ def current_step(tr: Translator, rally: Rally, progress: Progress) -> list[Reply
     assert stage_id is not None  # a team on its way or at a stage has one
     number, total = progress.stage_index + 1, len(progress.route)
     if progress.state is TeamState.EN_ROUTE:
-        return [clue(tr, rally, stage_id, number, total)]
+        return [clue(tr, rally, stage_id, number, total, now)]
     if progress.state is TeamState.CHECKED_IN:
         text = tr._("✅ Your team is at {stage}.", stage=stage_name(tr, rally, stage_id))
         return [Reply(text, begin_keyboard(tr, stage_id))]
