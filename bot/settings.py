@@ -98,14 +98,15 @@ class Settings(BaseSettings):
         if not value.startswith(SUPPORTED_DATABASES):
             choices = " or ".join(f"{prefix}..." for prefix in SUPPORTED_DATABASES)
             raise ValueError(f"'{shown}' is not supported: use {choices}")
-        # imported here: the settings are read by every command, most never touch the database
-        from sqlalchemy.engine import make_url  # noqa: PLC0415
-        from sqlalchemy.exc import ArgumentError  # noqa: PLC0415
-
+        # checked without SQLAlchemy: every command reads the settings, most never touch the
+        # database, and `validate` must start fast
         try:
-            _ = make_url(value).port  # the port is read lazily: a bad one fails here
-        except (ArgumentError, ValueError):
+            parts = urlsplit(value)
+            _ = parts.port  # a bad port fails here
+        except ValueError:
             raise ValueError(f"'{shown}' is not a database URL") from None
+        if not parts.scheme or (parts.netloc == "" and not parts.path):
+            raise ValueError(f"'{shown}' is not a database URL")
         return value
 
     @field_validator("rally_webhook_url", mode="before")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -234,3 +237,116 @@ def test_teams_without_codes_in_several_files_do_not_clash(tmp_path: Path) -> No
     code, out, err = run_validate_many([first, second])
     assert (code, err) == (0, "")
     assert out.count("teams: 1") == 2
+
+
+# ---------------------------------------------------------------- validation that helps
+
+
+def _edited(tmp_path: Path, edit: Callable[[list[str]], None]) -> Path:
+    lines = DEFAULT_RALLY.read_text(encoding="utf-8").split("\n")
+    edit(lines)
+    path = tmp_path / "stages.yaml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def _first(lines: list[str], prefix: str) -> int:
+    return next(i for i, line in enumerate(lines) if line.startswith(prefix))
+
+
+def _errors(path: Path) -> str:
+    out, err = io.StringIO(), io.StringIO()
+    assert validate([str(path)], False, out, err) == 1
+    return err.getvalue()
+
+
+def test_a_deleted_translation_is_reported_with_its_line(tmp_path: Path) -> None:
+    def drop_arabic_clue(lines: list[str]) -> None:
+        stage = _first(lines, "  - id: cathedrale")
+        clue = next(i for i in range(stage, len(lines)) if lines[i] == "    clue:")
+        arabic = next(i for i in range(clue, clue + 12) if lines[i].startswith("      ar:"))
+        del lines[arabic]
+
+    path = _edited(tmp_path, drop_arabic_clue)
+    out = io.StringIO()
+    assert validate([str(path)], False, out, io.StringIO()) == 0
+    report = out.getvalue()
+    assert "ar 100%" not in report  # never rounded up to complete
+    assert "ar: 1: stage.cathedrale.clue (line " in report
+    assert "fa_AF:" not in report.split("missing texts")[1]
+
+
+def test_a_language_without_any_text_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    text = (BROKEN.parent / "mini.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace("languages: [fr, en, ar]", "languages: [fr, en, ar, uk]"))
+    assert "rally.languages: 'uk' has no text at all" in _errors(path)
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (  # a key indented one space too far
+            lambda lines: lines.__setitem__(
+                _first(lines, "    kind: "), " " + lines[_first(lines, "    kind: ")]
+            ),
+            "the indentation does not match the line above",
+        ),
+        (  # a key indented one space too little
+            lambda lines: lines.__setitem__(
+                _first(lines, "    kind: "), lines[_first(lines, "    kind: ")][1:]
+            ),
+            "the indentation does not match the line above",
+        ),
+        (  # a French text with ' : ' left without quotes
+            lambda lines: lines.__setitem__(
+                _first(lines, '    fr: "☔'),
+                lines[_first(lines, '    fr: "☔')].replace('"', ""),
+            ),
+            "a text containing ':' must be in quotes",
+        ),
+        (
+            lambda lines: lines.__setitem__(
+                _first(lines, "    kind: "), "\t" + lines[_first(lines, "    kind: ")].strip()
+            ),
+            "a tab is used to indent: use spaces only",
+        ),
+    ],
+    ids=["indented-too-far", "indented-too-little", "colon-unquoted", "tab"],
+)
+def test_yaml_syntax_errors_say_what_to_check(
+    tmp_path: Path, edit: Callable[[list[str]], None], expected: str
+) -> None:
+    original = DEFAULT_RALLY.read_text(encoding="utf-8").split("\n")
+    lines = list(original)
+    edit(lines)
+    changed = next(i for i, (a, b) in enumerate(zip(original, lines, strict=True)) if a != b)
+    errors = _errors(_edited(tmp_path, edit))
+    assert f"stages.yaml:{changed + 1}: YAML syntax: {expected}" in errors
+
+
+def test_validate_json_into_head_ends_without_a_traceback() -> None:
+    command = f"{sys.executable} -m bot validate --json {DEFAULT_RALLY} | head -3"
+    done = subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.startswith("{")
+    assert "Traceback" not in done.stderr
+    assert "BrokenPipe" not in done.stderr
+
+
+def test_validate_imports_only_what_it_needs() -> None:
+    """What keeps `python -m bot validate` under a second (bench/RESULTS.md)."""
+    probe = (
+        "import sys; from bot.cli import main; main(['validate', sys.argv[1]]); "
+        "heavy = [m for m in ('telegram', 'sqlalchemy', 'weasyprint', 'matplotlib', "
+        "'openpyxl', 'ruamel.yaml', 'aiohttp') if m in sys.modules]; print('heavy', heavy)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(DEFAULT_RALLY)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip().endswith("heavy []"), done.stdout

@@ -1,0 +1,58 @@
+"""`python -m bot new-rally`: a commented starting rally, valid as written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.authoring.new_rally import rally_id
+from bot.cli import main
+from bot.core.content import ChoiceQuestion, NumberQuestion, TextQuestion
+from bot.core.rally_file import load_rally
+
+
+def test_a_starting_rally_is_valid_and_has_every_kind_of_question(tmp_path: Path) -> None:
+    out = tmp_path / "vichy.yaml"
+    assert main(["new-rally", "--city", "Vichy", "--out", str(out)]) == 0
+    rally = load_rally(out)
+    assert rally.id == "vichy"
+    assert "Vichy" in rally.rally.title["fr"]
+    assert len(rally.stages) == 2
+    kinds = {type(q) for stage in rally.stages for q in stage.questions}
+    assert kinds == {ChoiceQuestion, TextQuestion, NumberQuestion}
+    assert any(stage.photo for stage in rally.stages)
+    assert rally.privacy.controller == "Ville de Vichy"
+    assert rally.survey is not None
+    text = out.read_text(encoding="utf-8")
+    # commented in French and in English, pointing to the check, naming no development path
+    assert "python -m bot validate vichy.yaml" in text
+    assert "Vérifiez-le" in text or "vérifiez-le" in text
+    assert "check it each time" in text
+    assert ".venv" not in text
+    assert "bot/" not in text
+
+
+def test_the_options_fill_the_controller_and_an_existing_file_is_kept(tmp_path: Path) -> None:
+    out = tmp_path / "se.yaml"
+    args = ["new-rally", "--city", "Saint-Étienne", "--out", str(out)]
+    assert main([*args, "--controller", 'Préfecture "de la Loire"']) == 0
+    rally = load_rally(out)
+    assert rally.id == "saint-etienne"
+    assert rally.privacy.controller == 'Préfecture "de la Loire"'
+    before = out.read_bytes()
+    assert main([*args, "--controller", "Autre"]) == 1  # not replaced without --force
+    assert out.read_bytes() == before
+    assert main([*args, "--controller", "Autre", "--force"]) == 0
+    assert load_rally(out).privacy.controller == "Autre"
+
+
+def test_a_placeholder_controller_is_refused_and_nothing_written(tmp_path: Path) -> None:
+    out = tmp_path / "x.yaml"
+    assert main(["new-rally", "--city", "Vichy", "--out", str(out), "--contact", "TODO"]) == 1
+    assert not out.exists()
+
+
+def test_rally_ids_from_city_names() -> None:
+    assert rally_id("Clermont-Ferrand") == "clermont-ferrand"
+    assert rally_id("Saint-Étienne du Rouvray") == "saint-etienne-du-rouvray"
+    assert rally_id("Ελλάδα") == "rallye"
+    assert len(rally_id("A" * 60)) <= 24
