@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 
@@ -162,7 +163,7 @@ def parse_range(text: str) -> TimeRange:
 def _in_order(ranges: Sequence[TimeRange], where: str) -> tuple[TimeRange, ...]:
     """Ranges sorted, refused if two of them overlap."""
     ordered = sorted(ranges)
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in pairwise(ordered):
         if after.start < before.end:
             raise OpeningHoursError(f"{where}{before} overlaps {after}")
     return tuple(ordered)
@@ -213,7 +214,12 @@ class Week:
             listed = list(ranges)
             for day in slot_days:
                 days[day].extend(listed)
-        return cls(tuple(_in_order(ranges, f"{day.code}: ") for day, ranges in zip(Weekday, days)))
+        return cls(
+            tuple(
+                _in_order(ranges, f"{day.code}: ")
+                for day, ranges in zip(Weekday, days, strict=True)
+            )
+        )
 
     def ranges(self, day: Weekday) -> tuple[TimeRange, ...]:
         """The time ranges of one day (none: closed)."""

@@ -309,10 +309,9 @@ def plain_yaml_error(exc: yaml.YAMLError, text: str = "") -> tuple[int, str]:
 
 def _at_first_colon(text: str, mark: Any) -> bool:
     lines = text.splitlines()
-    if not 0 <= mark.line < len(lines):
-        return False
+    row: int = mark.line
     column: int = mark.column
-    return lines[mark.line].find(":") == column
+    return 0 <= row < len(lines) and lines[row].find(":") == column
 
 
 def parse_rally(text: str, filename: str = "<rally>", home: Path | None = None) -> Rally:

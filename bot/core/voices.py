@@ -200,7 +200,7 @@ def _card_text(stage: Stage, language: str) -> str | None:
     card = stage.card
     if card is None:
         return None
-    lines = [card.address]
+    lines = [card.address] if card.address else []
     for text in (card.hours, card.bring):
         if text is not None:
             said = text.get(language)

@@ -20,7 +20,7 @@ from bot.core.opening import TimeRange, Weekday
 def day_name(day: Weekday, locale: Locale, *, alone: bool = False) -> str:
     """A day's full name: inside a sentence ("opens Monday"), or `alone` as a heading."""
     names = get_day_names("wide", context="stand-alone" if alone else "format", locale=locale)
-    return names[day.value]
+    return str(names[day.value])
 
 
 def _skeleton(locale: Locale) -> str:

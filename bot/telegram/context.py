@@ -113,7 +113,7 @@ class Runtime:
             disk=lambda: on_disk(rally, rally.home, interface=interface),
         )
         broadcasts = BroadcastService(services, TEXTS, catalogs, has_voice=voices.has)
-        news = NewsService(services, TeamNews(rally, catalogs, voices))
+        news = NewsService(services, TeamNews(rally, catalogs, voices, services.clock))
         # every decision's teammates' news is written in the decision's own transaction
         services = dataclasses.replace(services, news=news.stage)
         return cls(

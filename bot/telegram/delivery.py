@@ -17,6 +17,16 @@ flood limit did not let it through in time). Everyone else builds on it:
 - the outbox (`bot.telegram.outbox`) sends broadcasts through `send_html` and maps the same
   statuses to its rows.
 
+Every text and caption leaves as its reader reads: to a reader of a right-to-left language
+(Arabic, Dari, Pashto) each line starts with a right-to-left mark unless it starts with a
+right-to-left letter already, and so does each inline button's label (`bot.i18n.direction`).
+It is done here, once, because only here is every message final: renderers prefix lines with
+emoji, join texts and add the rally's id for the staff after translating. Each sender says
+whom it writes to: `send` an update's own chat, in `context.tr` (or the `reader` it is
+given), `tell_staff` each organiser in their language, the outbox each player in theirs.
+Reply keyboards keep their labels as they are: a pressed one comes back as the message's text
+(the 🆘 button is recognised by its label).
+
 Priorities (`bot.telegram.ratelimit.Priority`) say who goes first when the flood budget is
 short: a player's own reply, then notes to the staff (the 🆘 alert first among them), then
 the organisers' broadcasts, then an update's further messages to its chat (its follow-ups,
@@ -42,13 +52,14 @@ from telegram import (
     BotCommand,
     BotCommandScope,
     CallbackQuery,
+    InlineKeyboardMarkup,
     InputFile,
     LinkPreviewOptions,
     MenuButtonWebApp,
     Message,
     WebAppInfo,
 )
-from telegram.constants import ParseMode
+from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
@@ -56,6 +67,7 @@ from bot.core.engine import Audience, TeamFinished
 from bot.core.roles import Role
 from bot.core.voices import VoiceKey
 from bot.i18n.catalogs import Translator
+from bot.i18n.direction import mark_label, mark_lines
 from bot.services.leaderboard import rank_of
 from bot.services.play import Outcome
 from bot.services.views import Member
@@ -63,7 +75,7 @@ from bot.services.voices import Voice, VoiceService
 from bot.telegram import follow_ups
 from bot.telegram.ratelimit import Priority, priority_args
 from bot.telegram.render.play import Scene, render
-from bot.telegram.render.reply import Reply
+from bot.telegram.render.reply import Markup, Reply
 from bot.telegram.team_news import news_of
 from bot.telegram.voices import for_reader
 
@@ -175,6 +187,53 @@ def _seconds(period: int | timedelta) -> float:
     return period.total_seconds() if isinstance(period, timedelta) else float(period)
 
 
+# ------------------------------------------------------------------ direction
+
+
+def oriented(reply: Reply, *, rtl: bool) -> Reply:
+    """A message as its reader reads it: for a right-to-left reader, each line of its text and
+    each inline button's label starts right to left, within Telegram's 4096 characters."""
+    if not rtl:
+        return reply
+    text = mark_lines(reply.text, limit=MessageLimit.MAX_TEXT_LENGTH)
+    return dataclasses.replace(reply, text=text, markup=_labels_oriented(reply.markup))
+
+
+def oriented_caption(caption: str, *, rtl: bool) -> str:
+    """A caption as its reader reads it (see `oriented`), within Telegram's 1024 characters."""
+    return mark_lines(caption, limit=MessageLimit.CAPTION_LENGTH) if rtl else caption
+
+
+def _labels_oriented(markup: Markup | None) -> Markup | None:
+    """Inline buttons whose labels start right to left; a reply keyboard as it is (its
+    pressed label comes back as text, and must match)."""
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return markup
+    data = markup.to_dict()
+    for row in data["inline_keyboard"]:
+        for button in row:
+            button["text"] = mark_label(button["text"])
+    return InlineKeyboardMarkup.de_json(data, None)
+
+
+def _reader_of(context: RallyContext, chat_id: int, reader: Translator | None) -> Translator | None:
+    """Whose language a message to `chat_id` is in: `reader` if given, else the update's
+    reader's (`context.tr`) when the chat is theirs; None when unknown (nothing is marked)."""
+    if reader is not None:
+        return reader
+    # an error handler's context is fresh: neither the reader nor their language is in it
+    player: Member | None = getattr(context, "player", None)
+    tr: Translator | None = getattr(context, "tr", None)
+    own = follow_ups.current(chat_id) is not None or (
+        player is not None and player.chat_id == chat_id
+    )
+    return tr if own else None
+
+
+def _rtl(reader: Translator | None) -> bool:
+    return reader is not None and reader.rtl
+
+
 # ------------------------------------------------------------------ messages
 
 
@@ -183,11 +242,14 @@ async def send_html(
     chat_id: int,
     reply: Reply,
     *,
+    rtl: bool,
     priority: Priority,
     what: str = "message",
     policy: RetryPolicy | None = None,
 ) -> Attempt[Message]:
-    """One HTML message (with its keyboard, without link previews) to one chat."""
+    """One HTML message (with its keyboard, without link previews) to one chat, each line
+    starting right to left for a right-to-left reader (`rtl`: `oriented`)."""
+    reply = oriented(reply, rtl=rtl)
     call = functools.partial(
         bot.send_message,
         chat_id,
@@ -206,26 +268,30 @@ async def send(
     replies: Sequence[Reply],
     *,
     priority: Priority = Priority.REPLY,
+    reader: Translator | None = None,
 ) -> None:
     """Send replies to one chat in order; a player who blocked the bot is marked unreachable.
 
     In the turn of an update of this chat, its first message goes at once and the rest follow
     once the update is done (`bot.telegram.follow_ups`). A reply that cannot be sent stops the
-    ones after it.
+    ones after it. `reader`: the translator the replies were written with, for a chat that is
+    not the update's (else the update's reader's, `context.tr`).
     """
     if not replies:
         return
+    rtl = _rtl(_reader_of(context, chat_id, reader))
     replies = _as_read(context, chat_id, replies)
     turn = follow_ups.current(chat_id) if priority is Priority.REPLY else None
     if turn is None:
-        await _send_now(context, chat_id, replies, priority)
+        await _send_now(context, chat_id, replies, priority, rtl=rtl)
         return
     if turn.replied:
-        turn.later.append(functools.partial(_send_now, context, chat_id, replies))
+        turn.later.append(functools.partial(_send_now, context, chat_id, replies, rtl=rtl))
         return
     turn.replied = True
-    if await _send_now(context, chat_id, replies[:1], Priority.REPLY) and len(replies) > 1:
-        turn.later.append(functools.partial(_send_now, context, chat_id, replies[1:]))
+    first = await _send_now(context, chat_id, replies[:1], Priority.REPLY, rtl=rtl)
+    if first and len(replies) > 1:
+        turn.later.append(functools.partial(_send_now, context, chat_id, replies[1:], rtl=rtl))
 
 
 async def _send_now(
@@ -233,11 +299,15 @@ async def _send_now(
     chat_id: int,
     replies: Sequence[Reply],
     priority: Priority = Priority.FOLLOW_UP,
+    *,
+    rtl: bool,
 ) -> bool:
     """Send replies to one chat in order, each followed by its voices; whether all went (a
     failure stops the rest)."""
     for reply in replies:
-        done = await send_html(context.bot, chat_id, reply, priority=priority, what="reply")
+        done = await send_html(
+            context.bot, chat_id, reply, rtl=rtl, priority=priority, what="reply"
+        )
         if not done.sent:
             await _failed(context, chat_id, done, "reply")
             return False
@@ -337,6 +407,7 @@ async def send_document(
     Sent at once unless messages of the update wait to follow its reply: then it is kept
     after them, in order, and True means it will be sent.
     """
+    caption = oriented_caption(caption, rtl=_rtl(_reader_of(context, chat_id, None)))
     turn = follow_ups.current(chat_id)
     if turn is not None and turn.later:
         turn.later.append(
@@ -393,7 +464,7 @@ async def tell(
     rank = None
     if outcome.team is not None and any(isinstance(e, TeamFinished) for e in mine):
         rank = rank_of(await runtime.leaderboard.ranking(), outcome.team.id)
-    scene = Scene(runtime.rally, actor, actor, outcome.team, rank)
+    scene = Scene(runtime.rally, actor, actor, outcome.team, rank, now=runtime.clock())
     await send(context, chat_id, render(context.tr, scene, mine))
 
 
@@ -454,16 +525,16 @@ async def tell_staff(
         chat_id = member.chat_id if member else user_id
         if photo is None:
             done: Attempt[Any] = await send_html(
-                context.bot, chat_id, note, priority=priority, what="staff note"
+                context.bot, chat_id, note, rtl=tr.rtl, priority=priority, what="staff note"
             )
         else:
             call = functools.partial(
                 context.bot.send_photo,
                 chat_id,
                 photo,
-                caption=note.text,
+                caption=oriented_caption(note.text, rtl=tr.rtl),
                 parse_mode=ParseMode.HTML,
-                reply_markup=note.markup,
+                reply_markup=_labels_oriented(note.markup) if tr.rtl else note.markup,
                 rate_limit_args=priority_args(context.bot, priority),
             )
             done = await attempt(call, chat_id=chat_id, what="staff photo")

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from bot.core.content import Rally
 from bot.core.engine import Audience, MemberJoined, TeamEvent
 from bot.i18n.catalogs import Catalogs
+from bot.services.base import Clock
 from bot.services.news import NewsTopic
 from bot.services.play import Outcome
 from bot.services.views import Member
@@ -25,10 +26,13 @@ class TeamNews:
     """Renders an outcome's news for each reachable teammate but the actor, in their language
     and with their voices (`bot.services.news.TeamNewsTexts`)."""
 
-    def __init__(self, rally: Rally, catalogs: Catalogs, voices: VoiceService) -> None:
+    def __init__(
+        self, rally: Rally, catalogs: Catalogs, voices: VoiceService, clock: Clock
+    ) -> None:
         self.rally = rally
         self.catalogs = catalogs
         self.voices = voices
+        self.clock = clock  # a card says whether its place is open now
 
     def __call__(self, outcome: Outcome, rank: tuple[int, int] | None) -> list[NewsEntry]:
         team, actor = outcome.team, outcome.actor
@@ -42,7 +46,7 @@ class TeamNews:
             if not member.reachable:
                 continue
             tr = self.catalogs.translator(member.language)
-            scene = Scene(self.rally, member, actor, team, rank)
+            scene = Scene(self.rally, member, actor, team, rank, now=self.clock())
             told = for_reader(render(tr, scene, for_team), tr, self.voices, listening=member.voice)
             news += news_of(member, for_team, told)
         return news

@@ -16,7 +16,7 @@ from bot.i18n.opening import day_name, day_range, time_ranges
 
 def week_lines(tr: Translator, week: Week) -> list[str]:
     """The opening hours, one line per run of days with the same hours."""
-    lines = [tr._("🕘 Opening hours:")]
+    lines: list[str] = [tr._("🕘 Opening hours:")]
     lines += [
         "• "
         + tr._("{days}: {hours}", days=day_range(days, tr.locale), hours=time_ranges(r, tr.locale))

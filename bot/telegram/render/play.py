@@ -14,7 +14,14 @@ from typing import assert_never
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.content import ChoiceQuestion, NumberQuestion, Rally, Stage, TextQuestion
+from bot.core.content import (
+    ChoiceQuestion,
+    NumberQuestion,
+    Rally,
+    Stage,
+    StageKind,
+    TextQuestion,
+)
 from bot.core.engine import (
     AnswerJudged,
     AnswerRefused,
@@ -67,7 +74,7 @@ def stage_name(tr: Translator, rally: Rally, stage_id: str) -> Escaped:
     return tr.text(rally.stage(stage_id).name)
 
 
-def card(tr: Translator, stage: Stage, now: datetime | None = None) -> str:
+def card(tr: Translator, stage: Stage, *, now: datetime | None = None) -> str:
     """The practical card of a stage: address, opening hours, what to bring, transport, phone,
     website, French words; sent at `now`, it says whether the place is open then."""
     if stage.card is None:
@@ -103,6 +110,7 @@ def clue(
     stage_id: str,
     number: int,
     total: int,
+    *,
     now: datetime | None = None,
 ) -> Reply:
     """The clue of a stage with its practical card (open or closed at `now`) and the hint
@@ -116,14 +124,10 @@ def clue(
             name=tr.text(stage.name),
         )
     )
-    how = (
-        tr._("When you are there, send your location or type the code word given at the desk.")
-        if stage.location
-        else tr._("When you are there, type the code word given at the desk.")
-    )
+    how = _how_to_check_in(tr, stage)
     parts = [head, f"🧭 {tr.text(stage.clue)}", how]
     voices = [clue_key(stage_id)]
-    practical = card(tr, stage, now)
+    practical = card(tr, stage, now=now)
     if practical:
         parts.append(practical)
         voices.append(card_key(stage_id))
@@ -136,6 +140,20 @@ def clue(
         rows.append(voice_offer(tr))
     markup = InlineKeyboardMarkup(rows) if rows else None
     return Reply("\n\n".join(parts), markup, tuple(voices))
+
+
+def _how_to_check_in(tr: Translator, stage: Stage) -> Escaped:
+    """How a team checks in at the stage: only a public service has a desk that gives the
+    code word (on a tram line or at a monument, the clue says who does)."""
+    if stage.kind is StageKind.SERVICE:
+        if stage.location:
+            return tr._(
+                "When you are there, send your location or type the code word given at the desk."
+            )
+        return tr._("When you are there, type the code word given at the desk.")
+    if stage.location:
+        return tr._("When you are there, send your location or type the code word.")
+    return tr._("When you are there, type the code word.")
 
 
 def question(
@@ -336,7 +354,7 @@ def _event(tr: Translator, scene: Scene, event: TeamEvent) -> list[Reply]:  # no
     progress = scene.team.progress if scene.team else None
     match event:
         case ClueGiven():
-            return [clue(tr, rally, event.stage_id, event.number, event.total, scene.now)]
+            return [clue(tr, rally, event.stage_id, event.number, event.total, now=scene.now)]
         case CheckedIn():
             return [_checked_in(tr, scene, event)]
         case CheckInRefused():
@@ -581,7 +599,7 @@ def current_step(
     assert stage_id is not None  # a team on its way or at a stage has one
     number, total = progress.stage_index + 1, len(progress.route)
     if progress.state is TeamState.EN_ROUTE:
-        return [clue(tr, rally, stage_id, number, total, now)]
+        return [clue(tr, rally, stage_id, number, total, now=now)]
     if progress.state is TeamState.CHECKED_IN:
         text = tr._("✅ Your team is at {stage}.", stage=stage_name(tr, rally, stage_id))
         return [Reply(text, begin_keyboard(tr, stage_id))]
