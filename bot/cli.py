@@ -228,21 +228,28 @@ def i18n_check(
 ) -> int:
     """Report each language's gaps: 0 when every language is complete, 1 otherwise.
 
+    The rally texts of each language are counted missing, draft, reviewed or stale, from the
+    states file beside the rally file (`bot.i18n.review`); a stale one is a gap, a draft none.
     Each language's voices are reported too (recordings read from `database_url`, the final
     message's words from `final`, by default the bot's catalogs); a missing voice is no gap.
     """
     from bot.i18n.check import check as check_languages
+    from bot.i18n.review import ReviewFileError, Reviews
 
     complete = True
     for path in paths:
         try:
             rally = load_rally(path)
+            reviews = Reviews.of(path)
         except RallyFileError as exc:
             print(f"rallye: {exc.problems[0]}", file=err)
             return 1
+        except ReviewFileError as exc:
+            print(f"rallye: {exc}", file=err)
+            return 1
         if len(paths) > 1:
             print(f"{path}:", file=out)
-        reports = check_languages(rally)
+        reports = check_languages(rally, reviews=reviews)
         for report in reports:
             for line in report.lines():
                 print(line, file=out)

@@ -1,14 +1,18 @@
 """`python -m bot i18n-check`: what each language of the rally still misses.
 
 For every language of the rally: interface strings missing from its catalog, left empty or
-fuzzy, or whose `{placeholders}` differ from the English; and rally texts (clues, cards,
-questions, answers, hints, announcements...) not written in it.
+fuzzy, or whose `{placeholders}` differ from the English; and where its rally texts (clues,
+cards, questions, answers, hints, announcements...) stand: missing, draft, reviewed or stale
+(`bot.i18n.review`). A missing or stale rally text is a gap (a stale one was translated from
+a French wording the rally no longer has); a draft is counted but is none: every bundled
+translation is a machine draft until someone who reads the language reviews it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +20,9 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
 from bot.core.content import Rally
+from bot.core.texts import missing_texts, rally_texts
 from bot.i18n.catalogs import DOMAIN, LOCALES_DIR, SOURCE_LANGUAGE
+from bot.i18n.review import Reviews, ReviewState, tally
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
@@ -30,25 +36,33 @@ class LanguageReport:
     missing: list[str] = field(default_factory=list)  # in the template, not in the catalog
     untranslated: list[str] = field(default_factory=list)  # empty or fuzzy
     broken: list[str] = field(default_factory=list)  # placeholders differ from the msgid
-    rally_missing: list[str] = field(default_factory=list)  # rally texts without this language
+    rally_missing: list[str] = field(default_factory=list)  # keys of texts not in this language
+    rally_stale: list[str] = field(default_factory=list)  # keys of texts whose French changed
+    rally_states: Counter[ReviewState] | None = None
+    """How many rally texts stand where in this language (None: the rally's default)."""
 
     @property
     def complete(self) -> bool:
-        """Whether nothing is missing."""
+        """Whether nothing is missing and no translation is stale (drafts are no gap)."""
         return not (
             self.catalog_missing
             or self.missing
             or self.untranslated
             or self.broken
             or self.rally_missing
+            or self.rally_stale
         )
 
     def lines(self) -> Iterator[str]:
         """The report as text lines."""
+        yield f"{self.language}: complete" if self.complete else f"{self.language}:"
+        if self.rally_states is not None:
+            counts = self.rally_states
+            yield "  rally texts: " + ", ".join(
+                f"{counts[state]} {state.value}" for state in ReviewState
+            )
         if self.complete:
-            yield f"{self.language}: complete"
             return
-        yield f"{self.language}:"
         if self.catalog_missing:
             catalog = f"locales/{self.language}/LC_MESSAGES/messages.po"
             yield f"  interface: no catalog ({catalog})"
@@ -57,6 +71,7 @@ class LanguageReport:
             ("interface strings untranslated or fuzzy", self.untranslated),
             ("interface strings with wrong placeholders", self.broken),
             ("rally texts missing", self.rally_missing),
+            ("rally texts stale (the French changed since: review them)", self.rally_stale),
         ):
             if items:
                 yield f"  {title}: {len(items)}"
@@ -124,44 +139,27 @@ def check_interface(language: str, template: Catalog, directory: Path) -> Langua
     return report
 
 
-def _rally_texts(rally: Rally) -> Iterator[tuple[str, Mapping[str, object]]]:
-    """Every localized text of the rally, named by where it is."""
-    yield "rally.title", rally.rally.title
-    for key, text in rally.announcements.items():
-        yield f"announcements.{key}", text
-    for stage in rally.stages:
-        where = f"stages.{stage.id}"
-        yield f"{where}.name", stage.name
-        yield f"{where}.clue", stage.clue
-        for i, hint in enumerate(stage.hints):
-            yield f"{where}.hints[{i}]", hint.text
-        if stage.card:
-            if stage.card.hours:
-                yield f"{where}.card.hours", stage.card.hours
-            if stage.card.bring:
-                yield f"{where}.card.bring", stage.card.bring
-            for word in stage.card.words:
-                yield f"{where}.card.words.{word.fr}", word.meaning
-        if stage.photo:
-            yield f"{where}.photo.prompt", stage.photo.prompt
-        for question in stage.questions:
-            q = f"{where}.{question.id}"
-            yield f"{q}.prompt", question.prompt
-            yield f"{q}.explanation", question.explanation
-            for i, choice in enumerate(getattr(question, "choices", ())):
-                yield f"{q}.choices[{i}]", choice
-            accepted = getattr(question, "accepted", None)
-            if accepted is not None:
-                yield f"{q}.accepted", accepted
-
-
-def check(rally: Rally, directory: Path = LOCALES_DIR) -> list[LanguageReport]:
-    """The report of every language of the rally."""
+def check(
+    rally: Rally, directory: Path = LOCALES_DIR, reviews: Reviews | None = None
+) -> list[LanguageReport]:
+    """The report of every language of the rally; `reviews`: its translations' states (none
+    given: no translation reviewed yet, every one a draft)."""
     template = _read(directory / f"{DOMAIN}.pot")
+    known = reviews if reviews is not None else Reviews(Path(), {})
+    texts = list(rally_texts(rally))
+    missing = missing_texts(rally)
+    states = tally(rally, known, texts)
+    default = rally.default_language
     reports = []
-    texts = list(_rally_texts(rally))
     for language in rally.rally.languages:
         report = check_interface(language, template, directory)
-        report.rally_missing = [where for where, text in texts if language not in text]
+        report.rally_missing = [text.key for text in missing[language]]
+        if language != default:
+            report.rally_states = states[language]
+            report.rally_stale = [
+                text.key
+                for text in texts
+                if known.state(text, language, default) is ReviewState.STALE
+            ]
         reports.append(report)
     return reports
