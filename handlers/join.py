@@ -95,7 +95,7 @@ async def join_team(
     # teammates hear who joined (and the first clue if the team just started) as news,
     # queued with the join (TeamService.join)
     await answer(onboarding.joined(tr, result, team))
-    step = current_step(tr, runtime.rally, team.progress)
+    step = current_step(tr, runtime.rally, team.progress, now=runtime.clock())
     if step:
         await send(context, chat.id, step)
     if result.while_running:  # someone new in a team out in the city: the organisers know who

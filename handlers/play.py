@@ -125,7 +125,9 @@ async def show_clue(update: Update, context: RallyContext) -> None:
     if team is None:
         await send(context, chat.id, [Reply(refusal_not_in_team(context))])
         return
-    await send(context, chat.id, current_step(context.tr, context.runtime.rally, team.progress))
+    runtime = context.runtime
+    step = current_step(context.tr, runtime.rally, team.progress, now=runtime.clock())
+    await send(context, chat.id, step)
 
 
 async def show_team(update: Update, context: RallyContext) -> None:
