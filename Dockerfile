@@ -13,7 +13,7 @@ RUN npm pack --silent "leaflet@${LEAFLET_VERSION}" \
 
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
 COPY --from=assets /assets/leaflet ./bot/dashboard/static/vendor/leaflet
 COPY handlers ./handlers

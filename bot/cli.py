@@ -308,6 +308,7 @@ async def stored_teams(
     rally: Rally, database_url: str, reserved: Collection[str] = ()
 ) -> list[TeamCode]:
     """The rally's teams with their join codes as the bot stores them (the file's stored first)."""
+    from bot.printing.qr_cards import TeamCode
     from bot.services.base import Services
     from bot.services.teams import TeamService
     from bot.storage.database import create_engine, migrate, session_factory

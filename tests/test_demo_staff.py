@@ -38,7 +38,7 @@ async def test_the_organiser_follows_the_teams_and_hears_the_lost_one(tmp_path: 
     files = tmp_path / "files"
     async with demo_session(tmp_path, "--as", "organiser", *FAST, "--files", str(files)) as demo:
         intro = await demo.read_until_prompt()
-        assert "you are an organiser of the rally" in intro
+        assert "you are Sam, an organiser of the rally" in intro  # the login name, made a name
         assert all(f"{name} ({code})" in intro for name, code in TEAMS.items())
         lost = team_with(intro, "will get lost")
 
@@ -68,8 +68,11 @@ async def test_the_organiser_follows_the_teams_and_hears_the_lost_one(tmp_path: 
 
 async def test_the_photo_team_s_photo_is_approved_from_the_terminal(tmp_path: Path) -> None:
     files = tmp_path / "files"
-    async with demo_session(tmp_path, "--as", "organiser", *FAST, "--files", str(files)) as demo:
+    args = ("--as", "organiser", *FAST, "--files", str(files), "--name", "Nour")
+    async with demo_session(tmp_path, *args) as demo:
         intro = await demo.read_until_prompt()
+        assert "you are Nour, an organiser" in intro
+        assert "\nNour > " in intro  # the prompt (the teams' lines may follow it)
         photographer = team_with(intro, "will send its team photo")
 
         await demo.read_until(rf"📸 Team {re.escape(photographer)}: ")  # it came by itself
@@ -90,7 +93,7 @@ async def test_the_admin_exports_the_day_and_reads_the_scores(tmp_path: Path) ->
     files = tmp_path / "files"
     async with demo_session(tmp_path, "--as", "admin", *FAST, "--files", str(files)) as demo:
         intro = await demo.read_until_prompt()
-        assert "you are an admin of the rally" in intro
+        assert "you are Sam, an admin of the rally" in intro
         assert f"written to {files}/" in intro
         await demo.read_until(r"· ✅ .+ checked in at ")
 

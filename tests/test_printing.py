@@ -21,6 +21,7 @@ from bot.printing.qr_cards import (
     CARD_HEIGHT,
     CARD_WIDTH,
     CARDS_PER_PAGE,
+    JOIN_COMMAND,
     PADDING,
     PAGE_HEIGHT,
     QR_BORDER,
@@ -32,7 +33,7 @@ from bot.printing.qr_cards import (
 )
 from bot.services.teams import CODE_ALPHABET
 from tests.databases import sqlite_url
-from tests.printing.reading import is_a4, page_sizes, pdf_text, readable
+from tests.printing.reading import is_a4, page_sizes, pdf_text, readable, squeezed
 
 ROOT = Path(__file__).parent.parent
 DEFAULT_RALLY = ROOT / "data" / "stages.yaml"
@@ -48,7 +49,7 @@ rally:
     fr: "Rallye de l'intégration citoyenne des nouveaux arrivants — Clermont-Ferrand et Riom"
     en: "Citizen integration rally"
   default_language: fr
-  languages: [fr, en, ar]
+  languages: [fr, en]
 privacy: {controller: Association Rallye Test, contact: rallye@association.fr, legal_basis: consent}
 teams:
   - name: "Les Volcans d'Auvergne, du Puy de Dôme au Sancy, en passant par le Pariou et Gergovie"
@@ -183,6 +184,44 @@ def test_each_team_card_scans_to_the_link_that_joins_it(default_rally, default_s
         assert "Scannez pour rejoindre votre équipe Scan to join your team" in card.text
 
 
+def card_text(pdf: bytes, index: int) -> str:
+    """`pdftotext -layout` of the `index`-th card of a section (0 = top left of its first page),
+    its first page being the PDF's first."""
+    page, slot = divmod(index, CARDS_PER_PAGE)
+    x, y = card_origin(slot)
+    return pdf_text(
+        pdf, page=page + 1, crop=(x, PAGE_HEIGHT - y - CARD_HEIGHT, CARD_WIDTH, CARD_HEIGHT)
+    )
+
+
+@pytest.mark.parametrize("rally_file", ["default", "awkward"])
+def test_each_team_card_says_how_to_join_without_scanning(rally_file, awkward_file, tmp_path):
+    """Under its QR code a team card names the bot and the command to type, `/join CODE`: a
+    player whose phone cannot scan joins all the same; a stage card has neither."""
+    path = DEFAULT_RALLY if rally_file == "default" else awkward_file
+    out = tmp_path / "sheet.pdf"
+    assert make_sheet(path, out, tmp_path / "rallye.sqlite3")[0] == 0
+    pdf = out.read_bytes()
+    rally = load_rally(path)
+    codes = [team.code.upper() for team in rally.teams if team.code]  # as the bot stores them
+    assert len(codes) == len(rally.teams)
+    team_cards = [card_text(pdf, index) for index in range(len(codes))]
+    assert len(team_cards) == len(codes) > 0
+    for code, text in zip(codes, team_cards, strict=True):
+        assert readable(text).count(f"@{BOT}") == 1, text
+        assert squeezed(text).count(f"{JOIN_COMMAND}{code}") == 1, text
+        if len(code) <= 12:  # on one line, as typed (a longer code wraps anywhere)
+            assert f"{JOIN_COMMAND} {code}" in readable(text), text
+    first_stage_page = -(-len(codes) // CARDS_PER_PAGE)  # stage cards start a page of their own
+    stages = [stage for stage in rally.stages if stage.checkin_code]
+    for index, stage in enumerate(stages):
+        text = card_text(pdf, first_stage_page * CARDS_PER_PAGE + index)
+        assert stage.checkin_code is not None
+        assert squeezed(stage.checkin_code) in squeezed(text), text
+        assert JOIN_COMMAND not in text
+        assert f"@{BOT}" not in text
+
+
 def test_each_stage_card_scans_to_its_code_word(default_rally, default_sheet):
     _, cards = default_sheet
     stages = [stage for stage in default_rally.stages if stage.checkin_code]
@@ -226,7 +265,7 @@ def test_awkward_names_and_codes_still_print_and_scan(awkward_file, tmp_path):
 
 
 SCRIPTS_RALLY = """
-rally: {id: scripts, title: {fr: Rallye, ar: رالي}, default_language: fr, languages: [fr, ar, bn]}
+rally: {id: scripts, title: {fr: Rallye, ar: رالي}, default_language: fr, languages: [fr, ar]}
 privacy: {controller: Association Rallye Test, contact: rallye@association.fr, legal_basis: consent}
 teams:
   - {name: الأطلس, code: ATLAS}

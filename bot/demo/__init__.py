@@ -32,6 +32,7 @@ async def run(
     stdin: TextIO,
     stdout: TextIO,
     options: DemoOptions | None = None,
+    *,
     environ: Mapping[str, str] | None = None,
 ) -> int:
     """Run the demo in the seat asked for, until the person quits or the input ends.

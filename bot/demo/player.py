@@ -36,8 +36,8 @@ The bot runs here against a loopback Telegram; nothing goes to the network.
 
   /start             open the bot (then choose a language with its number)
   /join CODE         join a team; codes: {codes}
-  a number           press that button of the bot's latest message; at a question answered
-                     by typing (a number, a word), the number is your answer: #N presses there
+  a number           press that button of the bot's latest message; at a question to answer
+                     by typing (✍️), the number is your answer and #N presses button N
   /here              send your location at your current stage (you are there)
   /loc LAT LON       send any location, e.g. /loc 45.7786 3.1008 (the railway station)
   /code              what the staff at the desk would tell you (the code word)

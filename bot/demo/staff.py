@@ -206,9 +206,7 @@ async def run_the_day(  # noqa: PLR0917 - the demo's parts
         async with offline_bot(settings, rally, admins=admins, organisers=organisers) as bot:
             api, application = bot.api, bot.application
             language = telegram_language() or rally.default_language
-            organiser = api.create_user(
-                terminal.name, user_id=ORGANISER_ID, language_code=language
-            )
+            organiser = api.create_user(terminal.name, user_id=ORGANISER_ID, language_code=language)
             coordinator = api.create_user(
                 "Coordination", user_id=COORDINATOR_ID, language_code=rally.default_language
             )

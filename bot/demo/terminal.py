@@ -18,6 +18,8 @@ from loopback.records import CallbackQueryRecord, ChatMessage
 
 FILES = Path("var") / "demo"
 """Where the documents and photos the bot sends are written, by default."""
+BIDI_ISOLATES = dict.fromkeys(range(0x2066, 0x206A))
+"""U+2066-U+2069, which Telegram shows as nothing and a terminal may not: deleted."""
 PRESS_MARK = "#"
 """`#3` presses button 3 wherever a bare `3` would be an answer typed to the bot."""
 
@@ -111,7 +113,8 @@ class Terminal:
         (a notice that fades, or with `show_alert` a box to close with OK)."""
         if not press.answer_text:
             return
-        text = plain(press.answer_text)
+        # plain text, as Telegram shows it (no HTML), without the invisible bidi isolates
+        text = press.answer_text.translate(BIDI_ISOLATES)
         if press.show_alert:
             lines = ["┌─ pop-up ─", *(f"│ {line}" for line in text.splitlines()), "└─ [OK]"]
             self.out.write("\n" + "\n".join(lines) + "\n")

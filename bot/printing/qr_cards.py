@@ -1,7 +1,8 @@
 """Printed material: an A4 sheet of labelled QR cards, one per team and one per stage code word.
 
-A team card carries the deep link that joins the team (`https://t.me/BOT?start=CODE`), its name
-and its join code in large letters for whoever types it. The teams and their codes are the ones
+A team card carries the deep link that joins the team (`https://t.me/BOT?start=CODE`), its name,
+and for whoever cannot scan it the bot's @username and the command to type, `/join CODE`, the
+code in large letters (what the bot's welcome asks for). The teams and their codes are the ones
 the bot stores (`TeamCode`): a code the rally file leaves out is made at random when the team is
 first stored, and only the database knows it. A stage card carries the stage's check-in code
 word itself: the staff at the desk show it, and a player who scans it with the phone camera
@@ -93,6 +94,8 @@ class QrCard:
     payload: str
     code: str
     instructions: tuple[str, ...]
+    bot: str | None = None
+    """The bot's username, on a team card: who to write `/join CODE` to without scanning."""
 
 
 def bot_username(text: str) -> str:
@@ -133,6 +136,7 @@ def qr_cards(rally: Rally, teams: Sequence[TeamCode], username: str) -> list[QrC
             payload=join_link(username, team.code),
             code=team.code,
             instructions=bilingual("join", language),
+            bot=username,
         )
         for team in teams
     ]
@@ -173,6 +177,8 @@ QR_SMALLEST = QR_SMALLEST_MM * MM
 TITLE_SIZES = ((70, 8.5), (110, 7.0), (10_000, 6.0))
 NAME_SIZES = ((18, 17.0), (32, 14.0), (56, 11.0), (10_000, 9.0))
 CODE_SIZES = ((8, 26.0), (12, 20.0), (20, 15.0), (26, 12.0), (10_000, 10.5))
+JOIN_COMMAND = "/join"
+"""Typed before a team's code, as the bot's welcome asks (`/join CODE`); printed smaller."""
 
 
 def _size(text: str, sizes: Sequence[tuple[int, float]]) -> float:
@@ -295,12 +301,20 @@ def _card_html(card: QrCard, language: str) -> str:
         )
 
     name_direction = f'dir="{text_direction(card.name)}"'
+    code_size = _size(card.code, CODE_SIZES)
     parts = [
         sized("title", card.title, _size(card.title, TITLE_SIZES), language_attributes(language)),
         sized("name", card.name, _size(card.name, NAME_SIZES), name_direction),
         f'<div class="qr">{qr_svg(card.payload)}</div>',
-        sized("code", card.code, _size(card.code, CODE_SIZES), 'dir="ltr"'),
     ]
+    if card.bot is None:
+        parts.append(sized("code", card.code, code_size, 'dir="ltr"'))
+    else:  # without a camera: open the bot by its name, type the command
+        parts += [
+            f'<p class="bot" dir="ltr">@{escape(card.bot)}</p>',
+            f'<p class="code" dir="ltr" style="font-size: {code_size:g}pt">'
+            f'<span class="command">{JOIN_COMMAND}</span> {escape(card.code)}</p>',
+        ]
     parts += [
         f'<p class="how" {language_attributes(label)}>{escape(text)}</p>'
         for label, text in zip(_label_languages(language), card.instructions, strict=False)
@@ -367,6 +381,9 @@ SHEET_CSS = f"""
     height: 100%; max-height: {QR_LARGEST_MM}mm; width: auto;
 }}
 .code {{ font-weight: bold; margin-top: 2mm; margin-bottom: 2mm; overflow-wrap: anywhere; }}
+.bot {{ font-size: 10pt; margin-top: 2mm; }}
+.bot + .code {{ margin-top: 0.5mm; }}
+.command {{ font-size: 0.7em; font-weight: normal; }}
 .how {{ font-size: 9pt; }}
 """
 

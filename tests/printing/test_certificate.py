@@ -171,9 +171,9 @@ def test_the_places_are_those_visited_in_their_order(rally):
 FALLBACK_RALLY = """
 rally:
   id: fallback
-  title: {fr: Rallye de Riom, en: Riom rally}
+  title: {fr: Rallye de Riom, en: Riom rally, so: Rallye Riom}
   default_language: fr
-  languages: [fr, en, ar, so]
+  languages: [fr, en, ar, so]  # Somali: its title only (a language with no text is refused)
 privacy: {controller: Ville de Riom, contact: rallye@riom.fr, legal_basis: public_task}
 stages:
   - id: mairie
