@@ -60,8 +60,11 @@ class RallyDocument:
     def __init__(self, path: Path, original: str, root: Any) -> None:
         self.path = path
         self.original = original
-        self.root = root
+        self._root: CommentedMap = root
         self._yaml = _yaml()
+        self._text: str | None = original
+        """The file's text as it would be written, kept until an edit (dumping the bundled
+        rally takes most of a second); None: to dump again."""
 
     @classmethod
     def read(cls, path: str | Path) -> RallyDocument:
@@ -84,9 +87,22 @@ class RallyDocument:
             raise DocumentError(f"{path}: the file must be a mapping with rally, stages...")
         return cls(path, text, root)
 
+    @property
+    def root(self) -> CommentedMap:
+        """The whole file's tree, to edit in place (the text is then dumped again)."""
+        self._text = None
+        return self._root
+
     def get(self, path: YamlPath) -> Any:
-        """The value at `path`; `DocumentError` if the file has none there."""
-        node = self.root
+        """The value at `path`; `DocumentError` if the file has none there. A map or a list
+        returned may be edited in place: the text is then dumped again."""
+        node = self._node(path)
+        if isinstance(node, CommentedMap | CommentedSeq):
+            self._text = None
+        return node
+
+    def _node(self, path: YamlPath) -> Any:
+        node = self._root
         for part in path:
             try:
                 node = node[part]
@@ -97,7 +113,7 @@ class RallyDocument:
     def has(self, path: YamlPath) -> bool:
         """Whether the file has a value at `path`."""
         try:
-            self.get(path)
+            self._node(path)
         except DocumentError:
             return False
         return True
@@ -106,26 +122,29 @@ class RallyDocument:
         """Set the value at `path` (its parent must exist); True if it changed."""
         if not path:
             raise DocumentError("no path")
-        parent = self.get(path[:-1])
+        parent = self._node(path[:-1])
         last = path[-1]
         if isinstance(parent, CommentedMap) and isinstance(last, str):
             if last in parent and _same(parent[last], value):
                 return False
             parent[last] = _styled(value)
+            self._text = None
             return True
         if isinstance(parent, CommentedSeq) and isinstance(last, int) and last < len(parent):
             if _same(parent[last], value):
                 return False
             parent[last] = _styled(value)
+            self._text = None
             return True
         raise DocumentError(f"{self.path}: cannot set {format_path(path)}")
 
     def remove(self, path: YamlPath) -> bool:
         """Remove the key at `path` if the file has it; True if it did."""
-        parent = self.get(path[:-1])
+        parent = self._node(path[:-1])
         last = path[-1]
         if isinstance(parent, CommentedMap) and last in parent:
             del parent[last]
+            self._text = None
             return True
         return False
 
@@ -135,7 +154,7 @@ class RallyDocument:
         """Write one language of the localized text at `path` (None-free; an empty text or list
         removes the language). A new language is placed after the languages before it in
         `order` (the rally's languages), as the file lists them. True if it changed."""
-        mapping = self.get(path)
+        mapping = self._node(path)
         if not isinstance(mapping, CommentedMap):
             raise DocumentError(f"{self.path}: {format_path(path)} is not a text in languages")
         new: Any = value if isinstance(value, str) else list(value)
@@ -145,13 +164,16 @@ class RallyDocument:
             return self.set((*path, language), new)
         position = _position(list(mapping), language, order)
         mapping.insert(position, language, _styled(new))
+        self._text = None
         return True
 
     def text(self) -> str:
         """The file as it would be written now."""
-        out = io.StringIO()
-        self._yaml.dump(self.root, out)
-        return out.getvalue()
+        if self._text is None:
+            out = io.StringIO()
+            self._yaml.dump(self._root, out)
+            self._text = out.getvalue()
+        return self._text
 
     @property
     def changed(self) -> bool:
