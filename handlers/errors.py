@@ -38,4 +38,5 @@ async def on_error(update: object, context: RallyContext) -> None:
         context,
         update.effective_chat.id,
         [Reply(notices.apology(tr))],
+        reader=tr,
     )

@@ -153,4 +153,4 @@ async def press_erase(
         # their chat id is known here only, from before the erasure: nothing keeps it now
         told = runtime.catalogs.translator(erased.language)
         reply = privacy.erased_by_organiser(told)
-        await send(context, erased.chat_id, [reply], priority=Priority.BROADCAST)
+        await send(context, erased.chat_id, [reply], priority=Priority.BROADCAST, reader=told)

@@ -11,6 +11,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from bot.core.rally_file import load_rally
+from bot.core.texts import rally_texts, texts_by_key
 from bot.i18n.catalogs import (
     FSI,
     PDI,
@@ -20,9 +21,12 @@ from bot.i18n.catalogs import (
     negotiate_language,
 )
 from bot.i18n.check import check
+from bot.i18n.review import Recorded, Reviews
 
 ROOT = Path(__file__).parents[1]
-RALLY = load_rally(ROOT / "data" / "stages.yaml")
+RALLY_FILE = ROOT / "data" / "stages.yaml"
+RALLY = load_rally(RALLY_FILE)
+MINI = load_rally(ROOT / "tests" / "rally_files" / "mini.yaml")
 LOCALES = ROOT / "locales"
 SHIPPED = ("fr", "en", "ar", "fa_AF", "ps", "ti", "uk", "ru", "tr", "bn")
 RTL = ("ar", "fa_AF", "ps")
@@ -45,8 +49,63 @@ def test_the_default_rally_offers_every_language() -> None:
 
 @pytest.mark.parametrize("language", SHIPPED)
 def test_every_shipped_language_is_complete(language: str) -> None:
-    [report] = [r for r in check(RALLY, LOCALES) if r.language == language]
-    assert list(report.lines()) == [f"{language}: complete"]
+    reviews = Reviews.of(RALLY_FILE)
+    [report] = [r for r in check(RALLY, LOCALES, reviews) if r.language == language]
+    lines = list(report.lines())
+    if language == RALLY.default_language:
+        assert lines == [f"{language}: complete"]
+        return
+    # every interface string, every rally text, none stale (drafts are counted, no gap)
+    counted = re.fullmatch(
+        r"  rally texts: 0 missing, (\d+) draft, (\d+) reviewed, 0 stale", lines[1]
+    )
+    assert lines == [f"{language}: complete", lines[1]]
+    assert counted is not None
+    assert sum(map(int, counted.groups())) == len(list(rally_texts(RALLY)))
+
+
+def test_a_rally_text_missing_in_a_language_is_named_by_its_key() -> None:
+    reports = {report.language: report for report in check(MINI, LOCALES)}
+
+    assert not reports["en"].complete
+    assert list(reports["en"].lines()) == [
+        "en:",
+        "  rally texts: 1 missing, 21 draft, 0 reviewed, 0 stale",
+        "  rally texts missing: 1",
+        "    question.q-sculptor.accepted",
+    ]
+    assert list(reports["ar"].lines())[:5] == [
+        "ar:",
+        "  rally texts: 20 missing, 2 draft, 0 reviewed, 0 stale",
+        "  rally texts missing: 20",
+        "    rally.title",
+        "    stage.cathedral.clue",
+    ]
+    assert list(reports["fr"].lines()) == ["fr: complete"]
+
+
+def test_a_stale_translation_needs_a_review_and_a_draft_does_not(tmp_path: Path) -> None:
+    texts = texts_by_key(MINI)
+    reviews = Reviews.of(tmp_path / "mini.yaml")
+    # en's clue reviewed against an older French; its name reviewed, its title a draft
+    reviews.mark(texts["stage.cathedral.clue"], "en", Recorded.REVIEWED, "La vieille église.")
+    reviews.mark(texts["stage.cathedral.name"], "en", Recorded.REVIEWED, "Cathédrale")
+    reviews.mark(texts["rally.title"], "en", Recorded.DRAFT, "Mini rallye")
+
+    [_, en, _] = check(MINI, LOCALES, reviews)
+
+    assert list(en.lines()) == [
+        "en:",
+        "  rally texts: 1 missing, 19 draft, 1 reviewed, 1 stale",
+        "  rally texts missing: 1",
+        "    question.q-sculptor.accepted",
+        "  rally texts stale (the French changed since: review them): 1",
+        "    stage.cathedral.clue",
+    ]
+    reviews.mark(texts["stage.cathedral.clue"], "en", Recorded.DRAFT, "L'église noire.")
+    [_, en, _] = check(MINI, LOCALES, reviews)
+    assert en.rally_stale == []
+    assert list(en.lines())[1] == "  rally texts: 1 missing, 20 draft, 1 reviewed, 0 stale"
 
 
 @pytest.mark.parametrize("language", RTL)
@@ -81,11 +140,22 @@ def test_a_missing_compiled_catalog_fails_loudly(tmp_path: Path) -> None:
         Catalogs(SHIPPED, "fr", "Europe/Paris", tmp_path / "locales")
 
 
-def test_a_missing_translation_falls_back_to_french_and_says_so() -> None:
-    tr = Catalogs(SHIPPED, "fr", "Europe/Paris").translator("uk")
-    shown = tr.text({"fr": "Bonjour", "en": "Hello"})
-    assert shown.startswith("Bonjour <i>")
-    assert "Français" in shown
+@pytest.mark.parametrize(
+    ("reader", "label"),
+    [
+        ("uk", "(мова: французька)"),
+        ("en", "(in French)"),
+        ("ar", "(باللغة \u2068الفرنسية\u2069)"),
+        ("fa_AF", "(به زبان \u2068فرانسوی\u2069)"),
+        ("ps", "(په \u2068فرانسوي\u2069 ژبه)"),
+        ("tr", "(Fransızca)"),
+    ],
+)
+def test_a_missing_translation_falls_back_to_french_and_says_so(reader: str, label: str) -> None:
+    # French named in the reader's language, not in French: "(in Français)" read as English
+    tr = Catalogs(SHIPPED, "fr", "Europe/Paris").translator(reader)
+    shown = tr.text({"fr": "Bonjour", "en": "Hello"} if reader != "en" else {"fr": "Bonjour"})
+    assert shown == f"Bonjour <i>{label}</i>"
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,6 @@ SOURCE_LANGUAGE = "en"
 """The language of the msgids in the code."""
 
 FSI, PDI = "\u2068", "\u2069"  # first strong isolate, pop directional isolate
-RLM = "\u200f"
 
 
 class MissingCatalogError(RuntimeError):
@@ -128,8 +127,16 @@ class Translator:
         if self.language in localized:
             return Escaped(html.escape(localized[self.language], quote=False))
         fallback = html.escape(localized[self.default_language], quote=False)
-        marker = self._("(in {language})", language=language_name(self.default_language))
+        marker = self._("(in {language})", language=self.name_of(self.default_language))
         return Escaped(f"{fallback} <i>{marker}</i>")
+
+    def name_of(self, tag: str) -> str:
+        """A language's name in this reader's language, as a label says which language a
+        text is in: "(باللغة الفرنسية)", not "(in Français)" (`language_name` names it in
+        itself, for a reader choosing it)."""
+        locale = _parse(tag)
+        name = locale.get_display_name(self.locale) if locale else None
+        return name or language_name(tag)
 
     def plain(self, localized: Mapping[str, str]) -> str:
         """A rally text in this language or the default, unescaped (for buttons)."""

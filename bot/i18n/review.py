@@ -158,9 +158,9 @@ class Reviews:
         return True
 
 
-def tally(rally: Rally, reviews: Reviews, texts: Iterable[RallyText] | None = None) -> dict[
-    str, Counter[ReviewState]
-]:
+def tally(
+    rally: Rally, reviews: Reviews, texts: Iterable[RallyText] | None = None
+) -> dict[str, Counter[ReviewState]]:
     """For each language of the rally (but the default), how many texts stand where."""
     chosen = list(rally_texts(rally) if texts is None else texts)
     default = rally.default_language

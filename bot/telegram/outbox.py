@@ -17,6 +17,9 @@ answers (on PostgreSQL in the same transaction that locked the row for sending):
   the player is marked unreachable, so later broadcasts skip them until they write again.
 - any other refusal (400): `failed`, with Telegram's description.
 
+A row's text is final, in its reader's language (the player's, or the rally's default for a
+chat with no player); it leaves in that language's direction (`delivery.send_html`'s `rtl`).
+
 When the last row of a broadcast is done, the organiser who sent it gets a delivery report
 (itself a row of the outbox) and the broadcast is marked finished.
 
@@ -352,8 +355,9 @@ class OutboxWorker:
         """Send the messages in order, each followed by its voices (for a reader with 🔊 on);
         the first message that fails (or the last) says what came of them."""
         sent: Attempt[Any] | None = Attempt(SendStatus.SENT, 0)  # nothing to say: done
+        rtl = self._rtl(language)
         for reply in replies:
-            sent = await self._send(chat_id, reply, Priority.TEAM)
+            sent = await self._send(chat_id, reply, rtl=rtl, priority=Priority.TEAM)
             if sent is None or not sent.sent:
                 return sent
             for key in reply.voices:
@@ -441,11 +445,11 @@ class OutboxWorker:
             row = await uow.outbox.lock(row_id)
             if row is None:  # sent meanwhile, or being sent by another process
                 return
-            heard = await self._heard(uow, row)
+            heard, rtl = await self._reader(uow, row)
             if uow.holds_row_locks:
                 # PostgreSQL: the row stays locked while it is sent, so no other bot process
                 # sharing the database sends it too
-                outcome = await self._send(row.chat_id, Reply(row.text))
+                outcome = await self._send(row.chat_id, Reply(row.text), rtl=rtl)
                 if outcome is not None:
                     await self._record(uow, row, outcome)
                     await self._play_all(row.chat_id, outcome, heard)
@@ -453,7 +457,7 @@ class OutboxWorker:
             chat_id, text = row.chat_id, row.text
         # SQLite: one bot process (its other senders skip the ids in flight), and one
         # connection for every update, so it is not held while Telegram answers
-        outcome = await self._send(chat_id, Reply(text))
+        outcome = await self._send(chat_id, Reply(text), rtl=rtl)
         if outcome is None:
             return
         async with self.services.new_uow() as uow:
@@ -462,13 +466,20 @@ class OutboxWorker:
                 await self._record(uow, row, outcome)
         await self._play_all(chat_id, outcome, heard)
 
-    async def _heard(self, uow: SqlUnitOfWork, row: OutboxRow) -> tuple[tuple[VoiceKey, ...], str]:
-        """The voices to play after a broadcast's message, in its reader's language."""
+    async def _reader(
+        self, uow: SqlUnitOfWork, row: OutboxRow
+    ) -> tuple[tuple[tuple[VoiceKey, ...], str], bool]:
+        """What a broadcast's message needs of its reader: the voices to play after it, in
+        their language, and whether that language is written right to left."""
+        player = await uow.players.get(row.player_id) if row.player_id is not None else None
+        if player is None:  # a chat with no player: written in the rally's default language
+            return ((), ""), self._rtl(self.broadcasts.catalogs.default_language)
         keys = parse_voices(row.voices)
-        if not keys or row.player_id is None:
-            return (), ""
-        player = await uow.players.get(row.player_id)
-        return (keys, player.language) if player is not None else ((), "")
+        return ((keys, player.language) if keys else ((), "")), self._rtl(player.language)
+
+    def _rtl(self, language: str) -> bool:
+        """Whether a reader of `language` reads right to left (`bot.i18n.direction`)."""
+        return self.broadcasts.catalogs.translator(language).rtl
 
     async def _play_all(
         self, chat_id: int, outcome: Attempt[Any], heard: tuple[tuple[VoiceKey, ...], str]
@@ -498,7 +509,7 @@ class OutboxWorker:
             )
 
     async def _send(
-        self, chat_id: int, reply: Reply, priority: Priority = Priority.BROADCAST
+        self, chat_id: int, reply: Reply, *, rtl: bool, priority: Priority = Priority.BROADCAST
     ) -> Attempt[Any] | None:
         """Send one message through the delivery path's policy; None if stopping first."""
         # the one retry policy, its pauses ended early when the worker stops
@@ -506,7 +517,13 @@ class OutboxWorker:
         policy = dataclasses.replace(base, sleep=functools.partial(self._pause_or_stop, base.sleep))
         try:
             return await send_html(
-                self.bot, chat_id, reply, priority=priority, what="outbox message", policy=policy
+                self.bot,
+                chat_id,
+                reply,
+                rtl=rtl,
+                priority=priority,
+                what="outbox message",
+                policy=policy,
             )
         except _StoppingError:
             return None

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from bot.core.content import Rally
 from bot.core.rally_file import load_rally
+from bot.i18n.direction import RLM
 from bot.services.base import Clock, utc_now
 from bot.services.broadcasts import OutboxStatus
 from bot.settings import Settings
@@ -33,6 +34,11 @@ ORGANISER_ID = 9002
 DEFAULT_RALLY = load_rally(Path(__file__).parents[2] / "data" / "stages.yaml")
 FAST = 10_000
 """Tests lift the flood limits (the limiter's own setting) so they run quickly."""
+
+
+def unmarked(text: str) -> str:
+    """A text without the right-to-left mark the bot puts at the start of its lines."""
+    return "\n".join(line.removeprefix(RLM) for line in text.split("\n"))
 
 
 @dataclass
@@ -119,8 +125,10 @@ class World:
         return self.users[name]
 
     def texts(self, user: SimulatedUser) -> list[str]:
-        """Every text the bot showed this user, oldest first."""
-        return [m.text or "" for m in self.api.transcript(user.chat_id)]
+        """Every text the bot showed this user, oldest first, as they read it: without the
+        invisible mark that starts each line of a right-to-left reader's message right to left
+        (`bot.i18n.direction`; `tests/bot/test_rtl.py` reads the transcript as sent)."""
+        return [unmarked(m.text or "") for m in self.api.transcript(user.chat_id)]
 
     def last(self, user: SimulatedUser) -> ChatMessage:
         """The bot's latest message to this user."""

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from bot.core.content import Rally
-from bot.i18n.catalogs import Catalogs, language_name
+from bot.i18n.catalogs import Catalogs
 from bot.services.base import Services
 from bot.services.broadcasts import (
     MAX_MESSAGE,
@@ -272,7 +272,9 @@ async def test_a_wrong_broadcast_is_refused_and_nothing_is_stored(
 async def test_a_text_too_long_for_one_message_with_its_heading_is_refused(day: Day) -> None:
     # French readers get the text as written, the others a heading naming its language
     headers = [
-        says(tag, HEADER) if tag == "fr" else says(tag, LABELLED, language=language_name("fr"))
+        says(tag, HEADER)
+        if tag == "fr"
+        else says(tag, LABELLED, language=CATALOGS.translator(tag).name_of("fr"))
         for tag in RALLY.rally.languages
     ]
     # Telegram counts UTF-16 code units: the 📢 emoji is two of them
@@ -307,9 +309,9 @@ async def test_each_player_reads_their_translation_or_the_text_labelled(day: Day
     assert shown(rows[BILAL].text) == f"{HEADER}\nMeet at noon at Place de Jaude."
     assert shown(rows[CHLOE].text) == f"{says('fr', HEADER)}\nRendez-vous à midi, place de Jaude."
     # no Arabic version: the French text, labelled with its language, under an Arabic heading
-    label = says("ar", LABELLED, language=language_name("fr"))
+    label = says("ar", LABELLED, language="الفرنسية")
     assert shown(rows[AMINA].text) == f"{label}\nRendez-vous à midi, place de Jaude."
-    assert "\u2068Français\u2069" in label  # the Latin name isolated inside Arabic text
+    assert "(باللغة \u2068الفرنسية\u2069)" in label  # French named in Arabic, isolated
 
 
 async def test_a_text_given_only_in_translations_falls_back_to_the_default_language(
@@ -317,10 +319,10 @@ async def test_a_text_given_only_in_translations_falls_back_to_the_default_langu
 ) -> None:
     queued = await day.create(BroadcastAudience.everyone(), "fr: Midi.\nen: Noon.")
     rows = await day.rows(queued.broadcast_id)
-    assert shown(rows[AMINA].text) == f"{says('ar', LABELLED, language='Français')}\nMidi."
+    assert shown(rows[AMINA].text) == f"{says('ar', LABELLED, language='الفرنسية')}\nMidi."
     only_english = await day.create(BroadcastAudience.everyone(), "en: Noon.")
     rows = await day.rows(only_english.broadcast_id)
-    assert shown(rows[CHLOE].text) == f"{says('fr', LABELLED, language='English')}\nNoon."
+    assert shown(rows[CHLOE].text) == f"{says('fr', LABELLED, language='anglais')}\nNoon."
 
 
 async def test_untagged_text_to_one_language_is_taken_to_be_in_that_language(day: Day) -> None:
@@ -345,7 +347,7 @@ async def test_an_announcement_reaches_each_player_in_their_language(day: Day) -
         assert shown(rows[chat].text) == expected
     # "rain" has no Arabic: Amina reads the French, marked as such
     rain = await day.rows((await day.create(BroadcastAudience.announcement("rain"))).broadcast_id)
-    fallback = says("ar", "(in {language})", language=language_name("fr"))
+    fallback = says("ar", "(in {language})", language="الفرنسية")
     assert (
         shown(rain[AMINA].text) == f"{says('ar', HEADER)}\n{ANNOUNCEMENTS['rain']['fr']} {fallback}"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 
-from bot.i18n.catalogs import Escaped, Translator, language_name
+from bot.i18n.catalogs import Escaped, Translator
 from bot.services.broadcasts import (
     MAX_MESSAGE,
     BroadcastRefusal,
@@ -34,7 +34,7 @@ def usage(tr: Translator, default_language: str, languages: Sequence[str]) -> Re
             "Write the text in {language} (after /broadcast lang, in that language). To add "
             "translations, write each on its own line starting with the language code, "
             "for example:",
-            language=language_name(default_language),
+            language=tr.name_of(default_language),
         ),
         f"<code>{example}</code>",
     ]
@@ -122,8 +122,9 @@ class BroadcastTexts:
         if tr.language in versions:
             header = tr._("📢 Message from the organisers:")
             return _with_header(header, html.escape(versions[tr.language], quote=False))
+        # the language named in the reader's own: "(باللغة الفرنسية)", not "(بلغة Français)"
         header = tr._(
-            "📢 Message from the organisers (in {language}):", language=language_name(source)
+            "📢 Message from the organisers (in {language}):", language=tr.name_of(source)
         )
         return _with_header(header, html.escape(source_text, quote=False))
 

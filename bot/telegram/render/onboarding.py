@@ -158,8 +158,8 @@ def help_text(tr: Translator) -> Reply:
         tr._("/privacy: what the bot keeps about you, why, and for how long"),
         "",
         tr._(
-            "To check in at a place, press “📍 Send my location” or type the code word "
-            "given at the desk. To answer, press a button or type the answer."
+            "To check in at a place, press “📍 Send my location” or type its code word "
+            "(the clue says who gives it). To answer, press a button or type the answer."
         ),
     ]
     return Reply("\n".join(lines))

@@ -240,6 +240,8 @@ def refusal(
     """Why an action changed nothing, and what to do instead."""
     current = progress.stage_id if progress else None
     current_name = stage_name(tr, rally, current) if current else ""
+    # only a public service has a desk giving the code word (`_how_to_check_in`)
+    desk = current is None or rally.stage(current).kind is StageKind.SERVICE
     messages = {
         Refusal.RALLY_NOT_STARTED: lambda: tr._(
             "The rally has not started yet. You will get your first clue here when it starts."
@@ -247,9 +249,16 @@ def refusal(
         Refusal.RALLY_PAUSED: lambda: tr._("The rally is paused. Please wait for the organisers."),
         Refusal.RALLY_FINISHED: lambda: tr._("The rally is over: answers are closed. Thank you!"),
         Refusal.TEAM_FINISHED: lambda: tr._("Your team has finished the rally. Well done!"),
-        Refusal.NOT_CHECKED_IN: lambda: tr._(
-            "First check in at {stage}: send your location or the code word from the desk.",
-            stage=current_name,
+        Refusal.NOT_CHECKED_IN: lambda: (
+            tr._(
+                "First check in at {stage}: send your location or the code word from the desk.",
+                stage=current_name,
+            )
+            if desk
+            else tr._(
+                "First check in at {stage}: send your location or the code word.",
+                stage=current_name,
+            )
         ),
         Refusal.ALREADY_CHECKED_IN: lambda: tr._(
             "Your team is already checked in at {stage}.", stage=current_name
@@ -257,12 +266,21 @@ def refusal(
         Refusal.QUESTIONS_NOT_BEGUN: lambda: tr._(
             "Press “Start the questions” when your team is ready."
         ),
-        Refusal.WRONG_CODE: lambda: tr._(
-            "This is not the code word of {stage}. Ask the staff at the desk for it.",
-            stage=current_name,
+        Refusal.WRONG_CODE: lambda: (
+            tr._(
+                "This is not the code word of {stage}. Ask the staff at the desk for it.",
+                stage=current_name,
+            )
+            if desk
+            else tr._(
+                "This is not the code word of {stage}. Read the clue again, or ask the organisers.",
+                stage=current_name,
+            )
         ),
-        Refusal.NO_LOCATION: lambda: tr._(
-            "At {stage}, check in with the code word given at the desk.", stage=current_name
+        Refusal.NO_LOCATION: lambda: (
+            tr._("At {stage}, check in with the code word given at the desk.", stage=current_name)
+            if desk
+            else tr._("At {stage}, check in with the code word.", stage=current_name)
         ),
         Refusal.INVALID_LOCATION: lambda: tr._(
             "This location cannot be right. Please send your location again."

@@ -38,12 +38,12 @@ def b(text: str) -> str:
 
 
 _TAGS = re.compile(r"<[^>]+>")
-_ISOLATES = re.compile("[\u2066-\u2069]")
+_ISOLATES = re.compile("[\u2066-\u2069\u200e\u200f]")  # and the marks of right-to-left lines
 
 
 def plain(text: str) -> str:
     """Bot HTML as plain text (a terminal, a web page): tags dropped, entities decoded, bidi
-    isolates removed."""
+    isolates and marks removed."""
     return _ISOLATES.sub("", html.unescape(_TAGS.sub("", text)))
 
 
