@@ -236,14 +236,19 @@ class Settings(BaseSettings):
 
     @property
     def rally_files(self) -> tuple[Path, ...]:
-        """Each rally file named by RALLY_FILE, a folder standing for its *.yaml files."""
+        """Each rally file named by RALLY_FILE, a folder standing for its *.yaml files (but
+        the translation states beside them, `NAME.translations.yaml`: `bot.i18n.review`)."""
         files: list[Path] = []
         for part in self.rally_file.split(","):
             if not part.strip():
                 continue
             path = Path(part.strip())
             if path.is_dir():
-                files += sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+                files += sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.suffix in (".yaml", ".yml") and not p.name.endswith(".translations.yaml")
+                )
             else:
                 files.append(path)
         return tuple(dict.fromkeys(files))

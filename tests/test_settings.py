@@ -188,7 +188,8 @@ def test_the_start_stops_with_one_line_naming_the_variable(tmp_path: Path) -> No
 def test_rally_file_names_several_rallies_by_list_or_folder(tmp_path: Path) -> None:
     events = tmp_path / "events"
     events.mkdir()
-    for name in ("vichy.yaml", "clermont.yml", "notes.txt"):
+    # a rally's translation states are not a rally (`bot.i18n.review`)
+    for name in ("vichy.yaml", "clermont.yml", "notes.txt", "vichy.translations.yaml"):
         (events / name).write_text("")
     listed = load_settings(rally_file="data/stages.yaml, other.yaml")
     assert listed.rally_files == (Path("data/stages.yaml"), Path("other.yaml"))
