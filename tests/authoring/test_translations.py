@@ -17,6 +17,8 @@ from bot.core.content import Rally
 from bot.core.rally_file import load_rally
 from bot.core.texts import RallyText, TextKind, rally_texts, texts_by_key
 from bot.i18n.review import Reviews, ReviewState, review_path
+from tests.bot.conftest import ADMIN_ID, open_world
+from tests.bot.players import join
 
 ROOT = Path(__file__).parents[2]
 BUNDLED = ROOT / "data" / "stages.yaml"
@@ -421,3 +423,28 @@ def test_an_entry_naming_no_text_of_the_rally_is_skipped_with_its_line(
         f"rallye: ti.po:{lines[None]}: no msgctxt naming the text: skipped",
     ]
     assert files(rally_file) == before
+
+
+NEW_CLUE_TI = "ናብቲ ጸሊም ካቴድራል ኪዱ፣ ኣብ Place de la Victoire።"
+
+
+async def test_a_translators_clue_is_what_players_read(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, rally_file: Path
+) -> None:
+    po = export(capsys, rally_file, "ti")
+    catalog = read(po)
+    clue = entry(catalog, "stage.cathedrale.clue")
+    clue.string = NEW_CLUE_TI
+    clue.flags.discard("fuzzy")  # the reviewer's mark
+    save(catalog, po)
+    code, _, errors = run(capsys, "translations", "import", po, "--into", rally_file)
+    assert (code, errors) == (0, "")
+
+    rally = load_rally(rally_file)
+    async for world in open_world(tmp_path, "sqlite", rally):
+        admin = world.api.create_user("Admin", user_id=ADMIN_ID, language_code="fr")
+        selam = world.user("Selam", "ti")
+        await join(world, selam, "PARU63")  # Pariou starts at the cathedral
+        admin.send_command("go")
+        await world.settle()
+        assert NEW_CLUE_TI in world.texts(selam)[-1]
