@@ -52,7 +52,9 @@ ALREADY_ANSWERED = "This question is already answered."
 INVALID_BUTTON = "This button is no longer valid."
 HINTS_NOT_NOW = "Hints help to find the place, and your team is already there."
 CATHEDRAL = "Clermont-Ferrand Cathedral"
-WRONG_CODE = f"This is not the code word of {CATHEDRAL}. Ask the staff at the desk for it."
+WRONG_CODE = (  # a heritage stage: no desk, the clue says who gives the word
+    f"This is not the code word of {CATHEDRAL}. Read the clue again, or ask the organisers."
+)
 
 
 def not_a_code(code: str) -> str:

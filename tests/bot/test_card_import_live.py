@@ -89,7 +89,7 @@ async def test_an_imported_card_says_open_or_closed_in_the_live_bot(
         assert french_says(world, "📍 Address: {address}", address=ADDRESS) in french
         assert french_says(world, "☎️ Phone: {phone}", phone=PHONE) in french
         assert WEBSITE in text
-        assert "• Lundi – vendredi: 08:30 – 12:00 et 13:30 – 16:30" in french  # Babel's French
+        assert "• Lundi – vendredi : 08:30 – 12:00 et 13:30 – 16:30" in french  # Babel's French
         (status,) = [line for line in french if line.startswith(("🟢", "🔴"))]
         assert status == french_says(world, OPEN, time="16:30")
         assert "16:30" in status
