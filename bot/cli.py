@@ -18,6 +18,7 @@ from bot.authoring import cards, new_rally, sheet, translations
 from bot.core.content import Rally
 from bot.core.rally_file import RallyFileError, line_finder, load_rallies, load_rally
 from bot.core.texts import missing_texts, translated_share
+from bot.demo.options import FILES, DemoOptions, Seat
 from bot.report.labels import ReportLanguage
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -25,7 +26,6 @@ from bot.settings import Settings, SettingsError, load_settings
 # fraction of a second, without the Telegram, database, PDF and chart libraries.
 if TYPE_CHECKING:
     from bot.core.voices import Interface, VoiceKey
-    from bot.demo import DemoOptions
     from bot.printing.qr_cards import TeamCode
     from bot.report.files import ReportFiles
     from bot.services.privacy import Purge
@@ -34,12 +34,8 @@ if TYPE_CHECKING:
     from bot.voices.coverage import Coverage, Recording
     from bot.voices.drafts import DraftRun
 
-DEMO_FILES = Path("var/demo")
-"""Where the demo writes the files the bot sends (`bot.demo.terminal.FILES`)."""
 QR_OUT = Path("var/qr-codes.pdf")
-"""The QR sheet's default path (`bot.printing.qr_cards.DEFAULT_OUT`)."""
-SEATS = ("player", "organiser", "admin")
-"""The demo's chairs (`bot.demo.Seat`)."""
+"""Where `python -m bot qr` writes the QR sheet, by default."""
 
 
 def _share(share: float) -> str:
@@ -123,8 +119,9 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--as",
         dest="seat",
-        choices=SEATS,
-        default="player",
+        type=Seat,
+        choices=list(Seat),
+        default=Seat.PLAYER,
         help="whose chair: a team's (default), or the staff's while simulated teams play",
     )
     demo.add_argument(
@@ -146,8 +143,8 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--files",
         type=Path,
-        default=DEMO_FILES,
-        help=f"where the files the bot sends are written (default: {DEMO_FILES})",
+        default=FILES,
+        help=f"where the files the bot sends are written (default: {FILES})",
     )
     demo.add_argument(
         "--name",
@@ -468,13 +465,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "validate":
         return validate(args.file or configured, args.json, sys.stdout, sys.stderr)
     if args.command == "demo":
-        from bot.demo import DemoOptions, Seat
-
         return run_demo(
             settings,
-            DemoOptions(
-                Seat(args.seat), args.pace, args.port, args.open, args.files, name=args.name
-            ),
+            DemoOptions(args.seat, args.pace, args.port, args.open, args.files, name=args.name),
         )
     if args.command == "i18n-check":
         return i18n_check(
@@ -583,7 +576,7 @@ def run_demo(settings: Settings, options: DemoOptions | None = None) -> int:
 
     It plays the first rally RALLY_FILE names.
     """
-    from bot.demo import play_demo
+    from bot.demo.session import play_demo
     from bot.i18n.catalogs import MissingCatalogError
     from bot.telegram.webhook import ListenError
 

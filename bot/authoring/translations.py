@@ -123,7 +123,6 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """`translations export`: 0 with what was written, 1 or 2 with one line saying why not."""
     from babel.messages.pofile import write_po
 
-    from bot.authoring.document import DocumentError, RallyDocument
     from bot.core.rally_file import RallyFileError, load_rally
     from bot.i18n.review import ReviewFileError, Reviews, ReviewState, tally
 
@@ -132,10 +131,9 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         rally = load_rally(args.rally)
         reviews = Reviews.of(args.rally)
-        document = RallyDocument.read(args.rally)
     except RallyFileError as exc:
         return _invalid(exc, err, f"see `python -m bot validate {args.rally}`")
-    except (ReviewFileError, DocumentError) as exc:
+    except ReviewFileError as exc:
         print(f"rallye: {exc}", file=err)
         return 1
     try:
@@ -143,7 +141,8 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except LanguageError as exc:
         print(f"rallye: {exc}", file=err)
         return 2
-    catalog = catalog_of(rally, reviews, language, document, now=datetime.now(UTC))
+    rally_file = Path(args.rally)
+    catalog = catalog_of(rally, reviews, language, rally_file, now=datetime.now(UTC))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("wb") as handle:
@@ -162,14 +161,14 @@ def run_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def catalog_of(
-    rally: Rally, reviews: Reviews, language: str, document: RallyDocument, *, now: datetime
+    rally: Rally, reviews: Reviews, language: str, rally_file: Path, *, now: datetime
 ) -> Catalog:
-    """The catalog of `rally`'s texts in `language`; `document` (the rally file) gives each
-    French text's line."""
+    """The catalog of `rally`'s texts in `language`; `rally_file` (the rally's file, read
+    again for line numbers) gives each French text's line."""
     from babel import Locale
     from babel.messages.catalog import Catalog
 
-    from bot.core.rally_file import format_path
+    from bot.core.rally_file import format_path, line_finder
     from bot.core.texts import rally_texts
     from bot.i18n.review import ReviewState
 
@@ -178,7 +177,7 @@ def catalog_of(
     catalog = Catalog(
         locale=language,
         header_comment=HEADER_COMMENT.format(
-            title=rally.rally.title[default], language=name, code=language, rally_file=document.path
+            title=rally.rally.title[default], language=name, code=language, rally_file=rally_file
         ),
         project=PROJECT,
         version=rally.id,
@@ -187,6 +186,7 @@ def catalog_of(
         charset="utf-8",
         fuzzy=False,
     )
+    line_of = line_finder(rally_file)
     for text in rally_texts(rally):
         translation = text.values.get(language, "")
         state = reviews.state(text, language, default)
@@ -197,20 +197,13 @@ def catalog_of(
         catalog.add(
             text.source(default),
             translation,
-            locations=[(document.path.name, _line(document, text, default))],
+            locations=[(rally_file.name, line_of((*text.path, default)))],
             flags=["fuzzy"] if translation and state in comments else [],
             auto_comments=notes,
             user_comments=comments.get(state, []) if translation else [],
             context=text.key,
         )
     return catalog
-
-
-def _line(document: RallyDocument, text: RallyText, language: str) -> int:
-    """The line of `text` in `language` in the rally file (1 for the first)."""
-    mapping = document.get(text.path)
-    row: int = mapping.lc.key(language)[0]  # ruamel counts from 0
-    return row + 1
 
 
 # import

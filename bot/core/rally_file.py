@@ -15,7 +15,7 @@ from pydantic_core import ErrorDetails
 
 from bot.core.content import NO_CHECKIN, LanguageContext, Rally
 from bot.core.names import name_skeletons
-from bot.core.texts import missing_texts, rally_texts
+from bot.core.texts import translated_share
 from bot.core.voices import VoiceKey, rally_keys
 
 Path_ = tuple[str | int, ...]
@@ -366,8 +366,8 @@ def parse_rally(text: str, filename: str = "<rally>", home: Path | None = None) 
                 f"'{language}' has no text at all: write its translations (`python -m bot "
                 "translations export`) or remove it from the languages",
             )
-            for language, texts in missing_texts(rally).items()
-            if texts and len(texts) == sum(1 for _ in rally_texts(rally))
+            for language, share in translated_share(rally).items()
+            if share == 0
         ]
     if problems or rally is None:
         unique = sorted(set(problems), key=lambda p: (p.line, p.path, p.message))

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.demo.terminal import FILES
+FILES = Path("var") / "demo"
+"""Where the demo writes the files the bot sends, by default."""
 
 
 class Seat(enum.StrEnum):

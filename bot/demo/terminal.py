@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import TextIO
 
+from bot.demo.options import FILES
 from bot.telegram.render.reply import plain
 from loopback.records import CallbackQueryRecord, ChatMessage
 
-FILES = Path("var") / "demo"
 """Where the documents and photos the bot sends are written, by default."""
 BIDI_ISOLATES = dict.fromkeys(range(0x2066, 0x206A))
 """U+2066-U+2069, which Telegram shows as nothing and a terminal may not: deleted."""

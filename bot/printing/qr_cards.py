@@ -35,7 +35,6 @@ from bot.printing.pdf import (
 )
 
 __all__ = [
-    "DEFAULT_OUT",
     "CardKind",
     "PrintingError",
     "QrCard",
@@ -54,7 +53,6 @@ BOT_USERNAME = re.compile(r"[A-Za-z0-9_]{2,29}bot", re.IGNORECASE)
 DEEP_LINK_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """What Telegram passes on in `?start=`: up to 64 of [A-Za-z0-9_-]."""
 
-DEFAULT_OUT = Path("var/qr-codes.pdf")
 
 # Card texts in the rally's default language and in English; another default language
 # prints English only.
