@@ -11,11 +11,11 @@ separated by `ANSWER_SEPARATOR`.
 from __future__ import annotations
 
 import enum
-import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from bot.core.content import ChoiceQuestion, Question, Rally, Stage, TextQuestion
+from bot.core.voices import digest
 
 YamlPath = tuple[str | int, ...]
 """Where a value is in the rally file: keys and list indexes from the top, e.g.
@@ -56,8 +56,9 @@ def split_answers(cell: str) -> list[str]:
 
 
 def fingerprint(source: str) -> str:
-    """A short digest of a source text: a translation made from another wording is stale."""
-    return hashlib.sha256(source.strip().encode()).hexdigest()[:12]
+    """A short digest of a source text: a translation made from another wording is stale (as
+    a voice of another wording is out of date, `bot.core.voices.digest`)."""
+    return digest(source.strip())
 
 
 def _joined(answers: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
