@@ -8,6 +8,8 @@ from bot.authoring.new_rally import rally_id
 from bot.cli import main
 from bot.core.content import ChoiceQuestion, NumberQuestion, TextQuestion
 from bot.core.rally_file import load_rally
+from tests.bot.conftest import ADMIN_ID, open_world
+from tests.bot.players import join
 
 
 def test_a_starting_rally_is_valid_and_has_every_kind_of_question(tmp_path: Path) -> None:
@@ -56,3 +58,22 @@ def test_rally_ids_from_city_names() -> None:
     assert rally_id("Saint-Étienne du Rouvray") == "saint-etienne-du-rouvray"
     assert rally_id("Ελλάδα") == "rallye"
     assert len(rally_id("A" * 60)) <= 24
+
+
+async def test_a_new_rally_is_played_by_the_bot(tmp_path: Path) -> None:
+    out = tmp_path / "vichy.yaml"
+    assert main(["new-rally", "--city", "Vichy", "--out", str(out)]) == 0
+    rally = load_rally(out)
+    async for world in open_world(tmp_path, "sqlite", rally):
+        assert world.application is not None
+        teams = await world.application.bot_data.default.teams.all_teams()
+        first = next(team for team in teams if team.name == "Les Sources")  # starts at the mairie
+        admin = world.api.create_user("Admin", user_id=ADMIN_ID, language_code="fr")
+        lina = world.user("Lina", "fr")
+        await join(world, lina, first.code)
+        admin.send_command("go")
+        await world.settle()
+        assert rally.stage("mairie").clue["fr"] in world.texts(lina)[-1]
+        lina.send_text("bienvenue")  # the desk's code word, typed as players type it
+        await world.settle()
+        assert world.texts(lina)[-1].startswith("✅ Vous êtes à l'étape Hôtel de ville")
