@@ -22,13 +22,13 @@ from bot.authoring.sheet_layout import (
     Kind,
     SheetName,
     model_value,
-    right_to_left,
     shown,
     status_header,
 )
 from bot.authoring.workbook import CellValue, Column, Sheet, write_csv, write_xlsx
 from bot.core.content import Rally
 from bot.core.texts import rally_texts
+from bot.i18n.catalogs import writes_right_to_left
 from bot.i18n.review import Reviews, ReviewState
 
 
@@ -137,10 +137,12 @@ def texts_sheet(rally: Rally, reviews: Reviews) -> Sheet:
     columns = [
         Column(TEXT_KEY, width=30),
         Column(TEXT_PURPOSE, width=34, wrap=True),
-        Column(default, width=44, wrap=True, right_to_left=right_to_left(default)),
+        Column(default, width=44, wrap=True, right_to_left=writes_right_to_left(default)),
     ]
     for language in others:
-        columns.append(Column(language, width=44, wrap=True, right_to_left=right_to_left(language)))
+        columns.append(
+            Column(language, width=44, wrap=True, right_to_left=writes_right_to_left(language))
+        )
         columns.append(
             Column(status_header(language), width=11, choices=STATUSES, colours=STATUS_COLOURS)
         )

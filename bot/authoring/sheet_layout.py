@@ -265,16 +265,6 @@ def status_header(language: str) -> str:
     return language + STATUS_SUFFIX
 
 
-def right_to_left(language: str) -> bool:
-    """Whether a language is written right to left (its columns are aligned right)."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        return bool(Locale.parse(language).character_order == "right-to-left")
-    except (ValueError, UnknownLocaleError):
-        return False
-
-
 def model_value(model: Any, path: YamlPath) -> Any:
     """The value at `path` in a parsed rally model (None where a part is missing), as a cell
     compares it: enums as their words, opening hours as (days, hours) slots."""

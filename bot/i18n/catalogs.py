@@ -46,6 +46,12 @@ def _parse(tag: str) -> Locale | None:
         return None
 
 
+def writes_right_to_left(tag: str) -> bool:
+    """Whether a language is written right to left (ar, fa_AF, ps); an unknown tag: no."""
+    locale = _parse(tag)
+    return locale is not None and locale.character_order == "right-to-left"
+
+
 def negotiate_language(language_code: str | None, available: Sequence[str], default: str) -> str:
     """The best of `available` for a Telegram `language_code` (e.g. "pt-br", "fa"), else `default`.
 
@@ -99,7 +105,7 @@ class Translator:
     @property
     def rtl(self) -> bool:
         """Whether this language is written right to left."""
-        return self.locale.character_order == "right-to-left"
+        return writes_right_to_left(self.language)
 
     def value(self, value: object) -> str:
         """An interpolated value: escaped for HTML, isolated inside right-to-left text."""

@@ -22,8 +22,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
-
+from bot.i18n.catalogs import writes_right_to_left
 from bot.printing import text_layer
 
 DEBIAN_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0", "fonts-noto-core")
@@ -74,11 +73,7 @@ def escape(text: str) -> str:
 
 def language_direction(language: str) -> Direction:
     """The direction a language is written in (right to left for ar, fa_AF, ps)."""
-    try:
-        locale = Locale.parse(language)
-    except (ValueError, UnknownLocaleError):
-        return Direction.LTR
-    return Direction.RTL if locale.character_order == "right-to-left" else Direction.LTR
+    return Direction.RTL if writes_right_to_left(language) else Direction.LTR
 
 
 def text_direction(text: str) -> Direction:
