@@ -244,10 +244,12 @@ class Settings(BaseSettings):
                 continue
             path = Path(part.strip())
             if path.is_dir():
+                from bot.i18n.review import SUFFIX as STATES  # noqa: PLC0415 - read when listed
+
                 files += sorted(
                     p
                     for p in path.iterdir()
-                    if p.suffix in (".yaml", ".yml") and not p.name.endswith(".translations.yaml")
+                    if p.suffix in (".yaml", ".yml") and not p.name.endswith(STATES)
                 )
             else:
                 files.append(path)
